@@ -1,0 +1,7 @@
+/**
+ * `sensescape bert …` verbs. Each verb parses its flags, validates input files before compute, calls
+ * engine/, prints JSON with --json and progress on stderr.
+ */
+import type { VerbSpec } from '../command';
+
+export const bertVerbs: VerbSpec[] = [];
