@@ -1,0 +1,40 @@
+/**
+ * 1-D loss curve (Hao et al. 2019, Sec. 3): J(θ0 + α·(θ1 − θ0)) over the moving parameters, with the
+ * task head fixed. Points run coarse-to-fine (ends and middle first) and stream out through `onPoint`.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { ProgressSink } from '../util/progress';
+import { coarseToFineOrder1D } from './grid';
+import { evaluateAt, type EvalResult, type LandscapeContext } from './model';
+import { PointMeter } from './rate';
+
+export interface CurveResult {
+  alphas: number[];
+  loss: number[];
+  accuracy: number[];
+}
+
+export interface CurveOptions {
+  onProgress?: ProgressSink;
+  /** Called after each point (in evaluation order) with its index in `alphas`. */
+  onPoint?: (index: number, result: EvalResult) => void;
+}
+
+/**
+ * Evaluates the curve θ0 + α·δ for every α.
+ * @param delta θ1 − θ0 on the moving parameters (device tensors, caller owns).
+ */
+export async function computeCurve<B>(ctx: LandscapeContext<B>, delta: ReadonlyMap<string, tf.Tensor>, alphas: readonly number[], opts: CurveOptions = {}): Promise<CurveResult> {
+  const loss = new Array<number>(alphas.length).fill(Number.NaN);
+  const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
+  const meter = new PointMeter('curve', alphas.length, opts.onProgress);
+  for (const k of coarseToFineOrder1D(alphas.length)) {
+    ctx.token?.throwIfCancelled();
+    const r = await evaluateAt(ctx, ctx.origin, [delta], [alphas[k]], ctx.names);
+    loss[k] = r.loss;
+    accuracy[k] = r.accuracy;
+    opts.onPoint?.(k, r);
+    meter.tick({ alpha: alphas[k], loss: r.loss });
+  }
+  return { alphas: [...alphas], loss, accuracy };
+}

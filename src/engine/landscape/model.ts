@@ -1,0 +1,73 @@
+/**
+ * What the landscape engine needs from a model, and the one operation every analysis is made of:
+ * move the model's moving parameters to a point of parameter space (one fused device update per
+ * tensor, assigned with `assignParams`) and evaluate the fixed examples there.
+ *
+ * `BertClassifier` (src/engine/bert/model.ts) satisfies {@link LandscapeModel} structurally; tests use
+ * small stand-ins with the same shape. The engine never reads weights back to JS.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { CancelToken } from '../util/cancel';
+import type { ProgressSink } from '../util/progress';
+import { combine, disposeParamSet, type HostTensor } from './params';
+
+/** Mean loss and accuracy over the examples at one point. */
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  examples: number;
+}
+
+/** A model whose parameters can be replaced on the device and that evaluates batches of type `B`. */
+export interface LandscapeModel<B = unknown> {
+  /** Device tensors owned by the model, by normalised name. */
+  readonly params: ReadonlyMap<string, tf.Tensor>;
+  /** Copies/assigns the given values; the caller keeps ownership of `values`. */
+  assignParams(values: Map<string, tf.Tensor>): void;
+  evaluate(batches: B[], opts?: { token?: CancelToken; onProgress?: ProgressSink }): Promise<EvalResult>;
+}
+
+/** A checkpoint as the landscape engine sees it (`LoadedCheckpoint` satisfies it). */
+export interface CheckpointLike {
+  name: string;
+  sha256: string;
+  tensors: ReadonlyMap<string, HostTensor>;
+  config?: unknown;
+}
+
+/** The fixed ingredients of an analysis: the model, the examples and the moving parameters' origin. */
+export interface LandscapeContext<B = unknown> {
+  model: LandscapeModel<B>;
+  batches: B[];
+  /** θ0 on the device, moving parameters only (caller owns). */
+  origin: ReadonlyMap<string, tf.Tensor>;
+  /** The moving parameter names, sorted. */
+  names: string[];
+  token?: CancelToken;
+}
+
+/**
+ * Moves the model to base + Σ coeffs[k]·dirs[k] over `names` (default: all of `base`) and evaluates.
+ * Peak extra device memory: one transient copy of the moved tensors, freed after the assignment.
+ */
+export async function evaluateAt<B>(
+  ctx: Pick<LandscapeContext<B>, 'model' | 'batches' | 'token'>,
+  base: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+  coeffs: readonly number[],
+  names?: Iterable<string>,
+): Promise<EvalResult> {
+  moveTo(ctx.model, base, dirs, coeffs, names);
+  ctx.token?.throwIfCancelled();
+  return ctx.model.evaluate(ctx.batches, { token: ctx.token });
+}
+
+/** Assigns base + Σ coeffs[k]·dirs[k] (over `names`) into the model without evaluating. */
+export function moveTo<B>(model: LandscapeModel<B>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[], coeffs: readonly number[], names?: Iterable<string>): void {
+  const values = combine(base, dirs, coeffs, names ?? base.keys());
+  try {
+    model.assignParams(values);
+  } finally {
+    disposeParamSet(values);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * 2-D loss surface: J(θ0 + x·d1 + y·d2) on a grid (or at listed points), with d1, d2 either
+ * fine-tuned directions θ_k − θ0 (Hao et al.) or normalised random directions (Li et al.). Points run in
+ * coarse-to-fine order, skip what a resumed file already holds, are restricted to a shard when asked,
+ * and stream out through `onPoint` so callers can save partial files and draw early.
+ */
+import type * as tf from '@tensorflow/tfjs-core';
+import type { SurfaceFile } from '../io/surfaceFile';
+import type { ProgressSink } from '../util/progress';
+import { coarseToFineOrder, shardPoints } from './grid';
+import { evaluateAt, type EvalResult, type LandscapeContext } from './model';
+import { PointMeter } from './rate';
+
+/** One point to evaluate: grid indices (or list index in i, j = 0) and coordinates. */
+export interface SurfaceTask {
+  i: number;
+  j: number;
+  x: number;
+  y: number;
+}
+
+export interface SurfaceOptions {
+  onProgress?: ProgressSink;
+  onPoint?: (task: SurfaceTask, result: EvalResult) => void | Promise<void>;
+}
+
+/**
+ * The points of `file` still to compute: coarse-to-fine order, restricted to shard I/N (the shard is
+ * dealt over the full order, so it is independent of what was already computed), minus computed points.
+ */
+export function pendingTasks(file: SurfaceFile, shard?: { index: number; count: number }): SurfaceTask[] {
+  const order = shardPoints(coarseToFineOrder(file.x.length, file.y.length), shard);
+  return order.filter(({ i, j }) => file.values.loss[j][i] === null).map(({ i, j }) => ({ i, j, x: file.x[i], y: file.y[j] }));
+}
+
+/**
+ * Evaluates `tasks` in the given order at θ0 + x·d1 + y·d2.
+ * @param dirs [d1, d2] on the moving parameters (device tensors, caller owns).
+ * @returns the results in task order.
+ */
+export async function computeSurfacePoints<B>(
+  ctx: LandscapeContext<B>,
+  dirs: readonly [ReadonlyMap<string, tf.Tensor>, ReadonlyMap<string, tf.Tensor>],
+  tasks: readonly SurfaceTask[],
+  opts: SurfaceOptions = {},
+): Promise<EvalResult[]> {
+  const meter = new PointMeter('surface', tasks.length, opts.onProgress);
+  const out: EvalResult[] = [];
+  for (const task of tasks) {
+    ctx.token?.throwIfCancelled();
+    const r = await evaluateAt(ctx, ctx.origin, dirs, [task.x, task.y], ctx.names);
+    out.push(r);
+    await opts.onPoint?.(task, r);
+    meter.tick({ x: task.x, y: task.y, loss: r.loss });
+  }
+  return out;
+}
