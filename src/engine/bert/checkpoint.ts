@@ -1,0 +1,233 @@
+/**
+ * Loading a Hugging Face BERT classifier checkpoint from its files (a folder or dropped files):
+ * config.json, weights as model.safetensors (F32/F16/BF16), sharded safetensors
+ * (model.safetensors.index.json), or PyTorch's zip pytorch_model.bin (sharded .bin index too), and
+ * optional vocab.txt / tokenizer_config.json.
+ *
+ * Everything is validated before any compute — the tensor set against the config (missing and
+ * unexpected names, shapes, dtypes) after name normalisation (`bert.` prefix, LayerNorm.gamma/beta,
+ * `position_ids` buffers and `cls.*` pre-training heads dropped) — with one-line errors naming file
+ * and tensor. Tensors are read one at a time through {@link ByteSource}s (one copy each).
+ */
+import type { ByteSource } from '../io/bytes';
+import { SafetensorsFile, type SafetensorsDtype } from '../io/safetensors';
+import { TorchZipFile } from '../io/torchBin';
+import { sha256Hex, sha256Source } from '../io/sha256';
+import { InputError, registerInputErrorName } from '../util/errors';
+import { expectedShapes, parseBertConfig, type BertConfig } from './config';
+
+export type { BertConfig, HiddenAct } from './config';
+export { parseBertConfig, bertConfigFromJson, expectedShapes, isRegression } from './config';
+
+/** A checkpoint that does not fit the config or our reader; one line naming file and tensor. */
+export class CheckpointError extends Error {
+  constructor(message: string) {
+    super(message.split('\n')[0]);
+    this.name = 'CheckpointError';
+  }
+}
+registerInputErrorName('CheckpointError');
+
+/** A host-side tensor: row-major F32 values in a PyTorch layout. */
+export interface HostTensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface LoadedCheckpoint {
+  /** Folder or display name. */
+  name: string;
+  config: BertConfig;
+  /** Normalised names (no `bert.` prefix; LayerNorm.weight/bias; PyTorch layouts, e.g. Linear weight [out, in]). */
+  tensors: Map<string, HostTensor>;
+  /** SHA-256 (hex) per weights file, in file order, and one combined id. */
+  weightFiles: { name: string; sha256: string; bytes: number }[];
+  /** The single file's SHA-256, or for several files the SHA-256 of the lines `"<sha256>  <name>\n"` (sha256sum format) in file order. */
+  sha256: string;
+  /** Stored dtype(s), e.g. 'F32', 'BF16', 'F16+F32'. */
+  dtype: string;
+  /** Stored dtype per normalised tensor name. */
+  tensorDtypes: Map<string, string>;
+  vocab?: string[];
+  doLowerCase?: boolean;
+}
+
+/**
+ * Maps a stored tensor name to our normalised name, or null for tensors a classifier ignores
+ * (`position_ids` buffers, `cls.*` pre-training heads).
+ */
+export function normaliseTensorName(name: string): string | null {
+  let n = name.startsWith('bert.') ? name.slice(5) : name;
+  if (n.startsWith('cls.') || n === 'embeddings.position_ids' || n.endsWith('.position_ids')) return null;
+  n = n.replace(/LayerNorm\.gamma$/, 'LayerNorm.weight').replace(/LayerNorm\.beta$/, 'LayerNorm.bias');
+  return n;
+}
+
+/** One stored tensor: where it lives and how to read it as F32. */
+interface StoredTensor {
+  file: string;
+  stored: string;
+  dtype: string;
+  shape: number[];
+  read(): Promise<Float32Array>;
+}
+
+const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
+
+/** `files`: the checkpoint's files by base name (config.json, model.safetensors, vocab.txt, …). */
+export async function loadCheckpoint(files: Map<string, ByteSource>, name: string): Promise<LoadedCheckpoint> {
+  const configSrc = files.get('config.json');
+  if (!configSrc) throw new CheckpointError(`${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`);
+  const config = parseBertConfig(await readText(configSrc), configSrc.name);
+  const { stored, weightSources } = await openWeights(files, name);
+
+  // Normalise names and validate the set against the config before reading any tensor data.
+  const expected = expectedShapes(config);
+  const byName = new Map<string, StoredTensor>();
+  for (const t of stored) {
+    const n = normaliseTensorName(t.stored);
+    if (n === null) continue;
+    const prev = byName.get(n);
+    if (prev) throw new CheckpointError(`${t.file}: tensor ${t.stored} duplicates ${prev.stored} (in ${prev.file}) after name normalisation`);
+    if (!expected.has(n)) throw new CheckpointError(`${t.file}: unexpected tensor ${t.stored} (not part of a ${config.numHiddenLayers}-layer BertForSequenceClassification)`);
+    const want = expected.get(n)!;
+    if (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i])) {
+      throw new CheckpointError(`${t.file}: tensor ${t.stored} has shape [${t.shape.join(',')}], config.json implies [${want.join(',')}]`);
+    }
+    if (!FLOAT_DTYPES.has(t.dtype)) throw new CheckpointError(`${t.file}: tensor ${t.stored} has dtype ${t.dtype}, expected a float (F32, F16, BF16)`);
+    byName.set(n, t);
+  }
+  for (const n of expected.keys()) {
+    if (!byName.has(n)) {
+      const hint = n.startsWith('classifier') ? ' (a pre-trained checkpoint without a fine-tuned classification head?)' : '';
+      throw new CheckpointError(`${name}: tensor ${n} is missing from ${weightSources.map((s) => s.name.split('/').pop()).join(', ')}${hint}`);
+    }
+  }
+
+  const tensors = new Map<string, HostTensor>();
+  const tensorDtypes = new Map<string, string>();
+  for (const n of expected.keys()) {
+    const t = byName.get(n)!;
+    const data = await t.read();
+    if (data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new CheckpointError(`${t.file}: tensor ${t.stored} read ${data.length} values for shape [${t.shape.join(',')}]`);
+    tensors.set(n, { shape: [...t.shape], data });
+    tensorDtypes.set(n, t.dtype);
+  }
+
+  const weightFiles: LoadedCheckpoint['weightFiles'] = [];
+  for (const src of weightSources) weightFiles.push({ name: baseName(src.name), sha256: await sha256Source(src), bytes: src.size });
+  const sha256 = weightFiles.length === 1
+    ? weightFiles[0].sha256
+    : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
+  const dtype = [...new Set(tensorDtypes.values())].sort().join('+');
+
+  let vocab: string[] | undefined;
+  const vocabSrc = files.get('vocab.txt');
+  if (vocabSrc) {
+    vocab = (await readText(vocabSrc)).split(/\r?\n/);
+    if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
+    if (vocab.length > config.vocabSize) throw new CheckpointError(`${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`);
+  }
+  let doLowerCase: boolean | undefined;
+  const tcSrc = files.get('tokenizer_config.json');
+  if (tcSrc) {
+    let tc: unknown;
+    try {
+      tc = JSON.parse(await readText(tcSrc));
+    } catch {
+      throw new InputError(`${tcSrc.name}: not valid JSON`);
+    }
+    const v = (tc as Record<string, unknown> | null)?.do_lower_case;
+    if (typeof v === 'boolean') doLowerCase = v;
+  }
+  return { name, config, tensors, weightFiles, sha256, dtype, tensorDtypes, vocab, doLowerCase };
+}
+
+/** Which weight files to read: safetensors first (as transformers does), then the .bin forms. */
+async function openWeights(files: Map<string, ByteSource>, name: string): Promise<{ stored: StoredTensor[]; weightSources: ByteSource[] }> {
+  if (files.has('model.safetensors')) {
+    const src = files.get('model.safetensors')!;
+    return { stored: safetensorsTensors(await SafetensorsFile.open(src)), weightSources: [src] };
+  }
+  if (files.has('model.safetensors.index.json')) {
+    const shards = await shardList(files, 'model.safetensors.index.json');
+    const stored: StoredTensor[] = [];
+    for (const [shard, names] of shards) {
+      const st = safetensorsTensors(await SafetensorsFile.open(shard));
+      const have = new Set(st.map((t) => t.stored));
+      for (const n of names) if (!have.has(n)) throw new CheckpointError(`${shard.name}: tensor ${n} is listed in model.safetensors.index.json but missing from the shard`);
+      stored.push(...st);
+    }
+    return { stored, weightSources: [...shards.keys()] };
+  }
+  if (files.has('pytorch_model.bin')) {
+    const src = files.get('pytorch_model.bin')!;
+    return { stored: torchTensors(await TorchZipFile.open(src)), weightSources: [src] };
+  }
+  if (files.has('pytorch_model.bin.index.json')) {
+    const shards = await shardList(files, 'pytorch_model.bin.index.json');
+    const stored: StoredTensor[] = [];
+    for (const shard of shards.keys()) stored.push(...torchTensors(await TorchZipFile.open(shard)));
+    return { stored, weightSources: [...shards.keys()] };
+  }
+  if (files.has('tf_model.h5') || files.has('flax_model.msgpack')) throw new CheckpointError(`${name}: only TensorFlow/Flax weights found; convert to model.safetensors (PyTorch) first`);
+  throw new CheckpointError(`${name}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
+}
+
+/** Shards of an index file, in first-mention order, with the tensor names each should hold. */
+async function shardList(files: Map<string, ByteSource>, indexName: string): Promise<Map<ByteSource, string[]>> {
+  const src = files.get(indexName)!;
+  let index: unknown;
+  try {
+    index = JSON.parse(await readText(src));
+  } catch {
+    throw new CheckpointError(`${src.name}: not valid JSON`);
+  }
+  const map = (index as { weight_map?: unknown } | null)?.weight_map;
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new CheckpointError(`${src.name}: no weight_map object`);
+  const shards = new Map<ByteSource, string[]>();
+  const byFile = new Map<string, ByteSource>();
+  for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
+    if (typeof shard !== 'string') throw new CheckpointError(`${src.name}: weight_map['${tensor}'] is not a file name`);
+    let s = byFile.get(shard);
+    if (!s) {
+      s = files.get(shard) ?? files.get(baseName(shard));
+      if (!s) throw new CheckpointError(`${src.name}: shard ${shard} (holding ${tensor}) is missing`);
+      byFile.set(shard, s);
+      shards.set(s, []);
+    }
+    shards.get(s)!.push(tensor);
+  }
+  return shards;
+}
+
+function safetensorsTensors(f: SafetensorsFile): StoredTensor[] {
+  return f.names().map((n) => {
+    const info = f.info(n);
+    return {
+      file: f.name, stored: n, dtype: info.dtype, shape: info.shape,
+      async read() {
+        const v = await f.read(n);
+        if (v instanceof Float32Array) return v;
+        if (v instanceof Float64Array) return Float32Array.from(v);
+        throw new CheckpointError(`${f.name}: tensor ${n} has dtype ${info.dtype as SafetensorsDtype}, expected a float`);
+      },
+    };
+  });
+}
+
+function torchTensors(f: TorchZipFile): StoredTensor[] {
+  return f.names().map((n) => {
+    const info = f.info(n);
+    return { file: f.name, stored: n, dtype: info.dtype, shape: info.shape, read: () => f.readF32(n) };
+  });
+}
+
+async function readText(src: ByteSource): Promise<string> {
+  if (src.size > 64 * 2 ** 20) throw new InputError(`${src.name}: ${src.size} bytes is too large for a text file here`);
+  return new TextDecoder('utf-8').decode(await src.read(0, src.size));
+}
+
+function baseName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}

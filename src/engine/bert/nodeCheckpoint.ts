@@ -1,0 +1,32 @@
+/**
+ * Node-only: loads a checkpoint folder from disk (every regular file in it, by base name) through
+ * lazy file sources. Imported by the CLI, tests and benches, never by browser code.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import type { ByteSource } from '../io/bytes';
+import { fileSource } from '../io/nodeFile';
+import { CheckpointError, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
+
+/** The files of a checkpoint folder, by base name. */
+export async function checkpointFiles(dir: string): Promise<Map<string, ByteSource>> {
+  let names: string[];
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new CheckpointError(`${dir}: not a folder (pass the checkpoint folder holding config.json)`);
+    names = await readdir(dir);
+  } catch (err) {
+    if (err instanceof CheckpointError) throw err;
+    throw new CheckpointError(`${dir}: cannot read the checkpoint folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  const files = new Map<string, ByteSource>();
+  for (const n of names.sort()) {
+    const p = join(dir, n);
+    if ((await stat(p)).isFile()) files.set(n, await fileSource(p, p));
+  }
+  return files;
+}
+
+/** Loads and validates the checkpoint in `dir`. */
+export async function loadCheckpointDir(dir: string): Promise<LoadedCheckpoint> {
+  return loadCheckpoint(await checkpointFiles(dir), basename(dir.replace(/[\\/]+$/, '')) || dir);
+}
