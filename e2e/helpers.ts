@@ -1,0 +1,40 @@
+/** Shared e2e helpers: open the app, wait for the compute backend, collect console errors. */
+import { expect, type Page } from '@playwright/test';
+import { matmulReference, maxAbsDiff } from '../src/engine/tensor/reference';
+import { uniformArray } from '../src/engine/util/random';
+
+/** Opens the app and waits until the compute worker reports a backend. Returns its name. */
+export async function openApp(page: Page, path = '/'): Promise<string> {
+  await page.goto(path);
+  const card = page.getByTestId('backend-card');
+  await expect(card).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  return (await card.getAttribute('data-backend')) ?? '';
+}
+
+/** Records console errors and page errors (CSP violations show up here). */
+export function collectErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(msg.text());
+  });
+  page.on('pageerror', (err) => errors.push(err.message));
+  return errors;
+}
+
+/** The console API the app installs on `window.sensescape` (see src/state/debugApi.ts). */
+export type ConsoleApi = {
+  matmul(a: number[], b: number[], m: number, k: number, n: number): Promise<{ c: number[]; backend: string }>;
+  simulateDeviceLoss(): Promise<{ destroyed: boolean }>;
+};
+
+/** Multiplies seeded matrices in the worker and returns the max error against the float64 reference. */
+export async function workerMatmul(page: Page, m: number, k: number, n: number, seed: number) {
+  const a = Array.from(uniformArray(m * k, seed));
+  const b = Array.from(uniformArray(k * n, seed + 1));
+  const got = await page.evaluate(
+    ([a, b, m, k, n]) => (globalThis as unknown as { sensescape: ConsoleApi }).sensescape.matmul(a as number[], b as number[], m as number, k as number, n as number),
+    [a, b, m, k, n] as const,
+  );
+  return { ...got, error: maxAbsDiff(got.c, matmulReference(a, b, m, k, n)) };
+}
+

@@ -1,0 +1,9 @@
+/** The job map of the compute worker: every area's jobs, merged. Areas add theirs under jobs/. */
+import type { SystemJobs } from './jobs/system';
+
+export type ComputeJobs = SystemJobs;
+
+/** Events the compute worker broadcasts. */
+export type ComputeEvent =
+  | { type: 'backend'; report: import('../engine/tensor/backend').BackendReport; reason?: string }
+  | { type: 'backend-failed'; message: string };
