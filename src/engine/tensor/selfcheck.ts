@@ -40,10 +40,8 @@ export async function selfCheck(size = 128, seed = 7, tolerance = 1e-4): Promise
   const t0 = now();
   const got = await matmulOnBackend(a, b, size, size, size);
   const ms = now() - t0;
-  // Entries are sums of `size` products in [−1,1]: scale the tolerance with √size like the rounding error.
-  const scaled = tolerance * Math.max(1, Math.sqrt(size / 16));
   const err = maxAbsDiff(got, matmulReference(a, b, size, size, size));
-  return { backend: currentBackend()?.backend ?? tf.getBackend(), size, maxAbsError: err, tolerance: scaled, ok: err <= scaled, ms };
+  return { backend: currentBackend()?.backend ?? tf.getBackend(), size, maxAbsError: err, tolerance, ok: err <= tolerance, ms };
 }
 
 export interface ThroughputResult {

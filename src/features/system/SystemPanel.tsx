@@ -68,7 +68,7 @@ function SelfCheckCard() {
   return (
     <section className="card" aria-labelledby="selfcheck-title" data-testid="selfcheck" data-state={selfCheck.state} data-ok={selfCheck.state === 'done' ? String(selfCheck.result.ok) : ''}>
       <h2 id="selfcheck-title">Self-check</h2>
-      <p className="hint">A 128×128 matmul computed in the worker, compared with a float64 reference on this thread’s engine code.</p>
+      <p className="hint">A 128×128 matmul computed in the worker, compared with a float64 typed-array reference that does not use tfjs.</p>
       {selfCheck.state === 'running' && <p>Checking…</p>}
       {selfCheck.state === 'done' && (
         <p className={selfCheck.result.ok ? 'ok' : 'error'}>
