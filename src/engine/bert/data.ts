@@ -1,0 +1,99 @@
+/**
+ * Examples for the BERT loss: labelled rows from a GLUE/generic TSV (labels resolved through the
+ * checkpoint's label2id, else integers, scores, or GLUE's label names), optional first-N or seeded
+ * sampling, and batches tokenized with {@link BertTokenizer} and padded to each batch's longest
+ * sequence (pad id 0 / mask 0, as HF's `DataCollatorWithPadding`).
+ */
+import { GLUE_LABELS, parseGlueTsv } from '../io/glue';
+import type { BertTokenizer } from '../text/bertTokenizer';
+import { InputError } from '../util/errors';
+import { seededPermutation } from '../util/random';
+
+/** One labelled example: class index (integer) or regression target. */
+export interface Example {
+  textA: string;
+  textB?: string;
+  label: number;
+  /** 1-based line in the source file. */
+  line: number;
+}
+
+/** A padded batch, row-major [batch, seqLen]. */
+export interface EncodedBatch {
+  inputIds: Int32Array;
+  tokenTypeIds: Int32Array;
+  attentionMask: Int32Array;
+  batch: number;
+  seqLen: number;
+  /** [batch]: class indices (as floats) or regression targets. */
+  labels: Float32Array;
+}
+
+export interface LoadExamplesOptions {
+  /** Keep the first N rows. */
+  maxExamples?: number;
+  /** Keep N rows drawn without replacement with `seed` (file order kept). Applied after maxExamples. */
+  sample?: number;
+  seed?: number;
+  /** The checkpoint's label2id: label strings map through it first. */
+  label2id?: Record<string, number>;
+}
+
+/** Reads labelled examples from TSV text (see io/glue.ts for the layouts). */
+export function loadExamples(tsvText: string, fileName: string, opts: LoadExamplesOptions = {}): Example[] {
+  let rows = parseGlueTsv(tsvText, fileName).rows;
+  if (opts.maxExamples !== undefined) {
+    if (!Number.isSafeInteger(opts.maxExamples) || opts.maxExamples < 1) throw new InputError(`max examples must be a positive integer, got ${opts.maxExamples}`);
+    rows = rows.slice(0, opts.maxExamples);
+  }
+  if (opts.sample !== undefined) {
+    if (!Number.isSafeInteger(opts.sample) || opts.sample < 1) throw new InputError(`sample must be a positive integer, got ${opts.sample}`);
+    if (opts.sample < rows.length) {
+      const perm = seededPermutation(rows.length, opts.seed ?? 0).subarray(0, opts.sample);
+      const keep = Array.from(perm).sort((x, y) => x - y);
+      rows = keep.map((i) => rows[i]);
+    }
+  }
+  if (rows.length === 0) throw new InputError(`${fileName}: no labelled rows`);
+  return rows.map((r) => ({ textA: r.textA, textB: r.textB, label: resolveLabel(r.label, r.line, fileName, opts.label2id), line: r.line }));
+}
+
+function resolveLabel(raw: string, line: number, file: string, label2id?: Record<string, number>): number {
+  if (label2id && Object.prototype.hasOwnProperty.call(label2id, raw)) return label2id[raw];
+  if (/^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$|^[+-]?\.\d+([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
+  if (Object.prototype.hasOwnProperty.call(GLUE_LABELS, raw)) return GLUE_LABELS[raw];
+  const known = label2id ? Object.keys(label2id).join(', ') : '';
+  throw new InputError(`${file}: line ${line}: label '${raw}' is neither in the checkpoint's label2id${known ? ` (${known})` : ''}, a number, nor a GLUE label name`);
+}
+
+export interface EncodeOptions {
+  /** Truncation length in tokens, special tokens included (default 128). */
+  maxLength?: number;
+  /** Examples per batch (default 32). */
+  batchSize?: number;
+}
+
+/** Tokenizes and pads examples into batches, in order. */
+export function encodeBatches(examples: Example[], tokenizer: BertTokenizer, opts: EncodeOptions = {}): EncodedBatch[] {
+  const maxLength = opts.maxLength ?? 128;
+  const batchSize = opts.batchSize ?? 32;
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InputError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isSafeInteger(maxLength) || maxLength < 3) throw new InputError(`max length must be an integer ≥ 3, got ${maxLength}`);
+  const out: EncodedBatch[] = [];
+  for (let s = 0; s < examples.length; s += batchSize) {
+    const chunk = examples.slice(s, s + batchSize);
+    const enc = chunk.map((e) => tokenizer.encode(e.textA, e.textB, maxLength));
+    const seqLen = Math.max(...enc.map((e) => e.inputIds.length));
+    const n = chunk.length;
+    const inputIds = new Int32Array(n * seqLen).fill(tokenizer.padId);
+    const tokenTypeIds = new Int32Array(n * seqLen);
+    const attentionMask = new Int32Array(n * seqLen);
+    enc.forEach((e, i) => {
+      inputIds.set(e.inputIds, i * seqLen);
+      tokenTypeIds.set(e.tokenTypeIds, i * seqLen);
+      attentionMask.fill(1, i * seqLen, i * seqLen + e.inputIds.length);
+    });
+    out.push({ inputIds, tokenTypeIds, attentionMask, batch: n, seqLen, labels: Float32Array.from(chunk, (e) => e.label) });
+  }
+  return out;
+}
