@@ -169,6 +169,7 @@ function checkView(t: TorchTensorInfo, file: string): void {
   if (t.shape.length !== t.stride.length) throw new PickleError(`${where}: shape [${t.shape}] and stride [${t.stride}] differ in rank`);
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
+  if (n > t.storageNumel) throw new PickleError(`${where}: view of ${n} elements is larger than its storage of ${t.storageNumel} (expanded tensors are not supported)`);
   let lo = t.storageOffset;
   let hi = t.storageOffset;
   for (let d = 0; d < t.shape.length; d++) {
