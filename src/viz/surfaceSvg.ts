@@ -1,0 +1,289 @@
+/**
+ * THE render path for 2-D loss landscapes, shared by `sensescape landscape render` and the app's SVG
+ * export: `renderSurfaceSvg(surface, options) → string`, a standalone, self-contained SVG with
+ * filled contour bands (d3-contour, thresholds over finite values only), labelled isolines, axes with
+ * ticks, a colour bar (viridis/cividis, linear or log), θ0/θ1/θ2 markers, an optional trajectory
+ * overlay with checkpoint labels, title, `<title>`/`<desc>` ARIA labelling, inline styles, and the full
+ * reproducibility spec (checkpoint SHA-256s, data hash, seed, directions, grid) in `<metadata>`.
+ *
+ * Partial surfaces (coarse-to-fine runs in progress, single shards) are drawn from the finest complete
+ * sub-grid (every 2^k-th point), so a usable picture appears early; diverged (NaN/∞) points become
+ * holes instead of breaking the plot.
+ */
+import { contours } from 'd3-contour';
+import { ticks as d3ticks } from 'd3-array';
+import type { SurfaceFile, DirectionSpec } from '../engine/io/surfaceFile';
+import { bottomAxis, leftAxis, linear, valueFormat, type Linear } from './axes';
+import { colormap, finiteExtent, valueTransform, type ColormapName, type ValueTransform } from './colormap';
+import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
+
+/** A point of an optimisation trajectory in surface coordinates (the JSON of `landscape trajectory`). */
+export interface TrajectoryOverlayPoint {
+  checkpoint: string;
+  alpha: number;
+  beta: number;
+  loss?: number | null;
+}
+
+export interface SurfaceSvgOptions {
+  /** Which values to draw (default loss). */
+  quantity?: 'loss' | 'accuracy';
+  /** log10 colour scale (loss only; non-positive values become holes). */
+  log?: boolean;
+  colormap?: ColormapName;
+  width?: number;
+  height?: number;
+  title?: string;
+  /** Approximate number of filled bands (default 14). */
+  levels?: number;
+  /** Draw labelled isolines (default true). */
+  isolines?: boolean;
+  /** θ0/θ1/θ2 markers (default true). */
+  markers?: boolean;
+  trajectory?: readonly TrajectoryOverlayPoint[];
+  /** Fix the colour domain (in value units), e.g. to share one scale between two surfaces. */
+  domain?: [number, number];
+}
+
+interface SubGrid {
+  is: number[];
+  js: number[];
+  stride: number;
+}
+
+/** The finest sub-grid (every stride-th index, plus the last when computed) whose points are all computed. */
+export function completeSubGrid(grid: (number | null)[][]): SubGrid | null {
+  const ny = grid.length;
+  const nx = grid[0]?.length ?? 0;
+  const maxStride = Math.max(1, 2 ** Math.ceil(Math.log2(Math.max(nx, ny, 2))));
+  for (let s = 1; s <= maxStride; s *= 2) {
+    const pick = (n: number) => {
+      const out: number[] = [];
+      for (let k = 0; k < n; k += s) out.push(k);
+      return out;
+    };
+    let is = pick(nx);
+    let js = pick(ny);
+    const ok = js.every((j) => is.every((i) => grid[j][i] !== null));
+    if (!ok) continue;
+    // Extend to the last row/column when it is computed too (non-uniform last step is handled by the mapping).
+    if (is.at(-1) !== nx - 1 && js.every((j) => grid[j][nx - 1] !== null)) is = [...is, nx - 1];
+    if (js.at(-1) !== ny - 1 && is.every((i) => grid[ny - 1][i] !== null)) js = [...js, ny - 1];
+    if (is.length >= 2 && js.length >= 2) return { is, js, stride: s };
+    return null;
+  }
+  return null;
+}
+
+/** Piecewise-linear map from a (fractional) sub-grid index to a data coordinate. */
+function indexToCoord(coords: readonly number[]): (g: number) => number {
+  return (g) => {
+    const k = Math.min(Math.max(g, 0), coords.length - 1);
+    const lo = Math.floor(k);
+    const hi = Math.min(lo + 1, coords.length - 1);
+    return coords[lo] + (k - lo) * (coords[hi] - coords[lo]);
+  };
+}
+
+function ringPath(ring: number[][], px: (g: number) => number, py: (g: number) => number): string {
+  return ring.map(([gx, gy], k) => `${k === 0 ? 'M' : 'L'}${num(px(gx - 0.5))},${num(py(gy - 0.5))}`).join('') + 'Z';
+}
+
+function directionLabel(d: DirectionSpec, axis: 'x' | 'y'): string {
+  const sym = axis === 'x' ? 'α' : 'β';
+  if (d.kind === 'checkpoint') return `${sym} · (θ${axis === 'x' ? '1' : '2'} − θ0), θ${axis === 'x' ? '1' : '2'} = ${d.checkpoint.name}`;
+  return `${sym} · random direction (seed ${d.seed}, ${d.normalize}-normalised${d.ignore === 'bias-ln' ? ', biases/LN zeroed' : ''})`;
+}
+
+/** Renders a surface file as a standalone SVG string (see the file header). */
+export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOptions = {}): string {
+  const quantity = options.quantity ?? 'loss';
+  const width = options.width ?? 640;
+  const height = options.height ?? 520;
+  const spec = surface.spec;
+  const tr: ValueTransform = valueTransform(Boolean(options.log) && quantity === 'loss');
+  const grid = surface.values[quantity];
+  const nx = surface.x.length;
+  const ny = surface.y.length;
+  const computed = grid.reduce((s, row) => s + row.filter((v) => v !== null).length, 0);
+  const title = options.title ?? `${quantity === 'loss' ? 'Loss' : 'Accuracy'} surface around ${spec.origin.name} (${spec.data.split}, ${spec.data.examples} examples)`;
+
+  const m = { top: 48, right: 110, bottom: 56, left: 64 };
+  const pw = width - m.left - m.right;
+  const ph = height - m.top - m.bottom;
+  const x: Linear = linear([surface.x[0], surface.x[nx - 1]], [m.left, m.left + pw]);
+  const y: Linear = linear([surface.y[0], surface.y[ny - 1]], [m.top + ph, m.top]);
+
+  const flat: (number | null)[] = grid.flat();
+  const ext = options.domain ? ([tr.forward(options.domain[0]), tr.forward(options.domain[1])] as [number, number]) : finiteExtent(flat, tr);
+  const cmap = colormap(options.colormap ?? 'viridis');
+  const body: string[] = [];
+  body.push(el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: '#e8e8e8', stroke: 'none', class: 'not-computed' }));
+  const clipId = 'sensescape-plot-clip';
+  body.push(el('defs', {}, el('clipPath', { id: clipId }, el('rect', { x: m.left, y: m.top, width: pw, height: ph }))));
+
+  let thresholds: number[] = [];
+  let colorOf = (_t: number) => '#cccccc';
+  const sub = completeSubGrid(grid);
+  if (ext && Number.isFinite(ext[0]) && Number.isFinite(ext[1])) {
+    const [lo, hi] = ext[0] === ext[1] ? [ext[0] - 0.5, ext[1] + 0.5] : ext;
+    const levels = options.levels ?? 14;
+    thresholds = d3ticks(lo, hi, levels).filter((t) => t > lo && t < hi);
+    thresholds = [lo, ...thresholds];
+    colorOf = (t: number) => cmap(Math.min(1, Math.max(0, (t - lo) / (hi - lo))));
+    if (sub) {
+      const sx = sub.is.map((i) => surface.x[i]);
+      const sy = sub.js.map((j) => surface.y[j]);
+      const values = new Array<number>(sub.is.length * sub.js.length);
+      sub.js.forEach((j, b) => sub.is.forEach((i, a) => {
+        const v = grid[j][i];
+        values[b * sub.is.length + a] = v === null ? Number.NaN : tr.forward(v);
+      }));
+      const gen = contours().size([sub.is.length, sub.js.length]).thresholds(thresholds);
+      const polys = gen(values);
+      const px = (g: number) => x(indexToCoord(sx)(g));
+      const py = (g: number) => y(indexToCoord(sy)(g));
+      const bands: string[] = [];
+      const lines: string[] = [];
+      const labels: string[] = [];
+      const fmt = valueFormat(Math.abs(tr.inverse(hi) - tr.inverse(lo)));
+      polys.forEach((poly, k) => {
+        const next = k + 1 < thresholds.length ? thresholds[k + 1] : hi;
+        const d = poly.coordinates.map((polygon) => polygon.map((ring) => ringPath(ring, px, py)).join('')).join('');
+        if (d === '') return;
+        bands.push(el('path', { d, fill: colorOf((poly.value + next) / 2), stroke: 'none', 'fill-rule': 'evenodd', class: 'band', 'data-threshold': tr.inverse(poly.value) }));
+        if (k === 0 || options.isolines === false) return;
+        lines.push(el('path', { d, fill: 'none', stroke: '#ffffff', 'stroke-opacity': 0.55, 'stroke-width': 0.8, class: 'isoline', 'data-value': tr.inverse(poly.value) }));
+        if (k % 2 === 1) {
+          // Label the longest ring of every other isoline at its middle point.
+          // (interior points only: rings also run along the plot border, which is no place for a label).
+          const nxs = sub.is.length;
+          const nys = sub.js.length;
+          let best: number[][] = [];
+          for (const polygon of poly.coordinates) {
+            for (const ring of polygon) {
+              const inner = ring.filter(([gx, gy]) => gx > 0.5 && gx < nxs - 0.5 && gy > 0.5 && gy < nys - 0.5);
+              if (inner.length > best.length) best = inner;
+            }
+          }
+          if (best.length >= 3) {
+            const [gx, gy] = best[Math.floor(best.length / 2)];
+            const lx = px(gx - 0.5);
+            const ly = py(gy - 0.5);
+            if (lx > m.left + 12 && lx < m.left + pw - 12 && ly > m.top + 10 && ly < m.top + ph - 6) {
+              labels.push(text(lx, ly + 3, fmt(tr.inverse(poly.value)), { 'font-size': 9, fill: '#111111', 'text-anchor': 'middle', stroke: '#ffffff', 'stroke-width': 2.5, 'paint-order': 'stroke', class: 'isoline-label' }));
+            }
+          }
+        }
+      });
+      body.push(el('g', { class: 'contours', 'clip-path': `url(#${clipId})`, 'aria-label': `filled contour bands of ${quantity}` }, [...bands, ...lines]));
+      body.push(el('g', { class: 'isoline-labels' }, labels));
+    }
+    // Computed points (small dots) when the picture is still partial.
+    if (computed < nx * ny) {
+      const dots: string[] = [];
+      for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (grid[j][i] !== null) dots.push(el('circle', { cx: x(surface.x[i]), cy: y(surface.y[j]), r: 1.6, fill: '#333333', 'fill-opacity': 0.6 }));
+      body.push(el('g', { class: 'computed-points' }, dots));
+    }
+    body.push(colorBar(lo, hi, thresholds, colorOf, tr, m.left + pw + 24, m.top, ph, quantity));
+  }
+
+  // Diverged points: red crosses.
+  const crosses: string[] = [];
+  for (let j = 0; j < ny; j++) {
+    for (let i = 0; i < nx; i++) {
+      const v = grid[j][i];
+      if (v !== null && !Number.isFinite(tr.forward(v))) {
+        const cx = x(surface.x[i]);
+        const cy = y(surface.y[j]);
+        crosses.push(el('path', { d: `M${num(cx - 3)},${num(cy - 3)}L${num(cx + 3)},${num(cy + 3)}M${num(cx - 3)},${num(cy + 3)}L${num(cx + 3)},${num(cy - 3)}`, stroke: '#c62828', 'stroke-width': 1.2 }));
+      }
+    }
+  }
+  if (crosses.length) body.push(el('g', { class: 'diverged', 'aria-label': `${crosses.length} diverged points` }, crosses));
+
+  body.push(bottomAxis(x, m.top + ph, directionLabel(spec.x, 'x')));
+  body.push(leftAxis(y, m.left, directionLabel(spec.y, 'y')));
+  body.push(el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: 'none', stroke: '#333333', 'stroke-width': 1 }));
+
+  if (options.markers !== false) body.push(markers(spec, x, y, m, pw, ph));
+  if (options.trajectory?.length) body.push(trajectoryOverlay(options.trajectory, x, y));
+
+  body.push(text(m.left, 22, title, { 'font-size': 15, 'font-weight': 'bold', fill: '#111111' }));
+  const sub2 = `${computed} of ${nx * ny} points${sub && sub.stride > 1 ? ` (drawn from every ${sub.stride}th)` : ''} · ${spec.software} · data ${spec.data.file} sha256 ${spec.data.sha256.slice(0, 12)}…`;
+  body.push(text(m.left, 38, sub2, { 'font-size': 10, fill: '#555555' }));
+  body.push(jsonMetadata({ kind: 'sensescape-surface-figure', quantity, log: tr.log, spec, computedPoints: computed, totalPoints: nx * ny }));
+
+  const desc = `Contour plot of ${quantity} over x in [${surface.x[0]}, ${surface.x[nx - 1]}] and y in [${surface.y[0]}, ${surface.y[ny - 1]}], origin ${spec.origin.name} (sha256 ${spec.origin.sha256}), ${computed} of ${nx * ny} points computed.`;
+  return svgRoot(width, height, title, desc, body);
+}
+
+function colorBar(lo: number, hi: number, thresholds: number[], colorOf: (t: number) => string, tr: ValueTransform, left: number, top: number, h: number, quantity: string): string {
+  const w = 14;
+  const s = linear([lo, hi], [top + h, top]);
+  const parts: string[] = [];
+  const edges = [...thresholds, hi];
+  for (let k = 0; k + 1 < edges.length; k++) {
+    const y0 = s(edges[k + 1]);
+    const y1 = s(edges[k]);
+    parts.push(el('rect', { x: left, y: y0, width: w, height: Math.max(0.5, y1 - y0), fill: colorOf((edges[k] + edges[k + 1]) / 2), stroke: 'none' }));
+  }
+  parts.push(el('rect', { x: left, y: top, width: w, height: h, fill: 'none', stroke: '#333333', 'stroke-width': 0.8 }));
+  const fmt = valueFormat(Math.abs(tr.inverse(hi) - tr.inverse(lo)));
+  const ticks = tr.log ? logTicks(lo, hi) : s.ticks(6);
+  for (const t of ticks) {
+    const py = s(t);
+    parts.push(el('line', { x1: left + w, x2: left + w + 4, y1: py, y2: py, stroke: '#333333' }));
+    parts.push(text(left + w + 7, py + 4, fmt(tr.inverse(t)), { 'font-size': 10, fill: '#222222' }));
+  }
+  const label = `${quantity}${tr.log ? ' (log scale)' : ''}`;
+  parts.push(text(left + w / 2, top - 8, label, { 'font-size': 11, fill: '#111111', 'text-anchor': 'middle' }));
+  return el('g', { class: 'colorbar', 'aria-label': `colour bar: ${label}` }, parts);
+}
+
+/** Ticks in log10 space: decades when the range spans them, else linear ticks of log values. */
+function logTicks(lo: number, hi: number): number[] {
+  const decades = [];
+  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) decades.push(e);
+  if (decades.length >= 2) return decades;
+  return d3ticks(10 ** lo, 10 ** hi, 5).map((v) => Math.log10(v)).filter((t) => t >= lo && t <= hi);
+}
+
+function markers(spec: SurfaceFile['spec'], x: Linear, y: Linear, m: { top: number; left: number }, pw: number, ph: number): string {
+  const out: string[] = [];
+  const inside = (px: number, py: number) => px >= m.left - 0.5 && px <= m.left + pw + 0.5 && py >= m.top - 0.5 && py <= m.top + ph + 0.5;
+  const put = (cx: number, cy: number, label: string, sha: string) => {
+    const px = x(cx);
+    const py = y(cy);
+    if (!inside(px, py)) return;
+    out.push(
+      el('g', { class: 'marker', 'aria-label': `${label} at (${cx}, ${cy})` }, [
+        el('title', {}, escapeXml(`${label} (sha256 ${sha})`)),
+        el('circle', { cx: px, cy: py, r: 4.5, fill: '#ffffff', stroke: '#111111', 'stroke-width': 1.5 }),
+        text(px + 7, py - 6, label, { 'font-size': 12, 'font-weight': 'bold', fill: '#111111', stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }),
+      ]),
+    );
+  };
+  put(0, 0, `θ0 ${spec.origin.name}`, spec.origin.sha256);
+  if (spec.x.kind === 'checkpoint') put(1, 0, `θ1 ${spec.x.checkpoint.name}`, spec.x.checkpoint.sha256);
+  if (spec.y.kind === 'checkpoint') put(0, 1, `θ2 ${spec.y.checkpoint.name}`, spec.y.checkpoint.sha256);
+  return el('g', { class: 'markers' }, out);
+}
+
+function trajectoryOverlay(points: readonly TrajectoryOverlayPoint[], x: Linear, y: Linear): string {
+  const path = [{ alpha: 0, beta: 0 }, ...points].map((p, k) => `${k === 0 ? 'M' : 'L'}${num(x(p.alpha))},${num(y(p.beta))}`).join('');
+  const parts = [el('path', { d: path, fill: 'none', stroke: '#d84315', 'stroke-width': 1.8, 'stroke-dasharray': '4 2' })];
+  for (const p of points) {
+    const px = x(p.alpha);
+    const py = y(p.beta);
+    const lossText = p.loss === undefined || p.loss === null ? '' : `, loss ${Number(p.loss).toPrecision(4)}`;
+    parts.push(
+      el('g', { class: 'trajectory-point' }, [
+        el('title', {}, escapeXml(`${p.checkpoint}: α ${p.alpha.toPrecision(4)}, β ${p.beta.toPrecision(4)}${lossText}`)),
+        el('circle', { cx: px, cy: py, r: 3.5, fill: '#d84315', stroke: '#ffffff', 'stroke-width': 1 }),
+        text(px + 6, py + 12, p.checkpoint, { 'font-size': 10, fill: '#bf360c', stroke: '#ffffff', 'stroke-width': 2.5, 'paint-order': 'stroke' }),
+      ]),
+    );
+  }
+  return el('g', { class: 'trajectory', 'aria-label': `optimisation trajectory, ${points.length} checkpoints` }, parts);
+}
