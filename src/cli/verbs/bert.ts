@@ -1,7 +1,170 @@
 /**
  * `sensescape bert …` verbs. Each verb parses its flags, validates input files before compute, calls
  * engine/, prints JSON with --json and progress on stderr.
+ *
+ *   bert inspect  --model DIR                    config, parameter count, tensors (shapes, dtypes), SHA-256s
+ *   bert tokenize --model DIR|--vocab FILE --text A [--pair B] [--max-length L]
+ *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B]
  */
-import type { VerbSpec } from '../command';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
+import { initNodeBackend } from '../../engine/tensor/node';
+import { loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
+import { isRegression, type LoadedCheckpoint } from '../../engine/bert/checkpoint';
+import { BertClassifier } from '../../engine/bert/model';
+import { encodeBatches, loadExamples } from '../../engine/bert/data';
+import { BertTokenizer } from '../../engine/text/bertTokenizer';
+import { InputError } from '../../engine/util/errors';
+import { throttleProgress } from '../../engine/util/progress';
 
-export const bertVerbs: VerbSpec[] = [];
+async function readTextFile(path: string, what: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+async function tokenizerFor(ckpt: LoadedCheckpoint | null, vocabPath: string | undefined, cased: boolean): Promise<BertTokenizer> {
+  let vocab = ckpt?.vocab;
+  if (vocabPath) {
+    vocab = (await readTextFile(vocabPath, 'vocabulary')).split(/\r?\n/);
+    if (vocab[vocab.length - 1] === '') vocab.pop();
+  }
+  if (!vocab) throw new InputError(`${ckpt?.name ?? 'checkpoint'}: no vocab.txt in the checkpoint folder; pass --vocab FILE`);
+  if (ckpt && vocab.length > ckpt.config.vocabSize) throw new InputError(`${vocabPath ?? 'vocab.txt'}: ${vocab.length} tokens, but the checkpoint has vocab_size ${ckpt.config.vocabSize}`);
+  try {
+    return new BertTokenizer(vocab, { doLowerCase: cased ? false : (ckpt?.doLowerCase ?? true) });
+  } catch (err) {
+    throw new InputError(`${vocabPath ?? 'vocab.txt'}: ${(err as Error).message}`);
+  }
+}
+
+function positiveInt(name: string, v: number | undefined, min = 1): number | undefined {
+  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  return v;
+}
+
+const inspect: VerbSpec = {
+  area: 'bert',
+  verb: 'inspect',
+  summary: 'Validate a checkpoint folder and show its config, parameter count, tensors and SHA-256s',
+  flags: {
+    model: { kind: 'string', required: true, placeholder: 'DIR', description: 'checkpoint folder (config.json + model.safetensors / shards / pytorch_model.bin)' },
+  },
+  async run(args, io: CliIO) {
+    const ckpt = await loadCheckpointDir(arg.requiredString(args, 'model'));
+    const tensors = [...ckpt.tensors].map(([name, t]) => ({ name, shape: t.shape, dtype: ckpt.tensorDtypes.get(name) ?? ckpt.dtype }));
+    const parameters = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
+    const { raw: _raw, ...config } = ckpt.config;
+    const result = {
+      name: ckpt.name,
+      config,
+      parameters,
+      dtype: ckpt.dtype,
+      sha256: ckpt.sha256,
+      weightFiles: ckpt.weightFiles,
+      vocab: ckpt.vocab ? { tokens: ckpt.vocab.length, doLowerCase: ckpt.doLowerCase ?? true } : null,
+      tensors,
+    };
+    if (args.json) {
+      io.stdout(JSON.stringify(result, null, 2));
+      return;
+    }
+    const c = ckpt.config;
+    io.stdout(`${ckpt.name}: BERT ${c.numHiddenLayers} layers × ${c.hiddenSize} wide, ${c.numAttentionHeads} heads, FFN ${c.intermediateSize}, ${c.hiddenAct}, eps ${c.layerNormEps}`);
+    io.stdout(`  ${isRegression(c) ? 'regression (1 output, MSE)' : `${c.numLabels} labels${c.id2label ? ` (${Object.values(c.id2label).join(', ')})` : ''}`}; vocab ${c.vocabSize}, positions ${c.maxPositionEmbeddings}`);
+    io.stdout(`  ${parameters.toLocaleString('en-US')} parameters, stored as ${ckpt.dtype}; sha256 ${ckpt.sha256}`);
+    for (const f of ckpt.weightFiles) io.stdout(`  ${f.name}  ${f.bytes} bytes  sha256 ${f.sha256}`);
+    for (const t of tensors) io.stdout(`  ${t.name.padEnd(52)} [${t.shape.join(', ')}] ${t.dtype}`);
+  },
+};
+
+const tokenize: VerbSpec = {
+  area: 'bert',
+  verb: 'tokenize',
+  summary: 'WordPiece-tokenize a sentence (or pair) as Hugging Face BertTokenizer does',
+  flags: {
+    model: { kind: 'string', placeholder: 'DIR', description: 'checkpoint folder with vocab.txt (and tokenizer_config.json)' },
+    vocab: { kind: 'string', placeholder: 'FILE', description: 'vocab.txt to use instead of the checkpoint\'s' },
+    text: { kind: 'string', required: true, placeholder: 'TEXT', description: 'first sentence' },
+    pair: { kind: 'string', placeholder: 'TEXT', description: 'second sentence' },
+    'max-length': { kind: 'int', placeholder: 'L', description: 'truncate (longest_first) to L tokens (default 128)' },
+    cased: { kind: 'boolean', description: 'do not lowercase / strip accents (overrides tokenizer_config.json)' },
+  },
+  async run(args, io) {
+    const model = arg.string(args, 'model');
+    const vocab = arg.string(args, 'vocab');
+    if (!model && !vocab) throw new UsageError("'bert tokenize' needs --model DIR or --vocab FILE");
+    const ckpt = model ? await loadCheckpointDir(model) : null;
+    const tok = await tokenizerFor(ckpt, vocab, arg.boolean(args, 'cased'));
+    const text = arg.requiredString(args, 'text');
+    const pair = arg.string(args, 'pair');
+    const maxLength = positiveInt('max-length', arg.optionalNumber(args, 'max-length'), 3) ?? 128;
+    const enc = tok.encode(text, pair, maxLength);
+    const vocabList = [...tok.vocab.keys()];
+    const byId = new Map<number, string>();
+    vocabList.forEach((t) => byId.set(tok.vocab.get(t)!, t));
+    const tokens = enc.inputIds.map((i) => byId.get(i) ?? '[UNK]');
+    if (args.json) io.stdout(JSON.stringify({ tokens, inputIds: enc.inputIds, tokenTypeIds: enc.tokenTypeIds }));
+    else {
+      io.stdout(tokens.join(' '));
+      io.stdout(enc.inputIds.join(' '));
+      io.stdout(enc.tokenTypeIds.join(' '));
+    }
+  },
+};
+
+const loss: VerbSpec = {
+  area: 'bert',
+  verb: 'loss',
+  summary: 'Mean loss (cross-entropy, or MSE for regression) and accuracy of a checkpoint on a GLUE/TSV file',
+  flags: {
+    model: { kind: 'string', required: true, placeholder: 'DIR', description: 'fine-tuned checkpoint folder' },
+    data: { kind: 'string', required: true, placeholder: 'TSV', description: 'GLUE TSV (SST-2, CoLA, MRPC, RTE, QNLI, MNLI, QQP, STS-B) or sentence[1/2]+label TSV' },
+    'max-examples': { kind: 'int', placeholder: 'N', description: 'use the first N examples' },
+    sample: { kind: 'int', placeholder: 'N', description: 'use N examples drawn with --seed (file order kept)' },
+    seed: { kind: 'int', placeholder: 'S', description: 'seed for --sample (default 0)' },
+    'max-length': { kind: 'int', placeholder: 'L', description: 'truncate to L tokens (default 128, or max_position_embeddings if smaller)' },
+    batch: { kind: 'int', placeholder: 'B', description: 'examples per batch (default 32)' },
+    vocab: { kind: 'string', placeholder: 'FILE', description: 'vocab.txt when the checkpoint folder has none' },
+  },
+  async run(args, io) {
+    const maxExamples = positiveInt('max-examples', arg.optionalNumber(args, 'max-examples'));
+    const sample = positiveInt('sample', arg.optionalNumber(args, 'sample'));
+    const maxLengthFlag = positiveInt('max-length', arg.optionalNumber(args, 'max-length'), 3);
+    const batchSize = positiveInt('batch', arg.optionalNumber(args, 'batch')) ?? 32;
+    const seedFlag = arg.optionalNumber(args, 'seed');
+    if (seedFlag !== undefined && sample === undefined) throw new UsageError('--seed only applies with --sample N');
+    if (maxExamples !== undefined && sample !== undefined) throw new UsageError('use either --max-examples N (first N) or --sample N --seed S, not both');
+    const ckpt = await loadCheckpointDir(arg.requiredString(args, 'model'));
+    const maxLength = maxLengthFlag ?? Math.min(128, ckpt.config.maxPositionEmbeddings);
+    if (maxLength > ckpt.config.maxPositionEmbeddings) throw new UsageError(`--max-length ${maxLength} exceeds the checkpoint's max_position_embeddings ${ckpt.config.maxPositionEmbeddings}`);
+    const tok = await tokenizerFor(ckpt, arg.string(args, 'vocab'), false);
+    const dataPath = arg.requiredString(args, 'data');
+    const examples = loadExamples(await readTextFile(dataPath, 'data'), basename(dataPath), {
+      maxExamples, sample, seed: seedFlag ?? 0, label2id: isRegression(ckpt.config) ? undefined : ckpt.config.label2id,
+    });
+    const batches = encodeBatches(examples, tok, { maxLength, batchSize });
+    const backend = await initNodeBackend();
+    const model = BertClassifier.fromCheckpoint(ckpt);
+    const t0 = performance.now();
+    let result;
+    try {
+      const progress = throttleProgress((p) => io.stderr(`bert loss: ${p.done}/${p.total} examples`), 1000);
+      result = await model.evaluate(batches, { onProgress: progress });
+    } finally {
+      model.dispose();
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const accuracy = Number.isNaN(result.accuracy) ? null : result.accuracy;
+    if (args.json) io.stdout(JSON.stringify({ loss: result.loss, accuracy, examples: result.examples }));
+    else {
+      io.stdout(`loss ${result.loss.toPrecision(7)}  accuracy ${accuracy === null ? 'n/a (regression)' : accuracy.toFixed(4)}  examples ${result.examples}`);
+      io.stdout(`  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${basename(dataPath)}; ${backend.backend}, ${seconds.toFixed(2)} s, ${(result.examples / seconds).toFixed(1)} examples/s`);
+    }
+  },
+};
+
+export const bertVerbs: VerbSpec[] = [inspect, tokenize, loss];

@@ -3,7 +3,7 @@
  * lazy file sources. Imported by the CLI, tests and benches, never by browser code.
  */
 import { readdir, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { ByteSource } from '../io/bytes';
 import { fileSource } from '../io/nodeFile';
 import { CheckpointError, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
@@ -26,7 +26,7 @@ export async function checkpointFiles(dir: string): Promise<Map<string, ByteSour
   return files;
 }
 
-/** Loads and validates the checkpoint in `dir`. */
+/** Loads and validates the checkpoint in `dir` (its name is the path as given, minus a trailing slash). */
 export async function loadCheckpointDir(dir: string): Promise<LoadedCheckpoint> {
-  return loadCheckpoint(await checkpointFiles(dir), basename(dir.replace(/[\\/]+$/, '')) || dir);
+  return loadCheckpoint(await checkpointFiles(dir), dir.replace(/(?<=.)[\\/]+$/, ''));
 }
