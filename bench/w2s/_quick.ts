@@ -1,0 +1,11 @@
+import { readCountsFile } from '../../src/engine/text/countsFile';
+import { fileCorpusSource } from '../../src/engine/text/nodeText';
+import { initNodeBackend } from '../../src/engine/tensor/node';
+import { fitLda } from '../../src/engine/word2sense/lda';
+import * as tf from '@tensorflow/tfjs-core';
+const dir = process.argv[2]; const K = Number(process.argv[3]);
+await initNodeBackend();
+const data = await readCountsFile(`${dir}/counts.tsv`, fileCorpusSource(`${dir}/counts.tsv`).open());
+console.log('V', data.vocab.length, 'nnz', data.counts.indptr[data.vocab.length], tf.memory().numTensors);
+const r = await fitLda(data.counts, { K, iters: Number(process.argv[4] ?? 20), innerIters: Number(process.argv[5] ?? 10), init: (process.argv[6] ?? 'rows') as 'rows', onIteration: (x) => console.log(JSON.stringify(x)) });
+console.log(r.perplexity, r.bestIter, tf.memory().numTensors);
