@@ -1,0 +1,57 @@
+/**
+ * Artefacts kept across reloads in IndexedDB (through `idb`): trained models, computed surfaces,
+ * dropped checkpoints' summaries. Each record is a Blob plus small JSON metadata; views keep only ids.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+
+export type ArtefactKind = 'w2s-model' | 'surface' | 'curve' | 'checkpoint' | 'job';
+
+export interface ArtefactRecord {
+  id: string;
+  kind: ArtefactKind;
+  name: string;
+  createdAt: number;
+  updatedAt: number;
+  meta: Record<string, unknown>;
+  blob: Blob | null;
+}
+
+interface Schema extends DBSchema {
+  artefacts: { key: string; value: ArtefactRecord; indexes: { byKind: ArtefactKind } };
+}
+
+let db: Promise<IDBPDatabase<Schema>> | null = null;
+
+function open(): Promise<IDBPDatabase<Schema>> {
+  db ??= openDB<Schema>('sensescape', 1, {
+    upgrade(database) {
+      const store = database.createObjectStore('artefacts', { keyPath: 'id' });
+      store.createIndex('byKind', 'kind');
+    },
+  });
+  return db;
+}
+
+/** Inserts or replaces an artefact; keeps `createdAt` of an existing record. */
+export async function saveArtefact(record: Omit<ArtefactRecord, 'createdAt' | 'updatedAt'>): Promise<ArtefactRecord> {
+  const database = await open();
+  const previous = await database.get('artefacts', record.id);
+  const now = Date.now();
+  const full: ArtefactRecord = { ...record, createdAt: previous?.createdAt ?? now, updatedAt: now };
+  await database.put('artefacts', full);
+  return full;
+}
+
+export async function loadArtefact(id: string): Promise<ArtefactRecord | undefined> {
+  return (await open()).get('artefacts', id);
+}
+
+/** Artefacts of one kind, newest first (metadata and blobs). */
+export async function listArtefacts(kind: ArtefactKind): Promise<ArtefactRecord[]> {
+  const all = await (await open()).getAllFromIndex('artefacts', 'byKind', kind);
+  return all.sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+export async function deleteArtefact(id: string): Promise<void> {
+  await (await open()).delete('artefacts', id);
+}
