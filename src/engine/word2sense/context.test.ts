@@ -8,56 +8,11 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { argmaxSense, contextTokens, contextWeights, initialSenseWeights, projectToMerged, wordCtx2Sense } from './context';
 import type { Word2SenseModel } from './model';
+import { bankIndex, bankModel, beta, plantedModel, theta, vocab } from './contextPlanted';
 import { completeLinkage } from './wsiLinkage';
 
-/** A model from explicit β [K×V] and θ [V×K] (p(w) from counts, p_Z = Σ p(w)θ). */
-export function plantedModel(vocab: string[], beta: number[][], theta: number[][], counts: number[], merge?: number[]): Word2SenseModel {
-  const V = vocab.length;
-  const K = beta.length;
-  const total = counts.reduce((a, b) => a + b, 0);
-  const pWord = Float32Array.from(counts, (c) => c / total);
-  const pSense = new Float32Array(K);
-  for (let w = 0; w < V; w++) for (let z = 0; z < K; z++) pSense[z] += pWord[w] * theta[w][z];
-  const m = Int32Array.from(merge ?? beta.map((_, z) => z));
-  const Kmerged = Math.max(...m) + 1;
-  return {
-    vocab,
-    wordCounts: counts,
-    V,
-    K,
-    Kmerged,
-    beta: Float32Array.from(beta.flat()),
-    theta: Float32Array.from(theta.flat()),
-    pWord,
-    pSense,
-    merge: m,
-    embedding: { indptr: new Int32Array(V + 1), indices: new Int32Array(0), values: new Float32Array(0) },
-    hyperparameters: {},
-  };
-}
-
-// Two senses of "bank" (money / river) plus a function-word sense.
-const vocab = ['bank', 'money', 'loan', 'deposit', 'river', 'water', 'shore', 'fish', 'the', 'a'];
-const norm = (r: number[]) => r.map((x) => x / r.reduce((a, b) => a + b, 0));
-const beta = [
-  norm([3, 5, 4, 4, 0.01, 0.01, 0.01, 0.01, 1, 1]), // finance
-  norm([3, 0.01, 0.01, 0.01, 5, 5, 4, 4, 1, 1]), // river
-  norm([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 8, 8]), // function words
-];
-const theta = [
-  [0.45, 0.45, 0.1],
-  [0.9, 0.05, 0.05],
-  [0.9, 0.05, 0.05],
-  [0.9, 0.05, 0.05],
-  [0.05, 0.9, 0.05],
-  [0.05, 0.9, 0.05],
-  [0.05, 0.9, 0.05],
-  [0.05, 0.9, 0.05],
-  [0.05, 0.05, 0.9],
-  [0.05, 0.05, 0.9],
-];
-const model = plantedModel(vocab, beta, theta, [50, 30, 20, 20, 30, 40, 10, 20, 400, 300]);
-const index = new Map(vocab.map((w, i) => [w, i]));
+const model = bankModel;
+const index = bankIndex;
 
 describe('WordCtx2Sense on a planted model', () => {
   it('picks the finance sense near money words and the river sense near water words', () => {
