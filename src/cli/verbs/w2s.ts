@@ -1,7 +1,288 @@
 /**
  * `sensescape w2s …` verbs. Each verb parses its flags, validates input files before compute, calls
  * engine/, prints JSON with --json and progress on stderr.
+ *   train       corpus (.txt/.txt.gz, streamed) or counts file → LDA on tfjs → Eq. 2 → model file
+ *   similarity  Spearman on word-similarity sets;  entail  AP / best F1 with KL both ways
+ *   senses      a merged sense's top words, or a word's active senses;  neighbours  by JS
+ *   export      the sparse embeddings as text: `word z:weight z:weight …`
  */
-import type { VerbSpec } from '../command';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { evaluateEntailment } from '../../engine/eval/entailment';
+import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
+import { initNodeBackend } from '../../engine/tensor/node';
+import { corpusToCounts } from '../../engine/text/corpus';
+import { readCountsFile } from '../../engine/text/countsFile';
+import { nnz } from '../../engine/text/csr';
+import { fileCorpusSource } from '../../engine/text/nodeText';
+import { InputError } from '../../engine/util/errors';
+import { throttleProgress, type Progress } from '../../engine/util/progress';
+import { buildModelAsync } from '../../engine/word2sense/build';
+import { fitLda } from '../../engine/word2sense/lda';
+import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
+import { normaliseLine } from '../../engine/text/clean';
+import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
 
-export const w2sVerbs: VerbSpec[] = [];
+async function readBytes(path: string, what: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (err) {
+    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+}
+
+async function mustExist(path: string, what: string): Promise<void> {
+  try {
+    const s = await stat(path);
+    if (!s.isFile()) throw new Error('EISDIR');
+  } catch (err) {
+    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+/** Loads and validates a model file. */
+export async function loadModel(path: string): Promise<Word2SenseModel> {
+  return readWord2SenseModel(await readBytes(path, 'model'), path);
+}
+
+function progressPrinter(io: CliIO): (p: Progress) => void {
+  return throttleProgress((p) => {
+    const detail = p.detail ? ' ' + Object.entries(p.detail).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(' ') : '';
+    io.stderr(`${p.stage}: ${p.total > 0 ? `${+p.done.toFixed(2)}/${p.total}` : p.done}${detail}`);
+  }, 1000);
+}
+
+const fmt = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
+
+/** The top words of merged sense d: Σ_{z∈d} p_Z(z) β[z,·] / p_D(d). */
+function mergedSenseTop(model: Word2SenseModel, d: number, top: number): { word: string; p: number }[] {
+  const dist = new Float64Array(model.V);
+  let pD = 0;
+  for (let z = 0; z < model.K; z++) {
+    if (model.merge[z] !== d) continue;
+    pD += model.pSense[z];
+    for (let w = 0; w < model.V; w++) dist[w] += model.pSense[z] * model.beta[z * model.V + w];
+  }
+  const order = Array.from({ length: model.V }, (_, i) => i).sort((a, b) => dist[b] - dist[a] || a - b);
+  return order.slice(0, top).map((w) => ({ word: model.vocab[w], p: pD > 0 ? dist[w] / pD : 0 }));
+}
+
+const train: VerbSpec = {
+  area: 'w2s',
+  verb: 'train',
+  summary: 'Train Word2Sense on a corpus (.txt/.txt.gz) or a counts file; write a .safetensors model.',
+  flags: {
+    corpus: { kind: 'strings', description: 'corpus files, one sentence or paragraph per line (.txt or .txt.gz)', placeholder: 'FILE…' },
+    counts: { kind: 'string', description: "co-occurrence counts: 'word<TAB>context<TAB>count' or hyperwords 'count word context' lines", placeholder: 'FILE' },
+    out: { kind: 'string', description: 'model file to write (.safetensors)', required: true, placeholder: 'MODEL' },
+    senses: { kind: 'int', description: 'number of senses K (default 300)', placeholder: 'K' },
+    alpha: { kind: 'number', description: 'document–sense Dirichlet prior, total over senses (default 0.1 → 0.1/K each)' },
+    gamma: { kind: 'number', description: 'sense–word Dirichlet prior (default 0.001)' },
+    iters: { kind: 'int', description: 'LDA iterations (default 30)', placeholder: 'N' },
+    'max-seconds': { kind: 'number', description: 'stop LDA after this many seconds with the best model so far', placeholder: 'S' },
+    'inner-iters': { kind: 'int', description: 'max E-step rounds per iteration (default 10)', placeholder: 'N' },
+    seed: { kind: 'int', description: 'seed for subsampling and initialisation (default 1)', placeholder: 'N' },
+    'min-count': { kind: 'int', description: 'minimum word frequency (default 5)', placeholder: 'N' },
+    'max-vocab': { kind: 'int', description: 'vocabulary cap, most frequent words (default 50000)', placeholder: 'N' },
+    subsample: { kind: 'number', description: 'word2vec subsampling threshold t (default 1e-5; 0 = off); dropped tokens keep their slot', placeholder: 'T' },
+    window: { kind: 'int', description: 'symmetric window radius (default 5)', placeholder: 'N' },
+    merged: { kind: 'int', description: "merged senses K' (default round(0.75 K))", placeholder: "K'" },
+    nnz: { kind: 'int', description: 'non-zeros kept per embedding µ (default 75, at most K\')', placeholder: 'µ' },
+    'beta-dtype': { kind: 'string', description: 'dtype of beta in the file: F32 (default) or F16', placeholder: 'F32|F16' },
+    log: { kind: 'string', description: 'write one JSON line per iteration {"iter","seconds","perplexity"}', placeholder: 'FILE.jsonl' },
+  },
+  async run(args, io) {
+    const corpusFiles = arg.strings(args, 'corpus');
+    const corpus = corpusFiles.length ? corpusFiles : undefined;
+    const countsPath = arg.string(args, 'counts');
+    if ((corpus ? 1 : 0) + (countsPath ? 1 : 0) !== 1) throw new UsageError("'w2s train' needs exactly one of --corpus FILE… or --counts FILE");
+    const out = arg.string(args, 'out')!;
+    const K = arg.optionalNumber(args, 'senses') ?? 300;
+    if (K < 1) throw new UsageError('--senses must be at least 1');
+    const alpha = arg.optionalNumber(args, 'alpha') ?? 0.1;
+    const gamma = arg.optionalNumber(args, 'gamma') ?? 0.001;
+    if (!(alpha > 0) || !(gamma > 0)) throw new UsageError('--alpha and --gamma must be positive');
+    const iters = arg.optionalNumber(args, 'iters') ?? 30;
+    if (iters < 1) throw new UsageError('--iters must be at least 1');
+    const maxSeconds = arg.optionalNumber(args, 'max-seconds');
+    const seed = arg.optionalNumber(args, 'seed') ?? 1;
+    const minCount = arg.optionalNumber(args, 'min-count') ?? 5;
+    const maxVocab = arg.optionalNumber(args, 'max-vocab') ?? 50000;
+    const subsample = arg.optionalNumber(args, 'subsample') ?? 1e-5;
+    const window = arg.optionalNumber(args, 'window') ?? 5;
+    if (window < 1) throw new UsageError('--window must be at least 1');
+    if (subsample < 0) throw new UsageError('--subsample must be ≥ 0');
+    const Kmerged = arg.optionalNumber(args, 'merged') ?? Math.round(0.75 * K);
+    if (Kmerged < 1 || Kmerged > K) throw new UsageError(`--merged must be between 1 and --senses (${K})`);
+    const mu = Math.min(arg.optionalNumber(args, 'nnz') ?? 75, Kmerged);
+    if (mu < 1) throw new UsageError('--nnz must be at least 1');
+    const betaDtype = (arg.string(args, 'beta-dtype') ?? 'F32').toUpperCase();
+    if (betaDtype !== 'F32' && betaDtype !== 'F16') throw new UsageError(`--beta-dtype must be F32 or F16, got '${betaDtype}'`);
+    const innerIters = arg.optionalNumber(args, 'inner-iters') ?? 10;
+    const logPath = arg.string(args, 'log');
+    for (const f of corpus ?? []) await mustExist(f, 'corpus');
+    if (countsPath) await mustExist(countsPath, 'counts file');
+
+    const backend = await initNodeBackend();
+    const progress = progressPrinter(io);
+    const t0 = performance.now();
+    const data = corpus
+      ? await corpusToCounts(corpus.map(fileCorpusSource), { minCount, maxVocab, subsample, window, seed }, progress)
+      : await readCountsFile(countsPath!, fileCorpusSource(countsPath!).open(), progress);
+    const countSeconds = (performance.now() - t0) / 1000;
+    io.stderr(`counts: V=${data.vocab.length}, ${nnz(data.counts)} non-zeros${corpus ? `, ${data.tokens} tokens` : ''} (${countSeconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`);
+    if (logPath) writeFileSync(logPath, '');
+    const lda = await fitLda(data.counts, {
+      K,
+      alpha,
+      gamma,
+      iters,
+      maxSeconds,
+      seed,
+      innerIters,
+      progress,
+      onIteration: (r) => {
+        io.stderr(`iter ${r.iter}: ${r.seconds.toFixed(1)} s, perplexity ${r.perplexity.toFixed(2)}`);
+        if (logPath) appendFileSync(logPath, JSON.stringify({ iter: r.iter, seconds: r.seconds, perplexity: r.perplexity }) + '\n');
+      },
+    });
+    const hyperparameters = {
+      source: corpus ? { corpus } : { counts: countsPath },
+      senses: K, alpha, gamma, iters, max_seconds: maxSeconds ?? null, inner_iters: innerIters, seed,
+      min_count: corpus ? minCount : null, max_vocab: corpus ? maxVocab : null, subsample: corpus ? subsample : null, window: corpus ? window : null,
+      merged: Kmerged, nnz: mu, beta_dtype: betaDtype, backend: backend.backend, algorithm: 'batch variational Bayes (dense row blocks, tfjs)',
+      iterations_run: lda.history.length, best_iter: lda.bestIter, perplexity: lda.perplexity, stopped_by: lda.stoppedBy,
+    };
+    const model = await buildModelAsync({ vocab: data.vocab, wordCounts: data.wordCounts, counts: data.counts, beta: lda.beta, theta: lda.theta, K, Kmerged, nnz: mu, hyperparameters });
+    await writeFile(out, writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16' }));
+    const result = {
+      out, V: model.V, K, Kmerged, nnz: mu, counts_nnz: nnz(data.counts), tokens: data.tokens, iterations: lda.history.length, best_iter: lda.bestIter,
+      perplexity: lda.perplexity, stopped_by: lda.stoppedBy, seconds: (performance.now() - t0) / 1000, backend: backend.backend,
+    };
+    if (args.json) io.stdout(JSON.stringify(result, null, 2));
+    else io.stdout(`wrote ${out}: V=${result.V}, K=${K} → K'=${Kmerged}, µ=${mu}; perplexity ${lda.perplexity.toFixed(2)} (iteration ${lda.bestIter} of ${lda.history.length}, stopped by ${lda.stoppedBy}); ${result.seconds.toFixed(1)} s`);
+  },
+};
+
+const similarity: VerbSpec = {
+  area: 'w2s',
+  verb: 'similarity',
+  summary: 'Spearman correlation (JS divergence, average ranks) on word-similarity sets.',
+  flags: {
+    model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
+    pairs: { kind: 'strings', description: "similarity sets: 'word1 word2 score' lines", required: true, placeholder: 'FILE…' },
+  },
+  async run(args, io) {
+    const files = arg.strings(args, 'pairs');
+    const sets = [];
+    for (const f of files) sets.push({ f, pairs: parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f) });
+    const model = await loadModel(arg.string(args, 'model')!);
+    const results = sets.map(({ f, pairs }) => evaluateSimilarity(model, pairs, f));
+    if (args.json) io.stdout(JSON.stringify(results, null, 2));
+    else for (const r of results) io.stdout(`${r.file}: ${r.covered}/${r.pairs} pairs covered, Spearman ${fmt(r.spearman)} (covered only ${fmt(r.spearman_covered)})`);
+  },
+};
+
+const entail: VerbSpec = {
+  area: 'w2s',
+  verb: 'entail',
+  summary: 'Lexical entailment by ε-smoothed KL divergence, both directions: average precision and best F1.',
+  flags: {
+    model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
+    pairs: { kind: 'string', description: "labelled pairs 'word1 word2 label' (label 1 = word1 entails word2)", required: true, placeholder: 'FILE' },
+    epsilon: { kind: 'number', description: 'smoothing ε added to every merged sense before renormalising (default 1e-4)', placeholder: 'ε' },
+  },
+  async run(args, io) {
+    const f = arg.string(args, 'pairs')!;
+    const pairs = parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f);
+    const eps = arg.optionalNumber(args, 'epsilon') ?? 1e-4;
+    if (!(eps > 0)) throw new UsageError('--epsilon must be positive');
+    const model = await loadModel(arg.string(args, 'model')!);
+    const results = evaluateEntailment(model, pairs, eps);
+    if (args.json) io.stdout(JSON.stringify(results, null, 2));
+    else for (const r of results) io.stdout(`${r.direction}: ${r.covered}/${r.pairs} covered, AP ${fmt(r.ap)}, best F1 ${fmt(r.f1)}`);
+  },
+};
+
+const senses: VerbSpec = {
+  area: 'w2s',
+  verb: 'senses',
+  summary: "A merged sense's top words (--sense Z), or a word's active senses with weights and top words (--word W).",
+  flags: {
+    model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
+    sense: { kind: 'int', description: "merged sense id 0..K'-1", placeholder: 'Z' },
+    word: { kind: 'string', description: 'a word', placeholder: 'W' },
+    top: { kind: 'int', description: 'top words per sense (default 10)', placeholder: 'N' },
+  },
+  async run(args, io) {
+    const z = arg.optionalNumber(args, 'sense');
+    const word = arg.string(args, 'word');
+    if ((z === undefined) === (word === undefined)) throw new UsageError("'w2s senses' needs exactly one of --sense Z or --word W");
+    const top = arg.optionalNumber(args, 'top') ?? 10;
+    if (top < 1) throw new UsageError('--top must be at least 1');
+    const model = await loadModel(arg.string(args, 'model')!);
+    if (z !== undefined) {
+      if (z < 0 || z >= model.Kmerged) throw new UsageError(`--sense must be between 0 and ${model.Kmerged - 1}`);
+      const raw = Array.from(model.merge).flatMap((d, k) => (d === z ? [k] : []));
+      const result = { sense: z, raw_senses: raw, p_sense: raw.reduce((s, k) => s + model.pSense[k], 0), top: mergedSenseTop(model, z, top) };
+      if (args.json) io.stdout(JSON.stringify(result, null, 2));
+      else io.stdout(`sense ${z} (raw ${raw.join(',')}; p=${result.p_sense.toFixed(4)}): ${result.top.map((t) => t.word).join(' ')}`);
+      return;
+    }
+    const w = normaliseLine(word!);
+    const i = wordIndex(model).get(w);
+    if (i === undefined) throw new InputError(`'${w}' is not in the model's vocabulary`);
+    const list = [];
+    for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++) list.push({ sense: model.embedding.indices[j], weight: model.embedding.values[j] });
+    list.sort((a, b) => b.weight - a.weight || a.sense - b.sense);
+    const result = { word: w, senses: list.map((s) => ({ ...s, top: mergedSenseTop(model, s.sense, top).map((t) => t.word) })) };
+    if (args.json) io.stdout(JSON.stringify(result, null, 2));
+    else for (const s of result.senses) io.stdout(`${s.weight.toFixed(4)}  sense ${s.sense}: ${s.top.join(' ')}`);
+  },
+};
+
+const neighboursVerb: VerbSpec = {
+  area: 'w2s',
+  verb: 'neighbours',
+  summary: 'Nearest words by JS divergence (computed in blocks; no V×V matrix).',
+  flags: {
+    model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
+    word: { kind: 'string', description: 'a word', required: true, placeholder: 'W' },
+    top: { kind: 'int', description: 'how many (default 10)', placeholder: 'N' },
+  },
+  async run(args, io) {
+    const top = arg.optionalNumber(args, 'top') ?? 10;
+    if (top < 1) throw new UsageError('--top must be at least 1');
+    const model = await loadModel(arg.string(args, 'model')!);
+    const result = await neighbours(model, normaliseLine(arg.string(args, 'word')!), top);
+    if (args.json) io.stdout(JSON.stringify(result, null, 2));
+    else for (const n of result) io.stdout(`${n.js.toFixed(4)}  ${n.word}`);
+  },
+};
+
+const exportVerb: VerbSpec = {
+  area: 'w2s',
+  verb: 'export',
+  summary: "Write the sparse embeddings as text, one line per word: 'word z:weight z:weight …'.",
+  flags: {
+    model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
+    text: { kind: 'string', description: 'output text file', required: true, placeholder: 'OUT' },
+  },
+  async run(args, io) {
+    const model = await loadModel(arg.string(args, 'model')!);
+    const out = arg.string(args, 'text')!;
+    const lines: string[] = [];
+    const { indptr, indices, values } = model.embedding;
+    for (let w = 0; w < model.V; w++) {
+      const parts = [model.vocab[w]];
+      for (let j = indptr[w]; j < indptr[w + 1]; j++) parts.push(`${indices[j]}:${+values[j].toPrecision(6)}`);
+      lines.push(parts.join(' '));
+    }
+    await writeFile(out, lines.join('\n') + '\n');
+    const result = { out, words: model.V, senses: model.Kmerged };
+    if (args.json) io.stdout(JSON.stringify(result, null, 2));
+    else io.stdout(`wrote ${out}: ${model.V} words over ${model.Kmerged} senses`);
+  },
+};
+
+export const w2sVerbs: VerbSpec[] = [train, similarity, entail, senses, neighboursVerb, exportVerb];

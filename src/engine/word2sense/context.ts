@@ -215,3 +215,20 @@ export function argmaxSense(psi: ArrayLike<number>): number {
   for (let z = 1; z < psi.length; z++) if (psi[z] > psi[best]) best = z;
   return best;
 }
+
+/** The `n` most probable words of raw sense z under β[z,·] (ties: lower id). */
+export function rawSenseTopWords(model: Word2SenseModel, z: number, n = 8): { word: string; p: number }[] {
+  const { V, beta, vocab } = model;
+  const row = beta.subarray(z * V, z * V + V);
+  const top: number[] = [];
+  for (let v = 0; v < V; v++) {
+    if (top.length < n) {
+      top.push(v);
+      top.sort((a, b) => row[b] - row[a] || a - b);
+    } else if (row[v] > row[top[n - 1]]) {
+      top[n - 1] = v;
+      top.sort((a, b) => row[b] - row[a] || a - b);
+    }
+  }
+  return top.map((v) => ({ word: vocab[v], p: row[v] }));
+}
