@@ -6,6 +6,7 @@
  * axes with ticks, legend, inline styles, reproducibility spec in `<metadata>`.
  */
 import { bottomAxis, leftAxis, linear } from './axes';
+import { schemeTableau10 } from 'd3-scale-chromatic';
 import { colormap, finiteExtent, valueTransform } from './colormap';
 import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
 
@@ -34,10 +35,14 @@ export interface CurveSvgSpec {
   markersAt?: readonly { x: number; label: string }[];
 }
 
-/** Default series colours: viridis sampled by index (depth order for layer-wise curves). */
-export function seriesColors(n: number): string[] {
+/**
+ * Default series colours: for small multiples, viridis by index (depth order for layer-wise curves, stopping
+ * short of the pale yellow end); for curves on shared axes, the Tableau 10 categorical palette.
+ */
+export function seriesColors(n: number, byDepth = false): string[] {
+  if (!byDepth) return Array.from({ length: n }, (_, k) => schemeTableau10[k % schemeTableau10.length]);
   const c = colormap('viridis');
-  return Array.from({ length: n }, (_, k) => c(n === 1 ? 0.2 : 0.9 * (k / (n - 1))));
+  return Array.from({ length: n }, (_, k) => c(n === 1 ? 0.2 : 0.8 * (k / (n - 1))));
 }
 
 function linePath(xs: readonly number[], ys: readonly (number | null)[], px: (v: number) => number, py: (v: number) => number, fwd: (v: number) => number): string {
@@ -60,7 +65,7 @@ function linePath(xs: readonly number[], ys: readonly (number | null)[], px: (v:
 export function renderCurveSvg(spec: CurveSvgSpec): string {
   const tr = valueTransform(Boolean(spec.log));
   const n = spec.series.length;
-  const colors = seriesColors(n);
+  const colors = seriesColors(n, Boolean(spec.smallMultiples));
   const allX = spec.series.flatMap((s) => s.x);
   const xExt: [number, number] = [Math.min(...allX), Math.max(...allX)];
   const yExt = finiteExtent(spec.series.flatMap((s) => s.y), tr) ?? [0, 1];

@@ -1,5 +1,5 @@
 /** The `landscape` CLI verbs end to end (in-process), on the PyTorch reference fixtures. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +43,20 @@ describe('sensescape landscape', () => {
     out.loss.forEach((v: number, k: number) => expect(rel(v, ref.curve.loss[k])).toBeLessThan(1e-4));
     expect(r.err).toMatch(/points\/s/);
     expect(checkXml(readFileSync(svg, 'utf8')).root).toBe('svg');
+  });
+
+  it('curve on a GLUE folder with --split train,dev gives one curve per split', async () => {
+    const glue = join(tmp, 'SST-2');
+    mkdirSync(glue);
+    copyFileSync(`${F}/data/sst2-dev.tsv`, join(glue, 'dev.tsv'));
+    copyFileSync(`${F}/data/sst2-train.tsv`, join(glue, 'train.tsv'));
+    const r = await cli('curve', ['--origin', `${F}/origin`, '--toward', `${F}/ft-a`, '--data', glue, '--split', 'train,dev', '--max-length', '40', '--alphas', '0,1', '--json']);
+    const out = JSON.parse(r.out);
+    expect(Object.keys(out.splits)).toEqual(['train', 'dev']);
+    expect(out.loss).toEqual(out.splits.train.loss);
+    expect(rel(out.splits.train.loss[1], ref.curveTrain.loss[4])).toBeLessThan(1e-4);
+    expect(rel(out.splits.dev.loss[0], ref.curve.loss[1])).toBeLessThan(1e-4);
+    expect(await cliError('curve', ['--origin', `${F}/origin`, '--toward', `${F}/ft-a`, ...DATA, '--split', 'train,dev', '--alphas', '0'])).toMatch(/GLUE task folder/);
   });
 
   it('surface --points --json matches PyTorch', async () => {

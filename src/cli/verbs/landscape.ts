@@ -188,15 +188,21 @@ const curve: VerbSpec = {
     range: { kind: 'string', placeholder: 'MIN:MAX:N', description: 'N evenly spaced α values' },
     ...DATA_FLAGS,
     data: { ...DATA_FLAGS.data, required: true },
-    svg: { kind: 'string', placeholder: 'OUT', description: 'also write the curve as SVG' },
+    split: { kind: 'string', placeholder: 'train|dev[,…]', description: 'split(s); with a GLUE folder, several (train,dev) give one curve each, the first in loss/accuracy' },
+    svg: { kind: 'string', placeholder: 'OUT', description: 'also write the curve(s) as SVG' },
   },
   async run(args, io) {
     const alphas = parseAlphas(args)!;
+    const splits = (arg.string(args, 'split') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+    if (splits.length > 1 && !(await stat(arg.requiredString(args, 'data')).catch(() => null))?.isDirectory()) {
+      throw new UsageError('several --split values need --data to be a GLUE task folder (holding train.tsv, dev.tsv, …)');
+    }
     const origin = await loadOrigin(arg.requiredString(args, 'origin'));
     const toward = await loadDir(arg.requiredString(args, 'toward'), 'toward');
     const headDir = arg.string(args, 'head');
     const head = headDir ? await loadDir(headDir, 'head') : toward;
-    const data = await loadData(args, head);
+    const datasets: PreparedData[] = [];
+    for (const split of splits.length ? splits : [undefined]) datasets.push(await loadData({ ...args, flags: { ...args.flags, split } }, head));
     await initNodeBackend();
     const session = LandscapeSession.open(origin, head, [{ role: 'toward', ckpt: toward }]);
     const token = new CancelToken();
@@ -204,23 +210,31 @@ const curve: VerbSpec = {
     let delta: ParamSet | undefined;
     try {
       delta = session.directionTo(toward);
-      const r = await computeCurve(session.context(data.batches, token), delta, alphas, { onProgress: progressLine(io, 'landscape curve') });
-      const out = { alphas: r.alphas, loss: r.loss, accuracy: r.accuracy.map((a) => (Number.isNaN(a) ? null : a)) };
+      const results = [];
+      for (const data of datasets) {
+        const r = await computeCurve(session.context(data.batches, token), delta, alphas, { onProgress: progressLine(io, `landscape curve (${data.spec.split})`) });
+        results.push({ split: data.spec.split, data: data.spec, alphas: r.alphas, loss: r.loss, accuracy: r.accuracy.map((a) => (Number.isNaN(a) ? null : a)) });
+      }
+      const first = results[0];
+      const out: Record<string, unknown> = { alphas: first.alphas, loss: first.loss, accuracy: first.accuracy };
+      if (results.length > 1) out.splits = Object.fromEntries(results.map((r) => [r.split, { loss: r.loss, accuracy: r.accuracy, examples: r.data.examples }]));
       const svgPath = arg.string(args, 'svg');
       if (svgPath) {
         await writeAtomic(svgPath, renderCurveSvg({
           title: `Loss from ${origin.name} toward ${toward.name}`,
           xLabel: 'α  (θ = θ0 + α·(θ1 − θ0))',
-          yLabel: `loss (${data.spec.split}, ${data.spec.examples} examples)`,
-          series: [{ name: `${data.spec.split} loss`, x: r.alphas, y: r.loss }],
+          yLabel: 'loss',
+          series: results.map((r, k) => ({ name: `${r.split} (${r.data.examples} examples)`, x: r.alphas, y: r.loss, dashed: k > 0 })),
           markersAt: [{ x: 0, label: `θ0 ${origin.name}` }, { x: 1, label: `θ1 ${toward.name}` }],
-          metadata: { analysis: 'curve', origin: refOf(origin), toward: refOf(toward), head: refOf(head), data: data.spec, software: `sensescape ${SOFTWARE_VERSION}` },
+          metadata: { analysis: 'curve', origin: refOf(origin), toward: refOf(toward), head: refOf(head), data: results.map((r) => r.data), software: `sensescape ${SOFTWARE_VERSION}` },
         }));
       }
       if (args.json) io.stdout(JSON.stringify(out));
       else {
-        io.stdout(`α        loss        accuracy   (${origin.name} → ${toward.name}, ${data.spec.examples} ${data.spec.split} examples)`);
-        r.alphas.forEach((a, k) => io.stdout(`${String(a).padEnd(8)} ${r.loss[k].toPrecision(7).padEnd(11)} ${Number.isNaN(r.accuracy[k]) ? 'n/a' : r.accuracy[k].toFixed(4)}`));
+        for (const r of results) {
+          io.stdout(`α        loss        accuracy   (${origin.name} → ${toward.name}, ${r.data.examples} ${r.split} examples)`);
+          r.alphas.forEach((a, k) => io.stdout(`${String(a).padEnd(8)} ${r.loss[k].toPrecision(7).padEnd(11)} ${r.accuracy[k] === null ? 'n/a' : r.accuracy[k]!.toFixed(4)}`));
+        }
       }
     } finally {
       release();

@@ -1,0 +1,106 @@
+/**
+ * Points per second of a 21×21 loss surface on a tiny BERT in Node, beside the bare forward-pass rate
+ * over the same examples — the ceiling: a landscape point should cost little more than one forward
+ * pass (the fused on-device update θ0 + α·d1 + β·d2 is the only extra work).
+ *
+ *   npx tsx bench/landscape/surface_rate.ts [--layers 2] [--hidden 128] [--examples 64] [--length 32] [--grid 21] [--batch 32]
+ *
+ * The model is a seeded random BERT of the given shape with the full bert-base-uncased vocabulary
+ * (../shared/data/bert/vocab.txt); examples are SST-2 dev rows (../shared/data/glue/SST-2/dev.tsv).
+ * θ1, θ2 are θ0 plus seeded noise (the numbers do not matter here, only the time).
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import { initNodeBackend } from '../../src/engine/tensor/node';
+import { bertConfigFromJson, expectedShapes, type LoadedCheckpoint } from '../../src/engine/bert/checkpoint';
+import { BertClassifier } from '../../src/engine/bert/model';
+import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
+import { BertTokenizer } from '../../src/engine/text/bertTokenizer';
+import { LandscapeSession } from '../../src/engine/landscape/session';
+import { computeSurfacePoints, pendingTasks } from '../../src/engine/landscape/surface';
+import { disposeParamSet } from '../../src/engine/landscape/params';
+import { createSurface, setPoint } from '../../src/engine/io/surfaceFile';
+import { demoSpec } from '../../src/engine/landscape/testing';
+import { gaussian, mulberry32 } from '../../src/engine/util/random';
+
+function flag(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+const L = flag('layers', 2);
+const H = flag('hidden', 128);
+const N = flag('examples', 64);
+const LEN = flag('length', 32);
+const G = flag('grid', 21);
+const B = flag('batch', 32);
+const SHARED = '../shared/data';
+
+function checkpoint(name: string, seed: number, base?: LoadedCheckpoint, noise = 0.02): LoadedCheckpoint {
+  const vocab = readFileSync(`${SHARED}/bert/vocab.txt`, 'utf8').split('\n').filter((_, k, a) => k < a.length - 1 || a[k] !== '');
+  const config = bertConfigFromJson({ vocab_size: vocab.length, hidden_size: H, num_hidden_layers: L, num_attention_heads: Math.max(1, H / 64), intermediate_size: 4 * H, max_position_embeddings: 128, num_labels: 2 });
+  const g = gaussian(mulberry32(seed));
+  const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+  for (const [n, shape] of expectedShapes(config)) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(size);
+    const b = base?.tensors.get(n)?.data;
+    const ln = /LayerNorm\.weight$/.test(n);
+    for (let i = 0; i < size; i++) data[i] = (b ? b[i] : ln ? 1 : 0) + noise * g();
+    tensors.set(n, { shape, data });
+  }
+  return { name, config, tensors, weightFiles: [], sha256: name.repeat(8).slice(0, 64), dtype: 'F32', tensorDtypes: new Map(), vocab, doLowerCase: true };
+}
+
+async function main(): Promise<void> {
+  const backend = await initNodeBackend();
+  const origin = checkpoint('origin', 1);
+  origin.tensors.delete('classifier.weight');
+  origin.tensors.delete('classifier.bias');
+  const t1 = checkpoint('theta1', 2, origin, 0.01);
+  const t2 = checkpoint('theta2', 3, origin, 0.01);
+  const tok = new BertTokenizer(t1.vocab!, { doLowerCase: true });
+  const examples = loadExamples(readFileSync(`${SHARED}/glue/SST-2/dev.tsv`, 'utf8'), 'dev.tsv', { maxExamples: N });
+  const batches = encodeBatches(examples, tok, { maxLength: LEN, batchSize: B });
+  const params = [...t1.tensors.values()].reduce((a, t) => a + t.data.length, 0);
+  const moving = [...origin.tensors.values()].reduce((a, t) => a + t.data.length, 0);
+  console.log(`sensescape landscape bench: BERT ${L} layers × ${H}, ${params.toLocaleString('en-US')} parameters (${moving.toLocaleString('en-US')} moving), ${examples.length} SST-2 dev examples ≤ ${LEN} tokens, batch ${B}`);
+  console.log(`backend ${backend.backend} (tfjs ${backend.tfjsVersion}), Node ${process.versions.node}, ${cpus().length} CPUs`);
+
+  // Bare forward passes (the ceiling), on a plain model.
+  const plain = BertClassifier.fromCheckpoint(t1);
+  await plain.evaluate(batches); // warm-up (kernel compilation, allocation)
+  const reps = Math.max(3, Math.min(20, Math.round(G * G / 10)));
+  let t0 = performance.now();
+  for (let r = 0; r < reps; r++) await plain.evaluate(batches);
+  const forward = reps / ((performance.now() - t0) / 1000);
+  plain.dispose();
+
+  // The surface: fused update + assign + forward per point, coarse-to-fine, results stored in a surface file.
+  const session = LandscapeSession.open(origin, t1, [{ role: 'x', ckpt: t1 }, { role: 'y', ckpt: t2 }]);
+  const d1 = session.directionTo(t1);
+  const d2 = session.directionTo(t2);
+  const file = createSurface(demoSpec({ grid: { x: { min: -1, max: 2, n: G }, y: { min: -1, max: 2, n: G } } }));
+  const ctx = session.context(batches);
+  await computeSurfacePoints(ctx, [d1, d2], pendingTasks(file).slice(0, 1)); // warm-up
+  const tensorsBefore = tf.memory().numTensors;
+  const tasks = pendingTasks(file);
+  t0 = performance.now();
+  await computeSurfacePoints(ctx, [d1, d2], tasks, { onPoint: (t, r) => setPoint(file, t.i, t.j, r.loss, r.accuracy) });
+  const seconds = (performance.now() - t0) / 1000;
+  const rate = tasks.length / seconds;
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  disposeParamSet(d1);
+  disposeParamSet(d2);
+  session.dispose();
+
+  console.log(`bare forward pass : ${forward.toFixed(2)} evaluations/s over the ${examples.length} examples (${reps} reps)`);
+  console.log(`surface ${G}×${G}     : ${rate.toFixed(2)} points/s (${tasks.length} points in ${seconds.toFixed(1)} s; tensors leaked: ${leaked})`);
+  console.log(`ratio             : a point costs ${(forward / rate).toFixed(3)}× a bare forward pass (surface rate = ${((rate / forward) * 100).toFixed(1)}% of the ceiling)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
