@@ -3,7 +3,7 @@
  *
  *   npx tsx bench/w2s/lda_vs_sklearn.ts [V=4000] [K=60] [TOKENS_PER_WORD=1500] [SEED=1] [SKLEARN_ITERS=20]
  *
- * Makes the planted matrix with ../shared/bench/planted_lda.py, runs sklearn for SKLEARN_ITERS
+ * Makes the planted matrix with ../shared/bench/planted_lda.py (once per parameter set), runs sklearn for SKLEARN_ITERS
  * iterations (its seconds and perplexity), then trains sensescape on the same counts and reports
  * the time at which its perplexity first reaches sklearn's, and the ratio of the two times.
  * Finally it scores the sensescape model with the peer script (matched cosine to the planted senses).
@@ -23,7 +23,9 @@ const dir = `/tmp/w2s-bench-${V}-${K}-${per}-${seed}`;
 mkdirSync(dir, { recursive: true });
 const py = (...args: string[]) => execFileSync('/usr/bin/python3', [PEER, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!;
 
-console.log(`planted: ${py('make', dir, String(V), String(K), String(per), String(seed))}`);
+// the planted matrix is deterministic in (V, K, TOKENS_PER_WORD, SEED): made once, reused after
+if (existsSync(`${dir}/counts.tsv`) && existsSync(`${dir}/planted.npz`)) console.log(`planted: reusing ${dir}`);
+else console.log(`planted: ${py('make', dir, String(V), String(K), String(per), String(seed))}`);
 // W2S_REUSE_SKLEARN=1 reuses a cached sklearn result (for tuning only; report numbers from a full run)
 const skCache = `${dir}/sklearn-${skIters}.json`;
 const sk = process.env.W2S_REUSE_SKLEARN && existsSync(skCache) ? JSON.parse(readFileSync(skCache, 'utf8')) : JSON.parse(py('sklearn', dir, String(skIters)));

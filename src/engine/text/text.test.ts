@@ -3,7 +3,7 @@ import { gzipSync } from 'fflate';
 import { cleanTokens } from './clean';
 import { addWindowPairs, buildVocab, corpusToCounts, keepProbabilities, lineSlots, type CorpusSource } from './corpus';
 import { readCountsFile } from './countsFile';
-import { textLines } from './lines';
+import { readableChunks, textLines } from './lines';
 import { PairTable } from './pairTable';
 import { transpose } from './csr';
 
@@ -24,6 +24,10 @@ describe('textLines', () => {
     for (const size of [1, 2, 3, 5, 100]) {
       expect(await allLines(textLines(chunked(enc(text), size)))).toEqual(['one', 'two', 'three', 'four', '', 'fïve']);
     }
+  });
+  it('reads a browser Blob stream (as the worker will)', async () => {
+    const blob = new Blob([gzipSync(enc('x y\r\nz\n'))]);
+    expect(await allLines(textLines(readableChunks(blob.stream())))).toEqual(['x y', 'z']);
   });
   it('inflates gzip (also multi-member) in a stream', async () => {
     const a = gzipSync(enc('alpha beta\n'));
