@@ -102,6 +102,29 @@ for (const backend of ['wasm', 'cpu'] as const) {
   });
 }
 
+describe('device path (gather + transposeB, as on WebGL/WebGPU)', () => {
+  for (const name of ['tiny-gelu-f32', 'legacy-gelunew-bin']) {
+    it(`${name}: matches PyTorch without the host-assisted WASM/CPU path`, async () => {
+      await tf.setBackend('wasm');
+      const ref = REF[name];
+      const model = BertClassifier.fromCheckpoint(ckpts.get(name)!, { hostAssist: false });
+      try {
+        const r = await model.evaluate(batches.get(name)!, { keepLogits: true });
+        const flat = ref.logits.flat();
+        let worst = 0;
+        for (let i = 0; i < flat.length; i++) worst = Math.max(worst, Math.abs(r.logits![i] - flat[i]) / Math.max(Math.abs(flat[i]), 1e-3));
+        expect(worst).toBeLessThan(1e-4);
+        expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+        const single = model.forward(batches.get(name)![0]);
+        expect(Array.from(await single.data()).slice(0, 4)).toEqual(Array.from(r.logits!.subarray(0, 4)));
+        single.dispose();
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+});
+
 describe('assignParams', () => {
   it('moves the model to another checkpoint without re-reading files, and back', async () => {
     await tf.setBackend('wasm');

@@ -13,6 +13,13 @@
  * The last layer computes queries, attention output and feed-forward for the [CLS] row only (the
  * pooler reads nothing else): identical results, ~1/numLayers less work.
  *
+ * WASM/CPU speed path (measured on tfjs-backend-wasm 4.22): `matMul(x, W, false, true)` is ~9× slower
+ * than `matMul(x, Wᵀ)` and `gather` moves ~25 MB/s, so on those backends the model keeps a
+ * pre-transposed copy of every Linear weight (`kernels`, rebuilt by `assignParams`) and sums the
+ * three embeddings on the host from mirrors of the embedding tables (read back with `await data()`
+ * after they change), in float32 with the same rounding as the device. GPU backends use
+ * `transposeB` and `gather` directly and hold no extra copies.
+ *
  * Memory: parameters are device tensors owned by the classifier (`dispose()` frees them); each batch
  * runs inside `tf.tidy`, and only its logits leave it, read with `await data()` and disposed.
  */
@@ -42,25 +49,77 @@ export interface EvaluateResult {
   logits?: Float32Array;
 }
 
+const EMBEDDINGS = ['embeddings.word_embeddings.weight', 'embeddings.token_type_embeddings.weight', 'embeddings.position_embeddings.weight'] as const;
+
 export class BertClassifier {
   private readonly tensors = new Map<string, tf.Tensor>();
+  /** Transposed Linear weights [in, out] (WASM/CPU path only). */
+  private readonly kernels = new Map<string, tf.Tensor2D>();
+  /** Host mirrors of the embedding tables (WASM/CPU path only); null when stale. */
+  private hostEmbeddings: Float32Array[] | null = null;
   private readonly expected: Map<string, number[]>;
+  private readonly hostPath: boolean;
   private disposed = false;
 
-  private constructor(readonly config: BertConfig) {
+  private constructor(readonly config: BertConfig, hostAssist?: boolean) {
     this.expected = expectedShapes(config);
+    this.hostPath = hostAssist ?? ['wasm', 'cpu'].includes(tf.getBackend());
   }
 
-  /** Uploads the checkpoint's tensors to the current tfjs backend. */
-  static fromCheckpoint(ckpt: LoadedCheckpoint): BertClassifier {
-    const m = new BertClassifier(ckpt.config);
+  /**
+   * Uploads the checkpoint's tensors to the current tfjs backend. `opts.hostAssist` overrides the
+   * WASM/CPU speed path choice (default: on for 'wasm' and 'cpu', off for GPU backends).
+   */
+  static fromCheckpoint(ckpt: LoadedCheckpoint, opts: { hostAssist?: boolean } = {}): BertClassifier {
+    const m = new BertClassifier(ckpt.config, opts.hostAssist);
     for (const [name, shape] of m.expected) {
       const t = ckpt.tensors.get(name);
       if (!t) throw new InputError(`${ckpt.name}: tensor ${name} is missing`);
       if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new InputError(`${ckpt.name}: tensor ${name} has shape [${t.shape}], expected [${shape}]`);
       m.tensors.set(name, tf.keep(tf.tensor(t.data, t.shape, 'float32')));
     }
+    m.rebuildKernels([...m.expected.keys()]);
     return m;
+  }
+
+  private isLinearWeight(name: string): boolean {
+    return name.endsWith('.weight') && !name.startsWith('embeddings.') && !name.includes('LayerNorm');
+  }
+
+  /** WASM/CPU: refresh transposed kernels for `names`; mark the host embedding mirror stale. */
+  private rebuildKernels(names: string[]): void {
+    if (!this.hostPath) return;
+    for (const name of names) {
+      if (this.isLinearWeight(name)) {
+        this.kernels.get(name)?.dispose();
+        this.kernels.set(name, tf.keep(tf.transpose(this.tensors.get(name)!) as tf.Tensor2D));
+      }
+      if ((EMBEDDINGS as readonly string[]).includes(name)) this.hostEmbeddings = null;
+    }
+  }
+
+  private async refreshHostEmbeddings(): Promise<void> {
+    if (!this.hostPath || this.hostEmbeddings) return;
+    const out: Float32Array[] = [];
+    for (const n of EMBEDDINGS) out.push((await this.tensors.get(n)!.data()) as Float32Array);
+    this.hostEmbeddings = out;
+  }
+
+  /** (word + token type) + position, rounded to float32 at each add as on the device: [B·L, H]. */
+  private hostEmbed(b: EncodedBatch): Float32Array | null {
+    if (!this.hostEmbeddings) return null;
+    const [word, type, pos] = this.hostEmbeddings;
+    const H = this.config.hiddenSize;
+    const out = new Float32Array(b.batch * b.seqLen * H);
+    const fr = Math.fround;
+    for (let r = 0; r < b.batch * b.seqLen; r++) {
+      const w = b.inputIds[r] * H;
+      const t = b.tokenTypeIds[r] * H;
+      const p = (r % b.seqLen) * H;
+      const o = r * H;
+      for (let j = 0; j < H; j++) out[o + j] = fr(fr(word[w + j] + type[t + j]) + pos[p + j]);
+    }
+    return out;
   }
 
   /** Device tensors by normalised name; the model owns them. */
@@ -84,13 +143,14 @@ export class BertClassifier {
       this.tensors.get(name)!.dispose();
       this.tensors.set(name, next);
     }
+    this.rebuildKernels([...values.keys()]);
   }
 
   /** Logits [batch, numLabels] for one batch; the caller owns (and must dispose) the result. */
   forward(b: EncodedBatch): tf.Tensor2D {
     this.checkAlive();
     this.validateBatch(b);
-    return tf.tidy(() => this.forwardTidy(b));
+    return tf.tidy(() => this.forwardTidy(b, this.hostEmbed(b)));
   }
 
   /** Mean loss and accuracy over all examples of `batches`, at the current parameters. */
@@ -106,9 +166,11 @@ export class BertClassifier {
     let correct = 0;
     let done = 0;
     opts.onProgress?.({ stage: 'loss', done: 0, total });
+    await this.refreshHostEmbeddings();
     for (const b of batches) {
       await cp.check();
-      const out = tf.tidy(() => this.forwardTidy(b));
+      const emb = this.hostEmbed(b);
+      const out = tf.tidy(() => this.forwardTidy(b, emb));
       let logits: Float32Array;
       try {
         logits = (await out.data()) as Float32Array;
@@ -143,7 +205,10 @@ export class BertClassifier {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of this.tensors.values()) t.dispose();
+    for (const t of this.kernels.values()) t.dispose();
     this.tensors.clear();
+    this.kernels.clear();
+    this.hostEmbeddings = null;
   }
 
   private checkAlive(): void {
@@ -182,7 +247,9 @@ export class BertClassifier {
    * wrong bias element), so bias and activation are separate ops.
    */
   private linear(x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
-    const y = tf.add(tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true), this.p(`${prefix}.bias`)) as tf.Tensor2D;
+    const kernel = this.kernels.get(`${prefix}.weight`);
+    const xw = kernel ? tf.matMul(x, kernel) : tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true);
+    const y = tf.add(xw, this.p(`${prefix}.bias`)) as tf.Tensor2D;
     return activation === 'relu' ? tf.relu(y) : y;
   }
 
@@ -204,20 +271,24 @@ export class BertClassifier {
     return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.tanh(inner)));
   }
 
-  private forwardTidy(b: EncodedBatch): tf.Tensor2D {
+  /** (word + token type) + position on the device (HF's order): [B·L, H]. */
+  private deviceEmbed(b: EncodedBatch): tf.Tensor2D {
+    const { batch: B, seqLen: L } = b;
+    const H = this.config.hiddenSize;
+    const word = tf.gather(this.p('embeddings.word_embeddings.weight'), tf.tensor1d(b.inputIds, 'int32'));
+    const type = tf.gather(this.p('embeddings.token_type_embeddings.weight'), tf.tensor1d(b.tokenTypeIds, 'int32'));
+    const pos = tf.slice(this.p('embeddings.position_embeddings.weight'), [0, 0], [L, H]);
+    return tf.reshape(tf.add(tf.reshape(tf.add(word, type), [B, L, H]), pos), [B * L, H]) as tf.Tensor2D;
+  }
+
+  private forwardTidy(b: EncodedBatch, hostEmb: Float32Array | null): tf.Tensor2D {
     const c = this.config;
     const B = b.batch;
     const L = b.seqLen;
     const H = c.hiddenSize;
     const nh = c.numAttentionHeads;
     const d = H / nh;
-    const ids = tf.tensor1d(b.inputIds, 'int32');
-    const types = tf.tensor1d(b.tokenTypeIds, 'int32');
-    const word = tf.gather(this.p('embeddings.word_embeddings.weight'), ids);
-    const type = tf.gather(this.p('embeddings.token_type_embeddings.weight'), types);
-    const pos = tf.slice(this.p('embeddings.position_embeddings.weight'), [0, 0], [L, H]);
-    // HF order: (word + token_type) + position.
-    const emb = tf.reshape(tf.add(tf.reshape(tf.add(word, type), [B, L, H]), pos), [B * L, H]) as tf.Tensor2D;
+    const emb = hostEmb ? tf.tensor2d(hostEmb, [B * L, H]) : this.deviceEmbed(b);
     let x = this.layerNorm(emb, 'embeddings.LayerNorm');
     const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(Float32Array.from(b.attentionMask))), FLOAT32_MIN), [B, 1, 1, L]);
     const heads = (t: tf.Tensor2D, rows: number): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(t, [B, rows, nh, d]), [0, 2, 1, 3]), [B * nh, rows, d]);
