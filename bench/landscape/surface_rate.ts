@@ -3,7 +3,7 @@
  * over the same examples — the ceiling: a landscape point should cost little more than one forward
  * pass (the fused on-device update θ0 + α·d1 + β·d2 is the only extra work).
  *
- *   npx tsx bench/landscape/surface_rate.ts [--layers 2] [--hidden 128] [--examples 64] [--length 32] [--grid 21] [--batch 32]
+ *   npx tsx bench/landscape/surface_rate.ts [--layers 2] [--hidden 128] [--examples 32] [--length 32] [--grid 21] [--batch 32] [--reps 10]
  *
  * The model is a seeded random BERT of the given shape with the full bert-base-uncased vocabulary
  * (../shared/data/bert/vocab.txt); examples are SST-2 dev rows (../shared/data/glue/SST-2/dev.tsv).
@@ -31,7 +31,7 @@ function flag(name: string, dflt: number): number {
 
 const L = flag('layers', 2);
 const H = flag('hidden', 128);
-const N = flag('examples', 64);
+const N = flag('examples', 32);
 const LEN = flag('length', 32);
 const G = flag('grid', 21);
 const B = flag('batch', 32);
@@ -71,11 +71,12 @@ async function main(): Promise<void> {
   // Bare forward passes (the ceiling), on a plain model.
   const plain = BertClassifier.fromCheckpoint(t1);
   await plain.evaluate(batches); // warm-up (kernel compilation, allocation)
-  const reps = Math.max(3, Math.min(20, Math.round(G * G / 10)));
+  const reps = flag('reps', 10);
   let t0 = performance.now();
   for (let r = 0; r < reps; r++) await plain.evaluate(batches);
   const forward = reps / ((performance.now() - t0) / 1000);
   plain.dispose();
+  console.log(`bare forward pass : ${forward.toFixed(2)} evaluations/s over the ${examples.length} examples (${reps} reps)`);
 
   // The surface: fused update + assign + forward per point, coarse-to-fine, results stored in a surface file.
   const session = LandscapeSession.open(origin, t1, [{ role: 'x', ckpt: t1 }, { role: 'y', ckpt: t2 }]);
@@ -87,7 +88,13 @@ async function main(): Promise<void> {
   const tensorsBefore = tf.memory().numTensors;
   const tasks = pendingTasks(file);
   t0 = performance.now();
-  await computeSurfacePoints(ctx, [d1, d2], tasks, { onPoint: (t, r) => setPoint(file, t.i, t.j, r.loss, r.accuracy) });
+  let n = 0;
+  await computeSurfacePoints(ctx, [d1, d2], tasks, {
+    onPoint: (t, r) => {
+      setPoint(file, t.i, t.j, r.loss, r.accuracy);
+      if (++n % 100 === 0) console.log(`  … ${n}/${tasks.length} points, ${(n / ((performance.now() - t0) / 1000)).toFixed(2)} points/s`);
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   const rate = tasks.length / seconds;
   const leaked = tf.memory().numTensors - tensorsBefore;
@@ -95,7 +102,6 @@ async function main(): Promise<void> {
   disposeParamSet(d2);
   session.dispose();
 
-  console.log(`bare forward pass : ${forward.toFixed(2)} evaluations/s over the ${examples.length} examples (${reps} reps)`);
   console.log(`surface ${G}×${G}     : ${rate.toFixed(2)} points/s (${tasks.length} points in ${seconds.toFixed(1)} s; tensors leaked: ${leaked})`);
   console.log(`ratio             : a point costs ${(forward / rate).toFixed(3)}× a bare forward pass (surface rate = ${((rate / forward) * 100).toFixed(1)}% of the ceiling)`);
 }

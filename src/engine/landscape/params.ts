@@ -84,21 +84,30 @@ export function combine(
 ): ParamSet {
   if (dirs.length !== coeffs.length) throw new Error(`combine: ${dirs.length} directions but ${coeffs.length} coefficients`);
   const out: ParamSet = new Map();
-  for (const name of names) {
-    const b = need(base, name, 'base');
-    out.set(
-      name,
-      tf.tidy(() => {
-        let acc: tf.Tensor = b;
-        for (let k = 0; k < dirs.length; k++) {
-          const d = dirs[k].get(name);
-          if (!d || coeffs[k] === 0) continue;
-          acc = tf.add(acc, tf.mul(d, tf.scalar(coeffs[k], 'float32')));
-        }
-        // A fresh tensor even when no direction contributed, so ownership is uniform.
-        return acc === b ? tf.clone(b) : acc;
-      }),
-    );
+  // One scalar per coefficient for the whole point (not one per tensor).
+  const scalars = coeffs.map((c) => tf.scalar(c, 'float32'));
+  try {
+    for (const name of names) {
+      const b = need(base, name, 'base');
+      out.set(
+        name,
+        tf.tidy(() => {
+          let acc: tf.Tensor = b;
+          for (let k = 0; k < dirs.length; k++) {
+            const d = dirs[k].get(name);
+            if (!d || coeffs[k] === 0) continue;
+            acc = tf.add(acc, tf.mul(d, scalars[k]));
+          }
+          // A fresh tensor even when no direction contributed, so ownership is uniform.
+          return acc === b ? tf.clone(b) : acc;
+        }),
+      );
+    }
+  } catch (err) {
+    disposeParamSet(out);
+    throw err;
+  } finally {
+    for (const s of scalars) s.dispose();
   }
   return out;
 }
