@@ -4,7 +4,7 @@ import { matmulReference, maxAbsDiff } from '../src/engine/tensor/reference';
 import { uniformArray } from '../src/engine/util/random';
 
 /** Opens the app and waits until the compute worker reports a backend. Returns its name. */
-export async function openApp(page: Page, path = '/'): Promise<string> {
+export async function openApp(page: Page, path = '/#view=system'): Promise<string> {
   await page.goto(path);
   const card = page.getByTestId('backend-card');
   await expect(card).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });

@@ -4,7 +4,7 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 
-export type ArtefactKind = 'w2s-model' | 'surface' | 'curve' | 'checkpoint' | 'job';
+export type ArtefactKind = 'w2s-model' | 'surface' | 'curve' | 'checkpoint' | 'file' | 'job';
 
 export interface ArtefactRecord {
   id: string;

@@ -13,6 +13,7 @@ import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-was
 import { currentBackend, fallBackFrom, initBackend, LADDER, type BackendName, type BackendReport, type LadderOptions } from '../engine/tensor/backend';
 import type { CancelToken } from '../engine/util/cancel';
 import { serveJobs } from './host';
+import { landscapeHandlers } from './jobs/landscape';
 import { systemHandlers } from './jobs/system';
 import type { ComputeEvent, ComputeJobs } from './computeJobs';
 
@@ -55,7 +56,7 @@ async function lostError(message: string): Promise<DeviceLostError> {
   return new DeviceLostError(`${message}; the job was stopped and compute moved to ${next?.backend ?? 'no backend'} — run it again`);
 }
 
-const host = serveJobs<ComputeJobs>(self, systemHandlers, {
+const host = serveJobs<ComputeJobs>(self, { ...systemHandlers, ...landscapeHandlers }, {
   async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
     await ready;
     const signal = lossSignal.promise;

@@ -1,7 +1,8 @@
 /** The job map of the compute worker: every area's jobs, merged. Areas add theirs under jobs/. */
+import type { LandscapeJobs } from './jobs/landscape';
 import type { SystemJobs } from './jobs/system';
 
-export type ComputeJobs = SystemJobs;
+export type ComputeJobs = SystemJobs & LandscapeJobs;
 
 /** Events the compute worker broadcasts. */
 export type ComputeEvent =

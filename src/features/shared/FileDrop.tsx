@@ -77,6 +77,7 @@ export function FileDrop({ label, accept, multiple = true, folders = false, disa
               className="visually-hidden"
               type="file"
               disabled={disabled}
+              data-testid={testId ? `${testId}-folder` : undefined}
               ref={(el) => el?.setAttribute('webkitdirectory', '')}
               onChange={(e) => {
                 onFiles(fromFileList(e.currentTarget.files));

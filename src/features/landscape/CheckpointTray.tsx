@@ -1,0 +1,65 @@
+/**
+ * Bring checkpoints: drop folders or files; each top-level folder is one checkpoint. Each card shows
+ * what was identified (layers, width, parameters, dtype, SHA-256) and lets the user assign its role.
+ */
+import { FileDrop, type PickedFile } from '../shared/FileDrop';
+import { ROLE_LABELS, useLandscape, type Role } from '../../state/landscape';
+
+/** Groups picked files into checkpoints by their top folder (loose files form one checkpoint). */
+export function groupByFolder(files: PickedFile[]): { name: string; files: File[] }[] {
+  const groups = new Map<string, File[]>();
+  for (const { file, path } of files) {
+    const parts = path.split('/').filter(Boolean);
+    const folder = parts.length > 1 ? parts[parts.length - 2] : 'dropped files';
+    groups.set(folder, [...(groups.get(folder) ?? []), file]);
+  }
+  return [...groups].map(([name, fs]) => ({ name, files: fs }));
+}
+
+const ROLES: Role[] = ['origin', 'taskA', 'taskB', 'random', 'scratch', 'trajectory', 'none'];
+
+export function CheckpointTray() {
+  const { checkpoints, addCheckpointFiles, setRole, removeCheckpoint, validation } = useLandscape();
+  return (
+    <section className="card" aria-labelledby="ckpt-title" data-testid="checkpoints">
+      <h2 id="ckpt-title">Checkpoints</h2>
+      <FileDrop label="Drop BERT checkpoint folders (config.json, vocab.txt, model.safetensors / pytorch_model.bin / sharded index)" folders testId="checkpoint-drop" onFiles={(files) => void addCheckpointFiles(groupByFolder(files))} />
+      <ul className="ckpt-list">
+        {checkpoints.map((c) => (
+          <li key={c.id} className="ckpt" data-testid={`checkpoint-${c.name}`} data-status={c.status}>
+            <div className="row">
+              <strong>{c.name}</strong>
+              <label>
+                <span className="visually-hidden">role of {c.name}</span>
+                <select value={c.role} onChange={(e) => setRole(c.id, e.target.value as Role)} data-testid={`role-${c.name}`}>
+                  {ROLES.map((r) => (
+                    <option key={r} value={r}>
+                      {ROLE_LABELS[r]}
+                    </option>
+                  ))}
+                </select>
+              </label>
+              <button type="button" onClick={() => removeCheckpoint(c.id)} aria-label={`remove ${c.name}`}>
+                ×
+              </button>
+            </div>
+            {c.status === 'loading' && <p className="hint">reading and validating…</p>}
+            {c.status === 'error' && <p className="error" role="alert">{c.error}</p>}
+            {c.summary && (
+              <p className="hint">
+                {c.summary.layers} layers × {c.summary.hidden} wide, {(c.summary.parameters / 1e6).toFixed(2)} M parameters, {c.summary.dtype}
+                {c.summary.hasHead ? `, head: ${c.summary.labels.join(' / ')}` : ', no task head'} · SHA-256 <code title={c.summary.sha256}>{c.summary.sha256.slice(0, 12)}…</code>
+              </p>
+            )}
+          </li>
+        ))}
+      </ul>
+      {validation && (
+        <p className={validation.ok ? 'ok' : 'error'} role={validation.ok ? 'status' : 'alert'} data-testid="validation">
+          {validation.ok ? '✓ ' : '✗ '}
+          {validation.message}
+        </p>
+      )}
+    </section>
+  );
+}

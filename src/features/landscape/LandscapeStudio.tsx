@@ -1,0 +1,29 @@
+/** The landscape studio: bring checkpoints and examples, compute, see and export (Hao et al. 2019). */
+import { useEffect } from 'react';
+import { useLandscape } from '../../state/landscape';
+import { CheckpointTray } from './CheckpointTray';
+import { ComputePanel } from './ComputePanel';
+import { CurveView, LayersView } from './CurveViews';
+import { DataPanel } from './DataPanel';
+import { SurfaceView } from './SurfaceView';
+
+export function LandscapeStudio() {
+  const restore = useLandscape((s) => s.restore);
+  useEffect(() => {
+    void restore();
+  }, [restore]);
+  return (
+    <div className="studio">
+      <div className="studio-inputs">
+        <CheckpointTray />
+        <DataPanel />
+        <ComputePanel />
+      </div>
+      <div className="studio-views">
+        <CurveView />
+        <SurfaceView />
+        <LayersView />
+      </div>
+    </div>
+  );
+}
