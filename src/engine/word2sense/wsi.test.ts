@@ -9,7 +9,9 @@ import { evaluateScws, parseScws, type ScwsPair } from '../eval/scws';
 import { parseSemeval2010Xml, parseSemeval2013Xml, type WsiInstance } from '../eval/wsi/readers';
 import { scoreSemeval2010 } from '../eval/wsi/semeval2010';
 import { bankModel } from './contextPlanted';
+import { jsDivergence } from '../eval/divergence';
 import { formatWsiKey, induceSenses } from './wsi';
+import { senseDistanceMatrix } from './wsiLinkage';
 
 const DATA = resolve(__dirname, '../../../../shared/data');
 
@@ -34,6 +36,20 @@ describe('WSI with WordCtx2Sense', () => {
     expect(new Set(a.map((x) => x.cluster))).toEqual(new Set([0]));
     const s = scoreSemeval2010(gold, formatWsiKey(a), 'all');
     expect(s.vMeasure).toBe(0);
+  });
+});
+
+describe('sense distances', () => {
+  it('are JS between β rows, symmetric, and the same through the cache', () => {
+    const V = bankModel.V;
+    const row = (z: number) => bankModel.beta.subarray(z * V, z * V + V);
+    const cache = new Map<number, number>();
+    const d = senseDistanceMatrix(bankModel, [2, 0, 1], cache);
+    expect(d[0 * 3 + 1]).toBeCloseTo(jsDivergence(row(2), row(0)), 12);
+    expect(d[1 * 3 + 0]).toBe(d[0 * 3 + 1]);
+    expect(d[1 * 3 + 2]).toBeCloseTo(jsDivergence(row(0), row(1)), 12);
+    expect(cache.size).toBe(3);
+    expect(Array.from(senseDistanceMatrix(bankModel, [2, 0, 1], cache))).toEqual(Array.from(d));
   });
 });
 

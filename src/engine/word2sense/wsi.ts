@@ -48,6 +48,7 @@ export async function induceSenses(
     else byTerm.set(inst.term, [inst]);
   }
   const out: WsiAssignment[] = [];
+  const jsCache = new Map<number, number>();
   let done = 0;
   for (const [term, list] of byTerm) {
     const labelled = [];
@@ -62,7 +63,7 @@ export async function induceSenses(
       hooks.progress?.({ stage: 'wsi', done: ++done, total: instances.length, detail: { term } });
     }
     const senses = [...new Set(labelled.map((l) => l.sense))].sort((a, b) => a - b);
-    const labels = completeLinkage(senseDistanceMatrix(model, senses), senses.length, options.clusters);
+    const labels = completeLinkage(senseDistanceMatrix(model, senses, jsCache), senses.length, options.clusters);
     const clusterOf = new Map(senses.map((s, i) => [s, labels[i]]));
     for (const l of labelled)
       out.push({ id: l.inst.id, term, sense: l.sense, cluster: clusterOf.get(l.sense) as number, converged: l.converged, oov: l.oov });

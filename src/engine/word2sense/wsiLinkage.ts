@@ -60,16 +60,23 @@ export function completeLinkage(dist: ArrayLike<number>, n: number, k: number): 
   return labels;
 }
 
-/** JS divergence (natural log) between the word distributions β[z,·] of the given raw senses. [m×m] */
-export function senseDistanceMatrix(model: Word2SenseModel, senses: readonly number[]): Float64Array {
+/**
+ * JS divergence (natural log) between the word distributions β[z,·] of the given raw senses. [m×m]
+ * `cache` (keyed z₁·K + z₂, z₁ < z₂) lets many targets share the O(V) divergences.
+ */
+export function senseDistanceMatrix(model: Word2SenseModel, senses: readonly number[], cache?: Map<number, number>): Float64Array {
   const m = senses.length;
   const { V, beta } = model;
   const out = new Float64Array(m * m);
   for (let i = 0; i < m; i++)
     for (let j = i + 1; j < m; j++) {
-      const a = beta.subarray(senses[i] * V, senses[i] * V + V);
-      const b = beta.subarray(senses[j] * V, senses[j] * V + V);
-      const x = jsDivergence(a, b);
+      const lo = Math.min(senses[i], senses[j]);
+      const hi = Math.max(senses[i], senses[j]);
+      let x = cache?.get(lo * model.K + hi);
+      if (x === undefined) {
+        x = jsDivergence(beta.subarray(lo * V, lo * V + V), beta.subarray(hi * V, hi * V + V));
+        cache?.set(lo * model.K + hi, x);
+      }
       out[i * m + j] = x;
       out[j * m + i] = x;
     }
