@@ -49,12 +49,13 @@ function positiveInt(name: string, v: number | undefined, min = 1): number | und
 const inspect: VerbSpec = {
   area: 'bert',
   verb: 'inspect',
-  summary: 'Validate a checkpoint folder and show its config, parameter count, tensors and SHA-256s',
+  summary: 'Validate a checkpoint folder (fine-tuned or pre-trained) and show its config, parameter count, tensors and SHA-256s',
   flags: {
     model: { kind: 'string', required: true, placeholder: 'DIR', description: 'checkpoint folder (config.json + model.safetensors / shards / pytorch_model.bin)' },
   },
   async run(args, io: CliIO) {
-    const ckpt = await loadCheckpointDir(arg.requiredString(args, 'model'));
+    const ckpt = await loadCheckpointDir(arg.requiredString(args, 'model'), { allowMissingHead: true });
+    const hasHead = ckpt.tensors.has('classifier.weight');
     const tensors = [...ckpt.tensors].map(([name, t]) => ({ name, shape: t.shape, dtype: ckpt.tensorDtypes.get(name) ?? ckpt.dtype }));
     const parameters = tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     const { raw: _raw, ...config } = ckpt.config;
@@ -63,6 +64,7 @@ const inspect: VerbSpec = {
       config,
       parameters,
       dtype: ckpt.dtype,
+      classifierHead: hasHead,
       sha256: ckpt.sha256,
       weightFiles: ckpt.weightFiles,
       vocab: ckpt.vocab ? { tokens: ckpt.vocab.length, doLowerCase: ckpt.doLowerCase ?? true } : null,
@@ -76,6 +78,7 @@ const inspect: VerbSpec = {
     io.stdout(`${ckpt.name}: BERT ${c.numHiddenLayers} layers × ${c.hiddenSize} wide, ${c.numAttentionHeads} heads, FFN ${c.intermediateSize}, ${c.hiddenAct}, eps ${c.layerNormEps}`);
     io.stdout(`  ${isRegression(c) ? 'regression (1 output, MSE)' : `${c.numLabels} labels${c.id2label ? ` (${Object.values(c.id2label).join(', ')})` : ''}`}; vocab ${c.vocabSize}, positions ${c.maxPositionEmbeddings}`);
     io.stdout(`  ${parameters.toLocaleString('en-US')} parameters, stored as ${ckpt.dtype}; sha256 ${ckpt.sha256}`);
+    if (!hasHead) io.stdout('  no classifier head (pre-trained checkpoint): bert loss needs a fine-tuned one');
     for (const f of ckpt.weightFiles) io.stdout(`  ${f.name}  ${f.bytes} bytes  sha256 ${f.sha256}`);
     for (const t of tensors) io.stdout(`  ${t.name.padEnd(52)} [${t.shape.join(', ')}] ${t.dtype}`);
   },

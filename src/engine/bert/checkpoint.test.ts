@@ -90,6 +90,17 @@ async function rewriteWeights(mutate: (t: { name: string; shape: number[]; data:
   return bytesSource(writeSafetensors(list.map((t) => ({ ...t, dtype: 'F32' as const }))), 'bad/model.safetensors');
 }
 
+describe('pre-trained checkpoints without a head', () => {
+  it('load with allowMissingHead, lacking only classifier.*', async () => {
+    const files = await folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.splice(0, l.length, ...l.filter((t) => !t.name.startsWith('bert.classifier'))))));
+    await expect(loadCheckpoint(files, 'pre')).rejects.toThrow(/classifier\.weight is missing/);
+    const ck = await loadCheckpoint(files, 'pre', { allowMissingHead: true });
+    expect(ck.tensors.has('classifier.weight')).toBe(false);
+    expect(ck.tensors.has('pooler.dense.weight')).toBe(true);
+    expect(ck.tensors.size).toBe(expectedShapes(ck.config).size - 2);
+  });
+});
+
 describe('validation before compute', () => {
   const cases: [string, () => Promise<Map<string, ByteSource>>, RegExp][] = [
     ['a missing tensor', () => folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.splice(l.findIndex((t) => t.name.endsWith('layer.1.output.dense.weight')), 1)))),

@@ -74,8 +74,17 @@ interface StoredTensor {
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
 
+export interface LoadCheckpointOptions {
+  /**
+   * Accept a checkpoint without the classification head (`classifier.*`), e.g. a pre-trained
+   * BertForPreTraining/BertModel checkpoint used as one end of an interpolation; the returned
+   * `tensors` then lack those names and the caller must supply them before building a model.
+   */
+  allowMissingHead?: boolean;
+}
+
 /** `files`: the checkpoint's files by base name (config.json, model.safetensors, vocab.txt, …). */
-export async function loadCheckpoint(files: Map<string, ByteSource>, name: string): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(files: Map<string, ByteSource>, name: string, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
   const configSrc = files.get('config.json');
   if (!configSrc) throw new CheckpointError(`${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`);
   const config = parseBertConfig(await readText(configSrc), configSrc.name);
@@ -98,7 +107,7 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
     byName.set(n, t);
   }
   for (const n of expected.keys()) {
-    if (!byName.has(n)) {
+    if (!byName.has(n) && !(opts.allowMissingHead && n.startsWith('classifier.'))) {
       const hint = n.startsWith('classifier') ? ' (a pre-trained checkpoint without a fine-tuned classification head?)' : '';
       throw new CheckpointError(`${name}: tensor ${n} is missing from ${weightSources.map((s) => s.name.split('/').pop()).join(', ')}${hint}`);
     }
@@ -107,7 +116,8 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
   const tensors = new Map<string, HostTensor>();
   const tensorDtypes = new Map<string, string>();
   for (const n of expected.keys()) {
-    const t = byName.get(n)!;
+    const t = byName.get(n);
+    if (!t) continue; // an allowed missing head
     const data = await t.read();
     if (data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new CheckpointError(`${t.file}: tensor ${t.stored} read ${data.length} values for shape [${t.shape.join(',')}]`);
     tensors.set(n, { shape: [...t.shape], data });

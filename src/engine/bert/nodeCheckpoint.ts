@@ -6,7 +6,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteSource } from '../io/bytes';
 import { fileSource } from '../io/nodeFile';
-import { CheckpointError, loadCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { CheckpointError, loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from './checkpoint';
 
 /** The files of a checkpoint folder, by base name. */
 export async function checkpointFiles(dir: string): Promise<Map<string, ByteSource>> {
@@ -27,6 +27,6 @@ export async function checkpointFiles(dir: string): Promise<Map<string, ByteSour
 }
 
 /** Loads and validates the checkpoint in `dir` (its name is the path as given, minus a trailing slash). */
-export async function loadCheckpointDir(dir: string): Promise<LoadedCheckpoint> {
-  return loadCheckpoint(await checkpointFiles(dir), dir.replace(/(?<=.)[\\/]+$/, ''));
+export async function loadCheckpointDir(dir: string, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+  return loadCheckpoint(await checkpointFiles(dir), dir.replace(/(?<=.)[\\/]+$/, ''), opts);
 }
