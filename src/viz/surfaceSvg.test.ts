@@ -80,6 +80,13 @@ describe('renderSurfaceSvg', () => {
       const doc = checkXml(renderSurfaceSvg(f, opts));
       expect(doc.counts.get('path')!).toBeGreaterThan(5);
     }
+    // A fixed domain narrower than the data: values below it take the lowest band, the colour bar stays inside its box.
+    const narrow = checkXml(renderSurfaceSvg(f, { domain: [1, 2] }));
+    const bar = narrow.elements.filter((e) => e.tag === 'rect' && e.attrs.width === '14');
+    expect(bar.length).toBeGreaterThan(3);
+    const top = Math.min(...bar.map((r) => Number(r.attrs.y)));
+    const bottom = Math.max(...bar.map((r) => Number(r.attrs.y) + Number(r.attrs.height)));
+    expect(bottom - top).toBeLessThanOrEqual(Number(bar.find((r) => r.attrs.fill === 'none')!.attrs.height) + 0.5);
     const empty = createSurface(demoSpec());
     expect(checkXml(renderSurfaceSvg(empty)).root).toBe('svg');
     const nan = createSurface(demoSpec());

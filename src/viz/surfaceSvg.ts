@@ -129,7 +129,9 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
     const [lo, hi] = ext[0] === ext[1] ? [ext[0] - 0.5, ext[1] + 0.5] : ext;
     const levels = options.levels ?? 14;
     thresholds = d3ticks(lo, hi, levels).filter((t) => t > lo && t < hi);
-    thresholds = [lo, ...thresholds];
+    // With a fixed domain, values below it still get the lowest band (clamped colour), not a hole.
+    const actual = finiteExtent(flat, tr);
+    thresholds = [actual && actual[0] < lo ? actual[0] : lo, ...thresholds];
     colorOf = (t: number) => cmap(Math.min(1, Math.max(0, (t - lo) / (hi - lo))));
     if (sub) {
       const sx = sub.is.map((i) => surface.x[i]);
@@ -222,7 +224,7 @@ function colorBar(lo: number, hi: number, thresholds: number[], colorOf: (t: num
   const w = 14;
   const s = linear([lo, hi], [top + h, top]);
   const parts: string[] = [];
-  const edges = [...thresholds, hi];
+  const edges = [...thresholds, hi].map((e) => Math.min(hi, Math.max(lo, e)));
   for (let k = 0; k + 1 < edges.length; k++) {
     const y0 = s(edges[k + 1]);
     const y1 = s(edges[k]);

@@ -541,6 +541,7 @@ const render: VerbSpec = {
     colormap: { kind: 'string', placeholder: 'viridis|cividis', description: 'colour map (default viridis)' },
     title: { kind: 'string', placeholder: 'TEXT', description: 'figure title' },
     levels: { kind: 'int', placeholder: 'N', description: 'approximate number of contour bands (default 14)' },
+    domain: { kind: 'string', placeholder: 'MIN:MAX', description: 'fix the colour scale (e.g. to compare two surfaces on one scale)' },
     width: { kind: 'int', placeholder: 'PX', description: 'width (default 640)' },
     height: { kind: 'int', placeholder: 'PX', description: 'height (default 520)' },
   },
@@ -554,7 +555,16 @@ const render: VerbSpec = {
     if (cmap !== 'viridis' && cmap !== 'cividis') throw new UsageError(`--colormap must be viridis or cividis, got '${cmap}'`);
     const trajPath = arg.string(args, 'trajectory');
     const traj = trajPath ? parseTrajectory(new TextDecoder().decode(await readBytes(trajPath, 'trajectory file')), trajPath) : undefined;
+    const domainText = arg.string(args, 'domain');
+    let domain: [number, number] | undefined;
+    if (domainText !== undefined) {
+      const [lo, hi] = domainText.split(':').map(Number);
+      if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new UsageError(`--domain '${domainText}' is not MIN:MAX with MAX > MIN`);
+      if (arg.boolean(args, 'log') && lo <= 0) throw new UsageError('--domain MIN must be positive with --log');
+      domain = [lo, hi];
+    }
     const svg = renderSurfaceSvg(file, {
+      domain,
       quantity, log: arg.boolean(args, 'log'), colormap: cmap, trajectory: traj, title: arg.string(args, 'title'),
       levels: positiveInt('levels', arg.optionalNumber(args, 'levels'), 2),
       width: positiveInt('width', arg.optionalNumber(args, 'width'), 200), height: positiveInt('height', arg.optionalNumber(args, 'height'), 160),
