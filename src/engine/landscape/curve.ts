@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ProgressSink } from '../util/progress';
 import { coarseToFineOrder1D } from './grid';
-import { evaluateAt, type EvalResult, type LandscapeContext } from './model';
+import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
 import { PointMeter } from './rate';
 
 export interface CurveResult {
@@ -28,13 +28,18 @@ export async function computeCurve<B>(ctx: LandscapeContext<B>, delta: ReadonlyM
   const loss = new Array<number>(alphas.length).fill(Number.NaN);
   const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
   const meter = new PointMeter('curve', alphas.length, opts.onProgress);
-  for (const k of coarseToFineOrder1D(alphas.length)) {
-    ctx.token?.throwIfCancelled();
-    const r = await evaluateAt(ctx, ctx.origin, [delta], [alphas[k]], ctx.names);
-    loss[k] = r.loss;
-    accuracy[k] = r.accuracy;
-    opts.onPoint?.(k, r);
-    meter.tick({ alpha: alphas[k], loss: r.loss });
+  const subsets = rowSubsets(ctx, ctx.origin, [delta]);
+  try {
+    for (const k of coarseToFineOrder1D(alphas.length)) {
+      ctx.token?.throwIfCancelled();
+      const r = await evaluateAt(ctx, ctx.origin, [delta], [alphas[k]], ctx.names, subsets);
+      loss[k] = r.loss;
+      accuracy[k] = r.accuracy;
+      opts.onPoint?.(k, r);
+      meter.tick({ alpha: alphas[k], loss: r.loss });
+    }
+  } finally {
+    disposeRowSubsets(subsets);
   }
   return { alphas: [...alphas], loss, accuracy };
 }

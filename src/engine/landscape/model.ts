@@ -9,7 +9,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CancelToken } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
-import { combine, disposeParamSet, type HostTensor } from './params';
+import { combine, disposeParamSet, disposeRowSubset, prepareRowSubset, type HostTensor, type RowSubset } from './params';
 
 /** Mean loss and accuracy over the examples at one point. */
 export interface EvalResult {
@@ -44,6 +44,23 @@ export interface LandscapeContext<B = unknown> {
   /** The moving parameter names, sorted. */
   names: string[];
   token?: CancelToken;
+  /**
+   * Matrices of which only some rows affect the loss (the word embeddings: rows of the tokens in `batches`).
+   * Point updates then compute only those rows; the others are set to zero (see {@link RowSubset}).
+   */
+  sparseRows?: readonly { name: string; rows: Int32Array }[];
+}
+
+/** Row subsets of `ctx.sparseRows` for a base and directions (caller disposes with {@link disposeRowSubsets}). */
+export function rowSubsets<B>(ctx: Pick<LandscapeContext<B>, 'sparseRows' | 'names'>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[]): Map<string, RowSubset> {
+  const out = new Map<string, RowSubset>();
+  for (const { name, rows } of ctx.sparseRows ?? []) if (base.has(name)) out.set(name, prepareRowSubset(name, rows, base, dirs));
+  return out;
+}
+
+export function disposeRowSubsets(subsets: Map<string, RowSubset>): void {
+  for (const s of subsets.values()) disposeRowSubset(s);
+  subsets.clear();
 }
 
 /**
@@ -56,15 +73,16 @@ export async function evaluateAt<B>(
   dirs: readonly ReadonlyMap<string, tf.Tensor>[],
   coeffs: readonly number[],
   names?: Iterable<string>,
+  subsets?: ReadonlyMap<string, RowSubset>,
 ): Promise<EvalResult> {
-  moveTo(ctx.model, base, dirs, coeffs, names);
+  moveTo(ctx.model, base, dirs, coeffs, names, subsets);
   ctx.token?.throwIfCancelled();
   return ctx.model.evaluate(ctx.batches, { token: ctx.token });
 }
 
 /** Assigns base + Σ coeffs[k]·dirs[k] (over `names`) into the model without evaluating. */
-export function moveTo<B>(model: LandscapeModel<B>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[], coeffs: readonly number[], names?: Iterable<string>): void {
-  const values = combine(base, dirs, coeffs, names ?? base.keys());
+export function moveTo<B>(model: LandscapeModel<B>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[], coeffs: readonly number[], names?: Iterable<string>, subsets?: ReadonlyMap<string, RowSubset>): void {
+  const values = combine(base, dirs, coeffs, names ?? base.keys(), subsets);
   try {
     model.assignParams(values);
   } finally {

@@ -81,6 +81,7 @@ export function combine(
   dirs: readonly ReadonlyMap<string, tf.Tensor>[],
   coeffs: readonly number[],
   names: Iterable<string> = base.keys(),
+  subsets?: ReadonlyMap<string, RowSubset>,
 ): ParamSet {
   if (dirs.length !== coeffs.length) throw new Error(`combine: ${dirs.length} directions but ${coeffs.length} coefficients`);
   const out: ParamSet = new Map();
@@ -89,9 +90,18 @@ export function combine(
   try {
     for (const name of names) {
       const b = need(base, name, 'base');
+      const sub = subsets?.get(name);
       out.set(
         name,
         tf.tidy(() => {
+          if (sub) {
+            if (sub.dirs.length !== dirs.length) throw new Error(`row subset of ${name} was prepared for ${sub.dirs.length} directions, not ${dirs.length}`);
+            let rows: tf.Tensor = sub.base;
+            sub.dirs.forEach((d, k) => {
+              if (d && coeffs[k] !== 0) rows = tf.add(rows, tf.mul(d, scalars[k]));
+            });
+            return tf.scatterND(sub.indices, rows, sub.shape);
+          }
           let acc: tf.Tensor = b;
           for (let k = 0; k < dirs.length; k++) {
             const d = dirs[k].get(name);
@@ -110,6 +120,46 @@ export function combine(
     for (const s of scalars) s.dispose();
   }
   return out;
+}
+
+/**
+ * The rows of one matrix that matter for the loss (e.g. the word embeddings of the tokens the fixed
+ * examples use), pre-gathered from the base and each direction. With it, {@link combine} computes only
+ * those rows (r × H instead of V × H per direction) and scatters them into a zero matrix: rows no example
+ * looks up are irrelevant to the loss and are set to 0. Device tensors owned by the subset.
+ */
+export interface RowSubset {
+  name: string;
+  shape: number[];
+  /** [r, 1] int32 row indices. */
+  indices: tf.Tensor2D;
+  base: tf.Tensor;
+  /** Per direction, its gathered rows (null where the direction lacks the tensor). */
+  dirs: (tf.Tensor | null)[];
+}
+
+/** Gathers `rows` (sorted, unique) of `name` from the base and every direction. */
+export function prepareRowSubset(name: string, rows: Int32Array, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[]): RowSubset {
+  const b = need(base, name, 'base');
+  const ids = tf.tensor1d(rows, 'int32');
+  try {
+    return {
+      name,
+      shape: b.shape,
+      indices: tf.reshape(ids, [rows.length, 1]),
+      base: tf.gather(b, ids),
+      dirs: dirs.map((d) => (d.get(name) ? tf.gather(d.get(name)!, ids) : null)),
+    };
+  } finally {
+    ids.dispose();
+  }
+}
+
+/** Frees a row subset's tensors. */
+export function disposeRowSubset(s: RowSubset): void {
+  s.indices.dispose();
+  s.base.dispose();
+  for (const d of s.dirs) d?.dispose();
 }
 
 /**

@@ -81,6 +81,18 @@ describe('landscapes of a tiny BERT against PyTorch (float64)', () => {
     disposeParamSet(rd);
   });
 
+  it('sparse word-embedding updates (rows of the examples’ tokens only) give the dense losses', async () => {
+    const ctx = session.context(dev);
+    expect(ctx.sparseRows?.[0].name).toBe('embeddings.word_embeddings.weight');
+    expect(ctx.sparseRows![0].rows.length).toBeLessThan(origin.tensors.get('embeddings.word_embeddings.weight')!.shape[0]);
+    const tasks = [{ i: 0, j: 0, x: 0.7, y: -0.4 }, { i: 1, j: 0, x: -1, y: 2 }];
+    const before = tf.memory().numTensors;
+    const sparse = await computeSurfacePoints(ctx, [d1, d2], tasks);
+    expect(tf.memory().numTensors).toBe(before);
+    const dense = await computeSurfacePoints(session.context(dev, undefined, { sparseEmbeddings: false }), [d1, d2], tasks);
+    sparse.forEach((r, k) => expect(rel(r.loss, dense[k].loss)).toBeLessThan(1e-6));
+  });
+
   it('trajectory: α, β and each checkpoint’s own loss J(θ_i)', async () => {
     const r = await computeTrajectory(session.context(dev), d1, traj, { evaluate: true, head: ftA, pca: true, origin, toward: ftA });
     r.points.forEach((p, k) => {

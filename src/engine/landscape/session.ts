@@ -9,6 +9,10 @@
  * (1× moving each); a point adds one transient copy of the moving tensors during the fused update.
  * For BERT-base (110 M parameters, 440 MB in F32) that is 4 × 440 MB ≈ 1.8 GB for a surface, plus one
  * transient 440 MB and the activations of one batch.
+ *
+ * Word embeddings: only the rows of tokens that occur in the fixed examples affect the loss, so curve and
+ * surface points update just those rows (gathered once) and scatter them into the matrix; the other rows
+ * are zero in the model while a landscape runs (`context(…, { sparseEmbeddings: false })` turns this off).
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { BertClassifier } from '../bert/model';
@@ -97,8 +101,18 @@ export class LandscapeSession {
   }
 
   /** The context the analyses take. */
-  context(batches: EncodedBatch[], token?: CancelToken): LandscapeContext<EncodedBatch> {
-    return { model: this.model, batches, origin: this.origin, names: this.names, token };
+  context(batches: EncodedBatch[], token?: CancelToken, opts: { sparseEmbeddings?: boolean } = {}): LandscapeContext<EncodedBatch> {
+    const ctx: LandscapeContext<EncodedBatch> = { model: this.model, batches, origin: this.origin, names: this.names, token };
+    // Only the word-embedding rows of tokens in the examples affect the loss: point updates compute just those.
+    const name = 'embeddings.word_embeddings.weight';
+    const w = this.origin.get(name);
+    if (opts.sparseEmbeddings !== false && w && batches.length > 0) {
+      const used = new Set<number>();
+      for (const b of batches) for (const id of b.inputIds) used.add(id);
+      const rows = Int32Array.from([...used].sort((a, b) => a - b));
+      if (rows.length < 0.5 * w.shape[0]) ctx.sparseRows = [{ name, rows }];
+    }
+    return ctx;
   }
 
   /** δ = θ_k − θ0 on the device (caller owns; dispose with disposeParamSet). */

@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { SurfaceFile } from '../io/surfaceFile';
 import type { ProgressSink } from '../util/progress';
 import { coarseToFineOrder, shardPoints } from './grid';
-import { evaluateAt, type EvalResult, type LandscapeContext } from './model';
+import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
 import { PointMeter } from './rate';
 
 /** One point to evaluate: grid indices (or list index in i, j = 0) and coordinates. */
@@ -46,12 +46,17 @@ export async function computeSurfacePoints<B>(
 ): Promise<EvalResult[]> {
   const meter = new PointMeter('surface', tasks.length, opts.onProgress);
   const out: EvalResult[] = [];
-  for (const task of tasks) {
-    ctx.token?.throwIfCancelled();
-    const r = await evaluateAt(ctx, ctx.origin, dirs, [task.x, task.y], ctx.names);
-    out.push(r);
-    await opts.onPoint?.(task, r);
-    meter.tick({ x: task.x, y: task.y, loss: r.loss });
+  const subsets = rowSubsets(ctx, ctx.origin, dirs);
+  try {
+    for (const task of tasks) {
+      ctx.token?.throwIfCancelled();
+      const r = await evaluateAt(ctx, ctx.origin, dirs, [task.x, task.y], ctx.names, subsets);
+      out.push(r);
+      await opts.onPoint?.(task, r);
+      meter.tick({ x: task.x, y: task.y, loss: r.loss });
+    }
+  } finally {
+    disposeRowSubsets(subsets);
   }
   return out;
 }
