@@ -24,14 +24,7 @@ async function setUp(page: Page) {
   await expect(page.getByTestId('data-train-summary')).toContainText('12 rows');
 }
 
-test.beforeEach(async ({ page }) => {
-  // Each test starts from an empty studio (IndexedDB is per browser context, but be explicit).
-  await page.goto('/#view=system');
-  await page.evaluate(() => new Promise<void>((resolve) => {
-    const req = indexedDB.deleteDatabase('sensescape');
-    req.onsuccess = req.onerror = req.onblocked = () => resolve();
-  }));
-});
+// Each test gets a fresh browser context, so IndexedDB starts empty.
 
 test('curve values equal the CLI, surface shows contours and exports a valid SVG with the spec', async ({ page }) => {
   await setUp(page);

@@ -28,6 +28,11 @@ function open(): Promise<IDBPDatabase<Schema>> {
       const store = database.createObjectStore('artefacts', { keyPath: 'id' });
       store.createIndex('byKind', 'kind');
     },
+    // Another tab (or a deletion) wants a new version: let it proceed and reopen on next use.
+    blocking() {
+      void db?.then((d) => d.close());
+      db = null;
+    },
   });
   return db;
 }

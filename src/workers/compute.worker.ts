@@ -14,6 +14,7 @@ import { currentBackend, fallBackFrom, initBackend, LADDER, type BackendName, ty
 import type { CancelToken } from '../engine/util/cancel';
 import { serveJobs } from './host';
 import { landscapeHandlers } from './jobs/landscape';
+import { sensesHandlers } from './jobs/senses';
 import { systemHandlers } from './jobs/system';
 import type { ComputeEvent, ComputeJobs } from './computeJobs';
 
@@ -56,7 +57,7 @@ async function lostError(message: string): Promise<DeviceLostError> {
   return new DeviceLostError(`${message}; the job was stopped and compute moved to ${next?.backend ?? 'no backend'} — run it again`);
 }
 
-const host = serveJobs<ComputeJobs>(self, { ...systemHandlers, ...landscapeHandlers }, {
+const host = serveJobs<ComputeJobs>(self, { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers }, {
   async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
     await ready;
     const signal = lossSignal.promise;

@@ -1,8 +1,9 @@
 /** The job map of the compute worker: every area's jobs, merged. Areas add theirs under jobs/. */
 import type { LandscapeJobs } from './jobs/landscape';
+import type { SensesJobs } from './jobs/senses';
 import type { SystemJobs } from './jobs/system';
 
-export type ComputeJobs = SystemJobs & LandscapeJobs;
+export type ComputeJobs = SystemJobs & LandscapeJobs & SensesJobs;
 
 /** Events the compute worker broadcasts. */
 export type ComputeEvent =

@@ -1,14 +1,15 @@
 /** The application shell: header, navigation between areas (kept in the URL hash), and the active screen. */
 import { useEffect, useState } from 'react';
 import { LandscapeStudio } from '../landscape/LandscapeStudio';
+import { SensesScreen } from '../senses/SensesScreen';
 import { SystemPanel } from '../system/SystemPanel';
 import { BackendBadge } from '../system/BackendBadge';
-import { formatHash, param, parseHash } from '../../state/urlState';
+import { param, parseHash } from '../../state/urlState';
 
-const VIEWS = ['landscapes', 'system'] as const;
+const VIEWS = ['senses', 'landscapes', 'system'] as const;
 type View = (typeof VIEWS)[number];
-const TABLE = { view: param.oneOf(VIEWS, 'landscapes') };
-const LABELS: Record<View, string> = { landscapes: 'Landscapes', system: 'System' };
+const TABLE = { view: param.oneOf(VIEWS, 'senses') };
+const LABELS: Record<View, string> = { senses: 'Senses', landscapes: 'Landscapes', system: 'System' };
 
 function useView(): [View, (v: View) => void] {
   const [view, setView] = useState<View>(() => parseHash(TABLE, location.hash).view);
@@ -17,7 +18,7 @@ function useView(): [View, (v: View) => void] {
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-  return [view, (v) => (location.hash = formatHash(TABLE, { view: v }) || 'view=landscapes')];
+  return [view, (v) => (location.hash = `view=${v}`)];
 }
 
 export function App() {
@@ -40,7 +41,7 @@ export function App() {
         <p className="tagline">Interpretable sense embeddings and BERT loss landscapes, computed on your machine.</p>
         <BackendBadge />
       </header>
-      <main className="app-main">{view === 'system' ? <SystemPanel /> : <LandscapeStudio />}</main>
+      <main className="app-main">{view === 'system' ? <SystemPanel /> : view === 'landscapes' ? <LandscapeStudio /> : <SensesScreen />}</main>
       <footer className="app-footer">Everything runs locally: no file you open leaves this machine.</footer>
     </div>
   );

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { classicalMds, SenseExplorer } from './explore';
+import { bankModel } from './contextPlanted';
+
+describe('sense explorer queries', () => {
+  const ex = new SenseExplorer(bankModel);
+
+  it('merged distributions are p_Z-weighted mixtures of their raw senses and sum to 1', () => {
+    for (let d = 0; d < bankModel.Kmerged; d++) {
+      const dist = ex.distribution(d);
+      expect(dist.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+      const w = 1; // 'money'
+      let want = 0;
+      for (const z of ex.members[d]) want += (bankModel.pSense[z] / ex.pMerged[d]) * bankModel.beta[z * bankModel.V + w];
+      expect(dist[w]).toBeCloseTo(want, 9);
+    }
+  });
+
+  it('λ = 1 ranks by probability; λ = 0 by lift β/p(w)', () => {
+    const d = bankModel.merge[0];
+    const byP = ex.topWords(d, 5, 1);
+    for (let k = 1; k < byP.length; k++) expect(byP[k - 1].p).toBeGreaterThanOrEqual(byP[k].p);
+    const byLift = ex.topWords(d, 5, 0);
+    const lift = (s: { p: number; index: number }) => s.p / bankModel.pWord[s.index];
+    for (let k = 1; k < byLift.length; k++) expect(lift(byLift[k - 1])).toBeGreaterThanOrEqual(lift(byLift[k]) - 1e-12);
+  });
+
+  it('finds words by prefix, most frequent first, and refuses unknown senses', () => {
+    expect(ex.search('b')).toEqual(['bank']);
+    expect(ex.search('')).toEqual([]);
+    expect(() => ex.distribution(bankModel.Kmerged)).toThrow(/does not exist/);
+  });
+
+  it("a word's senses are its embedding row, heaviest first, and words-using agrees", () => {
+    const senses = ex.wordSenses(0);
+    expect(senses.reduce((a, s) => a + s.weight, 0)).toBeCloseTo(1, 5);
+    for (let k = 1; k < senses.length; k++) expect(senses[k - 1].weight).toBeGreaterThanOrEqual(senses[k].weight);
+    const users = ex.wordsUsing(senses[0].sense, 50);
+    expect(users.some((u) => u.word === 'bank')).toBe(true);
+  });
+
+  it('classical MDS recovers points on a line up to sign', () => {
+    const pts = [0, 1, 3, 7];
+    const n = pts.length;
+    const d2 = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d2[i * n + j] = (pts[i] - pts[j]) ** 2;
+    const { x, explained } = classicalMds(d2, n);
+    const mean = pts.reduce((a, b) => a + b) / n;
+    const sign = Math.sign(x[3] - x[0]);
+    pts.forEach((p, i) => expect(sign * x[i]).toBeCloseTo(p - mean, 6));
+    expect(explained).toBeCloseTo(1, 6);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Sense-explorer jobs: open a Word2Sense model file (kept in the worker), search the vocabulary, a
+ * word's senses with their top words, a sense's details, nearest neighbours by JS divergence and the
+ * MDS map of all senses. Answers are small (tens of words), so typing stays fluid.
+ */
+import { neighbours } from '../../engine/eval/similarity';
+import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
+import { readWord2SenseModel, wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
+import { InputError } from '../../engine/util/errors';
+import type { JobHandlers } from '../host';
+import type { JobSpec } from '../protocol';
+
+export interface ModelSummary {
+  name: string;
+  bytes: number;
+  V: number;
+  K: number;
+  Kmerged: number;
+  nnz: number;
+  hyperparameters: Record<string, unknown>;
+}
+
+export interface SenseCard {
+  sense: number;
+  /** Label: id and top word, e.g. "#12 river". */
+  label: string;
+  weight: number;
+  pSense: number;
+  words: SenseWord[];
+}
+
+export type SensesJobs = {
+  w2sOpenModel: JobSpec<{ file: Blob; name: string }, ModelSummary, never>;
+  w2sSearch: JobSpec<{ prefix: string; limit?: number }, string[], never>;
+  w2sWord: JobSpec<{ word: string; lambda: number; topWords?: number; maxSenses?: number }, { word: string; oov: boolean; senses: SenseCard[] }, never>;
+  w2sSense: JobSpec<{ sense: number; lambda: number; topWords?: number }, SenseCard & { raw: number[]; users: { word: string; weight: number }[] }, never>;
+  w2sNeighbours: JobSpec<{ word: string; top?: number }, { word: string; neighbours: { word: string; js: number }[]; ms: number }, never>;
+  w2sSenseMap: JobSpec<Record<string, never>, { x: number[]; y: number[]; p: number[]; labels: string[]; explained: number }, { done: number; total: number }>;
+};
+
+let model: Word2SenseModel | null = null;
+let explorer: SenseExplorer | null = null;
+let index: Map<string, number> | null = null;
+
+function loaded(): { model: Word2SenseModel; explorer: SenseExplorer; index: Map<string, number> } {
+  if (!model || !explorer || !index) throw new InputError('no Word2Sense model is loaded');
+  return { model, explorer, index };
+}
+
+function card(ex: SenseExplorer, sense: number, weight: number, lambda: number, topWords: number): SenseCard {
+  const words = ex.topWords(sense, topWords, lambda);
+  const top = ex.topWords(sense, 1, 1)[0]?.word ?? '';
+  return { sense, label: `#${sense} ${top}`, weight, pSense: ex.pMerged[sense], words };
+}
+
+export const sensesHandlers: JobHandlers<SensesJobs> = {
+  async w2sOpenModel({ file, name }) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const m = await readWord2SenseModel(bytes, name);
+    model = m;
+    explorer = new SenseExplorer(m);
+    index = wordIndex(m);
+    return { name, bytes: bytes.byteLength, V: m.V, K: m.K, Kmerged: m.Kmerged, nnz: m.embedding.values.length, hyperparameters: m.hyperparameters };
+  },
+
+  async w2sSearch({ prefix, limit }) {
+    return loaded().explorer.search(prefix, limit ?? 12);
+  },
+
+  async w2sWord({ word, lambda, topWords, maxSenses }) {
+    const { explorer: ex, index: idx } = loaded();
+    const w = idx.get(word.trim().toLowerCase());
+    if (w === undefined) return { word, oov: true, senses: [] };
+    const senses = ex.wordSenses(w).slice(0, maxSenses ?? 12);
+    return { word: word.trim().toLowerCase(), oov: false, senses: senses.map((s) => card(ex, s.sense, s.weight, lambda, topWords ?? 40)) };
+  },
+
+  async w2sSense({ sense, lambda, topWords }) {
+    const { explorer: ex } = loaded();
+    const base = card(ex, sense, ex.pMerged[sense], lambda, topWords ?? 60);
+    return { ...base, raw: ex.members[sense], users: ex.wordsUsing(sense, 20).map((u) => ({ word: u.word, weight: u.weight })) };
+  },
+
+  async w2sNeighbours({ word, top }, ctx) {
+    const { model: m } = loaded();
+    const t0 = performance.now();
+    const list = await neighbours(m, word.trim().toLowerCase(), top ?? 15, 4096, ctx.token);
+    return { word, neighbours: list, ms: performance.now() - t0 };
+  },
+
+  async w2sSenseMap(_payload, ctx) {
+    const { explorer: ex } = loaded();
+    const r = await ex.senseMap(300, ctx.token);
+    const K = ex.model.Kmerged;
+    return {
+      x: Array.from(r.x),
+      y: Array.from(r.y),
+      p: Array.from(ex.pMerged),
+      labels: Array.from({ length: K }, (_, d) => `#${d} ${ex.topWords(d, 1, 1)[0]?.word ?? ''}`),
+      explained: r.explained,
+    };
+  },
+};
