@@ -212,12 +212,18 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   if (options.trajectory?.length) body.push(trajectoryOverlay(options.trajectory, x, y));
 
   body.push(text(m.left, 22, title, { 'font-size': 15, 'font-weight': 'bold', fill: '#111111' }));
-  const sub2 = `${computed} of ${nx * ny} points${sub && sub.stride > 1 ? ` (drawn from every ${sub.stride}th)` : ''} · ${spec.software} · data ${spec.data.file} sha256 ${spec.data.sha256.slice(0, 12)}…`;
+  const sub2 = `${computed} of ${nx * ny} points${sub && sub.stride > 1 ? ` (drawn from every ${ordinal(sub.stride)})` : ''} · ${spec.software} · data ${spec.data.file} sha256 ${spec.data.sha256.slice(0, 12)}…`;
   body.push(text(m.left, 38, sub2, { 'font-size': 10, fill: '#555555' }));
   body.push(jsonMetadata({ kind: 'sensescape-surface-figure', quantity, log: tr.log, spec, computedPoints: computed, totalPoints: nx * ny }));
 
   const desc = `Contour plot of ${quantity} over x in [${surface.x[0]}, ${surface.x[nx - 1]}] and y in [${surface.y[0]}, ${surface.y[ny - 1]}], origin ${spec.origin.name} (sha256 ${spec.origin.sha256}), ${computed} of ${nx * ny} points computed.`;
   return svgRoot(width, height, title, desc, body);
+}
+
+function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }
 
 function colorBar(lo: number, hi: number, thresholds: number[], colorOf: (t: number) => string, tr: ValueTransform, left: number, top: number, h: number, quantity: string): string {
