@@ -5,11 +5,35 @@
  */
 import { create } from 'zustand';
 import { isStopped } from '../workers/client';
-import type { ModelSummary, SenseCard, SensesJobs } from '../workers/jobs/senses';
+import type { ModelSummary, SenseCard, SensesJobs, TrainProgress } from '../workers/jobs/senses';
+import type { JobHandle } from '../workers/client';
+import type { TrainOptions } from '../engine/word2sense/train';
 import { listArtefacts, saveArtefact } from './artefacts';
 import { compute } from './compute';
 
 type SenseDetail = SensesJobs['w2sSense']['result'];
+
+export interface TrainState {
+  state: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+  progress?: TrainProgress;
+  startedAt?: number;
+  error?: string;
+  result?: { perplexity: number; iterations: number; seconds: number };
+}
+
+/**
+ * Bytes of text this browser can count in memory: a quarter of the device memory it reports
+ * (navigator.deviceMemory, capped at 8 GB by browsers), else 1 GB.
+ */
+export function browserCorpusBudget(): number {
+  const gb = (navigator as Navigator & { deviceMemory?: number }).deviceMemory ?? 4;
+  return (gb / 4) * 2 ** 30;
+}
+
+/** Estimated text bytes of the dropped files (gzip expands English text about 3×). */
+export function estimatedTextBytes(files: readonly File[]): number {
+  return files.reduce((sum, f) => sum + (/\.gz$/i.test(f.name) ? 3 * f.size : f.size), 0);
+}
 
 interface SensesState {
   model: ModelSummary | null;
@@ -34,7 +58,13 @@ interface SensesState {
   setLambda(lambda: number): void;
   compare(word: string): void;
   loadSenseMap(): void;
+  training: TrainState;
+  modelBytes: Blob | null;
+  train(files: File[], options: TrainOptions, kind: 'corpus' | 'counts'): void;
+  cancelTraining(): void;
 }
+
+let trainJob: JobHandle<unknown> | null = null;
 
 const report = (set: (s: Partial<SensesState>) => void) => (err: unknown) => {
   if (!isStopped(err)) set({ error: err instanceof Error ? err.message : String(err) });
@@ -55,12 +85,46 @@ export const useSenses = create<SensesState>((set, get) => ({
   neighbours: null,
   senseMap: null,
   error: null,
+  training: { state: 'idle' },
+  modelBytes: null,
+
+  train(files, options, kind) {
+    const need = estimatedTextBytes(files);
+    const budget = browserCorpusBudget();
+    if (need > budget) {
+      const gb = (b: number) => `${(b / 2 ** 30).toFixed(2)} GB`;
+      set({ training: { state: 'failed', error: `${files.map((f) => f.name).join(', ')}: about ${gb(need)} of text, more than this browser can count in memory (budget ${gb(budget)}). Train it in Node: npx sensescape w2s train --corpus FILE… --out model.safetensors, then drop the model here.` } });
+      return;
+    }
+    trainJob?.cancel('superseded');
+    const name = `word2sense-${files[0]?.name.replace(/\.(txt|gz|tsv)+$/i, '') ?? 'model'}.safetensors`;
+    set({ training: { state: 'running', startedAt: Date.now() } });
+    const job = compute.run('w2sTrain', { ...(kind === 'corpus' ? { corpus: files } : { counts: files[0] }), options, name }, {
+      onProgress: (progress) => set({ training: { ...get().training, state: 'running', progress } }),
+    });
+    trainJob = job;
+    job.then(
+      async ({ bytes, summary, perplexity, iterations, seconds }) => {
+        const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+        set({ training: { state: 'done', result: { perplexity, iterations, seconds }, progress: get().training.progress }, model: summary, modelStatus: 'ready', modelBytes: blob, wordSenses: null, senseDetail: null, senseMap: null });
+        await saveArtefact({ id: 'w2s-model', kind: 'w2s-model', name: summary.name, meta: { V: summary.V, K: summary.K, Kmerged: summary.Kmerged }, blob });
+      },
+      (err: Error) => {
+        if (trainJob !== job) return;
+        set({ training: isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: err.message } });
+      },
+    );
+  },
+
+  cancelTraining() {
+    trainJob?.cancel('cancelled by the user');
+  },
 
   async openModel(file, name, persist = true) {
     set({ modelStatus: 'loading', modelError: null, wordSenses: null, senseDetail: null, neighbours: null, senseMap: null, compareSenses: null });
     try {
       const model = await compute.run('w2sOpenModel', { file, name });
-      set({ model, modelStatus: 'ready' });
+      set({ model, modelStatus: 'ready', modelBytes: file });
       if (persist) await saveArtefact({ id: 'w2s-model', kind: 'w2s-model', name, meta: { V: model.V, K: model.K, Kmerged: model.Kmerged }, blob: file });
       const { word, sense } = get();
       if (word) get().exploreWord(word);

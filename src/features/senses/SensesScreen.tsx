@@ -9,6 +9,7 @@ import { formatHash, param, parseHash } from '../../state/urlState';
 import { FileDrop } from '../shared/FileDrop';
 import { SenseMap } from './SenseMap';
 import { SenseView } from './SenseView';
+import { TrainPanel } from './TrainPanel';
 import { WordView } from './WordView';
 
 const TABLE = {
@@ -53,6 +54,7 @@ export function SensesScreen() {
           </p>
         )}
       </section>
+      <TrainPanel />
       {s.modelStatus === 'ready' && (
         <section className="card" aria-labelledby="explore-title">
           <h2 id="explore-title">Explore</h2>

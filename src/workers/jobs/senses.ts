@@ -5,7 +5,12 @@
  */
 import { neighbours } from '../../engine/eval/similarity';
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
-import { readWord2SenseModel, wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
+import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
+import { trainWord2Sense, type TrainOptions } from '../../engine/word2sense/train';
+import type { CorpusSource } from '../../engine/text/corpus';
+import { readableChunks } from '../../engine/text/lines';
+import { currentBackend } from '../../engine/tensor/backend';
+import type { Progress } from '../../engine/util/progress';
 import { InputError } from '../../engine/util/errors';
 import type { JobHandlers } from '../host';
 import type { JobSpec } from '../protocol';
@@ -29,7 +34,15 @@ export interface SenseCard {
   words: SenseWord[];
 }
 
+/** Training progress: the stage's own report plus the perplexity history so far. */
+export interface TrainProgress extends Progress {
+  history: { iter: number; seconds: number; perplexity: number }[];
+  counts?: { V: number; nnz: number; tokens: number; seconds: number };
+}
+
 export type SensesJobs = {
+  /** Trains on corpus files (or one counts file); the model becomes the loaded one; its file bytes come back. */
+  w2sTrain: JobSpec<{ corpus?: File[]; counts?: File; options: TrainOptions; name: string }, { bytes: Uint8Array; summary: ModelSummary; perplexity: number; iterations: number; seconds: number }, TrainProgress>;
   w2sOpenModel: JobSpec<{ file: Blob; name: string }, ModelSummary, never>;
   w2sSearch: JobSpec<{ prefix: string; limit?: number }, string[], never>;
   w2sWord: JobSpec<{ word: string; lambda: number; topWords?: number; maxSenses?: number }, { word: string; oov: boolean; senses: SenseCard[] }, never>;
@@ -41,6 +54,21 @@ export type SensesJobs = {
 let model: Word2SenseModel | null = null;
 let explorer: SenseExplorer | null = null;
 let index: Map<string, number> | null = null;
+
+function setModel(m: Word2SenseModel): void {
+  model = m;
+  explorer = new SenseExplorer(m);
+  index = wordIndex(m);
+}
+
+function summarise(m: Word2SenseModel, name: string, bytes: number): ModelSummary {
+  return { name, bytes, V: m.V, K: m.K, Kmerged: m.Kmerged, nnz: m.embedding.values.length, hyperparameters: m.hyperparameters };
+}
+
+/** A re-openable corpus source over a dropped File (streamed; gzip handled by the corpus reader). */
+function fileSource(file: File): CorpusSource {
+  return { name: file.name, open: () => readableChunks(file.stream()) };
+}
 
 function loaded(): { model: Word2SenseModel; explorer: SenseExplorer; index: Map<string, number> } {
   if (!model || !explorer || !index) throw new InputError('no Word2Sense model is loaded');
@@ -57,10 +85,24 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
   async w2sOpenModel({ file, name }) {
     const bytes = new Uint8Array(await file.arrayBuffer());
     const m = await readWord2SenseModel(bytes, name);
-    model = m;
-    explorer = new SenseExplorer(m);
-    index = wordIndex(m);
-    return { name, bytes: bytes.byteLength, V: m.V, K: m.K, Kmerged: m.Kmerged, nnz: m.embedding.values.length, hyperparameters: m.hyperparameters };
+    setModel(m);
+    return summarise(m, name, bytes.byteLength);
+  },
+
+  async w2sTrain({ corpus, counts, options, name }, ctx) {
+    if ((corpus?.length ? 1 : 0) + (counts ? 1 : 0) !== 1) throw new InputError('give corpus files or one counts file');
+    const history: TrainProgress['history'] = [];
+    let countsSummary: TrainProgress['counts'];
+    const r = await trainWord2Sense(corpus?.length ? { corpus: corpus.map(fileSource) } : { counts: fileSource(counts!) }, options, {
+      cancel: ctx.token,
+      backend: currentBackend()?.backend,
+      progress: (p) => ctx.progress({ ...p, history, counts: countsSummary }),
+      onCounts: (c) => (countsSummary = c),
+      onIteration: (rec) => history.push({ iter: rec.iter, seconds: rec.seconds, perplexity: rec.perplexity }),
+    });
+    const bytes = writeWord2SenseModel(r.model);
+    setModel(r.model);
+    return { bytes, summary: summarise(r.model, name, bytes.byteLength), perplexity: r.perplexity, iterations: r.iterations, seconds: r.seconds };
   },
 
   async w2sSearch({ prefix, limit }) {

@@ -1,0 +1,47 @@
+// Training Word2Sense in the browser on a tiny two-topic corpus dropped through the real file input:
+// it trains to completion on the project's backend, the model is explorable, and a second run
+// can be cancelled mid-way.
+import { writeFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+/** A seeded corpus with two clear topics (finance, rivers) sharing the word "bank". */
+function twoTopicCorpus(lines: number): string {
+  let s = 7;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const topics = [
+    ['bank', 'money', 'loan', 'deposit', 'interest', 'credit', 'cash', 'account'],
+    ['bank', 'river', 'water', 'shore', 'fish', 'stream', 'boat', 'flood'],
+  ];
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const t = topics[i % 2];
+    out.push(Array.from({ length: 12 }, () => t[Math.floor(rand() * t.length)]).join(' ') + '.');
+  }
+  return out.join('\n') + '\n';
+}
+
+test('train on a dropped corpus, explore the result, cancel a second run', async ({ page }, info) => {
+  const corpus = info.outputPath('two-topics.txt');
+  writeFileSync(corpus, twoTopicCorpus(300));
+  await page.goto('/#view=senses');
+  await page.getByTestId('corpus-drop-input').setInputFiles(corpus);
+  await expect(page.getByTestId('corpus-stats')).toContainText('two-topics.txt');
+  await page.getByText('Hyperparameters').click();
+  for (const [k, v] of [['senses', '4'], ['merged', '3'], ['nnz', '3'], ['iters', '4'], ['minCount', '1'], ['subsample', '0']]) await page.getByTestId(`hp-${k}`).fill(v);
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-panel')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  await expect(page.getByTestId('perplexity-chart').locator('circle')).toHaveCount(4);
+  await expect(page.getByTestId('model-summary')).toContainText('15 words');
+
+  await page.getByTestId('word-search').fill('bank');
+  await page.getByTestId('word-go').click();
+  await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', 'bank');
+  await expect(page.getByTestId('cloud-top').locator('text.cloud-word').first()).toBeAttached();
+
+  // A second, longer run, cancelled while it trains: the page stays usable and the old model stays.
+  await page.getByTestId('hp-iters').fill('500');
+  await page.getByTestId('train-start').click();
+  await expect(page.getByTestId('train-progress')).toHaveAttribute('data-stage', 'lda', { timeout: 60_000 });
+  await page.getByTestId('train-cancel').click();
+  await expect(page.getByTestId('train-panel')).toHaveAttribute('data-state', 'cancelled', { timeout: 30_000 });
+});
