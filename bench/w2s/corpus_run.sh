@@ -1,9 +1,9 @@
 #!/bin/sh
 # Word2Sense on the shared corpora next to the gensim skip-gram baseline (docs/word2sense.md).
 # moby-dick.txt.gz is left out: gutenberg.txt.gz already contains Moby-Dick.
-# Usage: sh bench/w2s/corpus_run.sh [K=150] [MAX_VOCAB=10000] [MAX_SECONDS=420] [OUT=/tmp/w2s-corpora.safetensors]
+# Usage: sh bench/w2s/corpus_run.sh [K=100] [MAX_VOCAB=10000] [MAX_SECONDS=480] [OUT=/tmp/w2s-corpora.safetensors]
 set -e
-K=${1:-150}; MAXV=${2:-10000}; SECS=${3:-420}; OUT=${4:-/tmp/w2s-corpora.safetensors}
+K=${1:-100}; MAXV=${2:-10000}; SECS=${3:-480}; OUT=${4:-/tmp/w2s-corpora.safetensors}
 D=../shared/data
 C="$D/corpora/brown.txt.gz $D/corpora/sotu.txt.gz $D/corpora/reuters.txt.gz $D/corpora/gutenberg.txt.gz $D/corpora/wordnet-glosses.txt.gz $D/corpora/newsgroups.txt.gz"
 S="$D/word-similarity"

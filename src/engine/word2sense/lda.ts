@@ -53,8 +53,14 @@ export interface LdaOptions {
   innerIters?: number;
   /** An E-step stops early once every document's mean |Δγ| < innerTol (checked every 5 rounds; default 1e-3, as sklearn). */
   innerTol?: number;
-  /** Continue γ from the previous iteration instead of re-drawing it (cheaper rounds, worse optima; default false). */
-  warmStart?: boolean;
+  /**
+   * When to continue γ from the previous iteration instead of re-drawing it: 'never' (default), 'always', or
+   * 'auto': re-draw while the structure forms, then warm-start once an iteration improves
+   * perplexity by less than `warmTol` (relative), so that later E-steps keep converging.
+   */
+  warmStart?: 'never' | 'always' | 'auto';
+  /** Relative perplexity improvement below which 'auto' switches to warm starts (default 2e-3). */
+  warmTol?: number;
   /**
    * Initial λ: 'random' (default) = Gamma(100, 1/100) as sklearn; 'rows' adds to it the counts of
    * K distinct seeded-random documents, one per sense, which breaks the symmetry of the near-uniform
@@ -126,7 +132,9 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   const iters = opts.iters ?? 30;
   const rounds = Math.max(1, opts.innerIters ?? 10);
   const innerTol = opts.innerTol ?? 1e-3;
-  const warm = opts.warmStart ?? false;
+  const warmMode = opts.warmStart ?? 'never';
+  const warmTol = opts.warmTol ?? 2e-3;
+  let warm = warmMode === 'always';
   const maxMs = (opts.maxSeconds ?? Infinity) * 1000;
   const seed = opts.seed ?? 0;
   const cancel = opts.cancel ?? CancelToken.none();
@@ -224,6 +232,8 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       gams = newGams;
       const perplexity = Math.exp(-logLik / total);
       const rec = { iter, seconds: (now() - t0) / 1000, perplexity };
+      const prevRec = history[history.length - 1];
+      if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol) warm = true;
       history.push(rec);
       opts.onIteration?.(rec);
       if (best === null || perplexity < best.perplexity) {
