@@ -38,6 +38,13 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
   await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', 'bank');
   await expect(page.getByTestId('cloud-top').locator('text.cloud-word').first()).toBeAttached();
 
+  // Evaluate on the bundled sets (served by the app itself) and draw the sense map.
+  await page.getByTestId('run-eval').click();
+  await expect(page.getByTestId('eval-table')).toContainText('WS-353-ALL');
+  await expect(page.getByTestId('eval-table')).toContainText('baroni2012-leds');
+  await page.getByTestId('load-map').click();
+  await expect(page.getByTestId('sense-map').locator('circle.map-sense')).toHaveCount(3);
+
   // A second, longer run, cancelled while it trains: the page stays usable and the old model stays.
   await page.getByTestId('hp-iters').fill('500');
   await page.getByTestId('train-start').click();

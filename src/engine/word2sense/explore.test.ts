@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classicalMds, SenseExplorer } from './explore';
-import { bankModel } from './contextPlanted';
+import { bankModel, plantedModel } from './contextPlanted';
 
 describe('sense explorer queries', () => {
   const ex = new SenseExplorer(bankModel);
@@ -37,6 +37,29 @@ describe('sense explorer queries', () => {
     for (let k = 1; k < senses.length; k++) expect(senses[k - 1].weight).toBeGreaterThanOrEqual(senses[k].weight);
     const users = ex.wordsUsing(senses[0].sense, 50);
     expect(users.some((u) => u.word === 'bank')).toBe(true);
+  });
+
+  it('word-intrusion questions: 4 top words of the sense and an intruder from its bottom half and another sense’s top 10%', () => {
+    // 4 senses over 40 words, each concentrated on its own block of 10 words.
+    const V = 40;
+    const vocab = Array.from({ length: V }, (_, i) => `w${i}`);
+    const beta = Array.from({ length: 4 }, (_, z) => Array.from({ length: V }, (_, w) => (Math.floor(w / 10) === z ? 0.09 - 0.001 * (w % 10) : 0.0005 + 1e-6 * w)));
+    const theta = vocab.map((_, w) => Array.from({ length: 4 }, (_, z) => (Math.floor(w / 10) === z ? 0.85 : 0.05)));
+    const m = plantedModel(vocab, beta, theta, vocab.map(() => 10));
+    const ex4 = new SenseExplorer(m);
+    const qs = ex4.intrusionQuestions(3, 5);
+    expect(qs.length).toBeGreaterThan(0);
+    for (const q of qs) {
+      expect(new Set(q.words).size).toBe(5);
+      expect(q.words).toContain(q.intruder);
+      const dist = ex4.distribution(q.sense);
+      const ranked = Array.from(dist.keys()).sort((a, b) => dist[b] - dist[a] || a - b).map((w) => m.vocab[w]);
+      const top4 = ranked.slice(0, 4);
+      expect(q.words.filter((w) => w !== q.intruder).sort()).toEqual([...top4].sort());
+      expect(ranked.indexOf(q.intruder)).toBeGreaterThanOrEqual(V / 2);
+    }
+    expect(qs).toHaveLength(3);
+    expect(ex4.intrusionQuestions(3, 5)).toEqual(qs); // seeded
   });
 
   it('classical MDS recovers points on a line up to sign', () => {

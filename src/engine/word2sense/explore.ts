@@ -138,17 +138,66 @@ export class SenseExplorer {
     return classicalMds(d2, K);
   }
 
+  /**
+   * Word-intrusion questions as in the paper (§5, after Chang et al. 2009): the 4 most probable words
+   * of a sense plus one intruder drawn from the bottom half of that sense *and* the top 10% of another
+   * sense, shuffled. Seeded; senses are drawn without replacement.
+   */
+  intrusionQuestions(count: number, seed: number): { sense: number; label: string; words: string[]; intruder: string }[] {
+    const K = this.model.Kmerged;
+    const V = this.model.V;
+    if (K < 2 || V < 10) throw new RangeError('word intrusion needs at least 2 senses and 10 words');
+    let state = (seed >>> 0) || 1;
+    const rand = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 4294967296;
+    };
+    const rankOf = (d: number) => {
+      const order = topIndices(this.distribution(d), V);
+      const rank = new Int32Array(V);
+      order.forEach((w, r) => (rank[w] = r));
+      return { order, rank };
+    };
+    const senses = Array.from({ length: K }, (_, d) => d);
+    for (let i = K - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [senses[i], senses[j]] = [senses[j], senses[i]];
+    }
+    const out: { sense: number; label: string; words: string[]; intruder: string }[] = [];
+    for (const d of senses) {
+      if (out.length >= count) break;
+      const own = rankOf(d);
+      const top4 = own.order.slice(0, 4);
+      // Another sense whose top 10% reaches into this sense's bottom half (try them in random order).
+      let candidates: number[] = [];
+      const start = Math.floor(rand() * (K - 1));
+      for (let k = 0; k < K - 1 && candidates.length === 0; k++) {
+        const other = (d + 1 + ((start + k) % (K - 1))) % K;
+        const theirs = rankOf(other).order.slice(0, Math.max(1, Math.floor(0.1 * V)));
+        candidates = theirs.filter((w) => own.rank[w] >= V / 2);
+      }
+      if (candidates.length === 0) continue;
+      const intruder = candidates[Math.floor(rand() * Math.min(candidates.length, 10))];
+      const words = [...top4, intruder].map((w) => this.model.vocab[w]);
+      for (let i = words.length - 1; i > 0; i--) {
+        const j = Math.floor(rand() * (i + 1));
+        [words[i], words[j]] = [words[j], words[i]];
+      }
+      out.push({ sense: d, label: `#${d} ${this.model.vocab[top4[0]]}`, words, intruder: this.model.vocab[intruder] });
+    }
+    return out;
+  }
+
   private checkSense(d: number): void {
     if (!Number.isInteger(d) || d < 0 || d >= this.model.Kmerged) throw new RangeError(`sense ${d} does not exist (the model has ${this.model.Kmerged} merged senses, 0–${this.model.Kmerged - 1})`);
   }
 }
 
-/** Indices of the `n` largest entries of `v` (unordered beyond being the top n; ties by index). */
+/** Indices of the `n` largest entries of `v`, largest first (ties by index). */
 export function topIndices(v: ArrayLike<number>, n: number): number[] {
   const idx = Array.from({ length: v.length }, (_, i) => i);
-  if (n >= v.length) return idx;
   idx.sort((a, b) => v[b] - v[a] || a - b);
-  return idx.slice(0, n);
+  return n >= idx.length ? idx : idx.slice(0, n);
 }
 
 /**

@@ -10,6 +10,7 @@ import { FileDrop } from '../shared/FileDrop';
 import { SenseMap } from './SenseMap';
 import { SenseView } from './SenseView';
 import { TrainPanel } from './TrainPanel';
+import { EvaluatePanel } from './EvaluatePanel';
 import { WordView } from './WordView';
 
 const TABLE = {
@@ -97,6 +98,7 @@ export function SensesScreen() {
       <WordView />
       <SenseView />
       {s.modelStatus === 'ready' && <SenseMap />}
+      <EvaluatePanel />
     </div>
   );
 }

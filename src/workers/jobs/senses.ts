@@ -3,7 +3,8 @@
  * word's senses with their top words, a sense's details, nearest neighbours by JS divergence and the
  * MDS map of all senses. Answers are small (tens of words), so typing stays fluid.
  */
-import { neighbours } from '../../engine/eval/similarity';
+import { evaluateSimilarity, neighbours, parsePairs, type SimilarityResult } from '../../engine/eval/similarity';
+import { evaluateEntailment, type EntailmentResult } from '../../engine/eval/entailment';
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
 import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
 import { trainWord2Sense, type TrainOptions } from '../../engine/word2sense/train';
@@ -23,6 +24,14 @@ export interface ModelSummary {
   Kmerged: number;
   nnz: number;
   hyperparameters: Record<string, unknown>;
+}
+
+export interface IntrusionQuestion {
+  sense: number;
+  label: string;
+  /** The five words, shuffled. */
+  words: string[];
+  intruder: string;
 }
 
 export interface SenseCard {
@@ -48,6 +57,10 @@ export type SensesJobs = {
   w2sWord: JobSpec<{ word: string; lambda: number; topWords?: number; maxSenses?: number }, { word: string; oov: boolean; senses: SenseCard[] }, never>;
   w2sSense: JobSpec<{ sense: number; lambda: number; topWords?: number }, SenseCard & { raw: number[]; users: { word: string; weight: number }[] }, never>;
   w2sNeighbours: JobSpec<{ word: string; top?: number }, { word: string; neighbours: { word: string; js: number }[]; ms: number }, never>;
+  /** Scores the loaded model on similarity sets (Spearman) and entailment sets (AP / best F1, both KL directions). */
+  w2sEvaluate: JobSpec<{ similarity: { name: string; text: string }[]; entailment: { name: string; text: string }[] }, { similarity: SimilarityResult[]; entailment: (EntailmentResult & { file: string })[] }, never>;
+  /** Word-intrusion questions (Panigrahi et al. 2019, §5): top 4 words of a sense + an intruder. */
+  w2sIntrusion: JobSpec<{ count: number; seed: number }, IntrusionQuestion[], never>;
   w2sSenseMap: JobSpec<Record<string, never>, { x: number[]; y: number[]; p: number[]; labels: string[]; explained: number }, { done: number; total: number }>;
 };
 
@@ -128,6 +141,18 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
     const t0 = performance.now();
     const list = await neighbours(m, word.trim().toLowerCase(), top ?? 15, 4096, ctx.token);
     return { word, neighbours: list, ms: performance.now() - t0 };
+  },
+
+  async w2sEvaluate({ similarity, entailment }) {
+    const { model: m } = loaded();
+    return {
+      similarity: similarity.map((f) => evaluateSimilarity(m, parsePairs(f.text, f.name), f.name)),
+      entailment: entailment.flatMap((f) => evaluateEntailment(m, parsePairs(f.text, f.name)).map((r) => ({ ...r, file: f.name }))),
+    };
+  },
+
+  async w2sIntrusion({ count, seed }) {
+    return loaded().explorer.intrusionQuestions(count, seed);
   },
 
   async w2sSenseMap(_payload, ctx) {
