@@ -60,3 +60,30 @@ export function jsDivergenceSparse(p: SparseVector, q: SparseVector): number {
   }
   return Math.max(0, 0.5 * s);
 }
+
+/**
+ * JS divergence between a query held densely (`q` [n], summing to 1) and a sparse row `p` (summing
+ * to 1), touching only p's support: with both normalised, the mass outside the overlap contributes
+ * ln 2 per unit, so JS = ½[ln2·(2 − Σ_∩p − Σ_∩q) + Σ_∩(p ln(2p/(p+q)) + q ln(2q/(p+q)))].
+ * Logs are taken only where the supports overlap — the fast path for neighbour search.
+ */
+export function jsDenseSparse(q: Float64Array, p: SparseVector): number {
+  let overlapP = 0;
+  let overlapQ = 0;
+  let s = 0;
+  const idx = p.indices;
+  const val = p.values;
+  for (let k = 0; k < idx.length; k++) {
+    const qi = q[idx[k]];
+    if (qi > 0) {
+      const pi = val[k];
+      if (pi > 0) {
+        const m = pi + qi;
+        s += pi * Math.log((2 * pi) / m) + qi * Math.log((2 * qi) / m);
+        overlapP += pi;
+      }
+      overlapQ += qi;
+    }
+  }
+  return Math.max(0, 0.5 * (Math.LN2 * (2 - overlapP - overlapQ) + s));
+}

@@ -74,3 +74,22 @@ describe('sense explorer queries', () => {
     expect(explained).toBeCloseTo(1, 6);
   });
 });
+
+describe('fast neighbours and top-k', () => {
+  it('agree with the plain sparse JS scan and a full sort', async () => {
+    const { neighbours } = await import('../eval/similarity');
+    const ex = new SenseExplorer(bankModel);
+    for (const word of ['bank', 'river', 'money']) {
+      const w = bankModel.vocab.indexOf(word);
+      const fast = await ex.neighbours(w, 5);
+      const slow = await neighbours(bankModel, word, 5);
+      expect(fast.map((n) => n.word)).toEqual(slow.map((n) => n.word));
+      fast.forEach((n, k) => expect(n.js).toBeCloseTo(slow[k].js, 7)); // float32 inputs, different summation order
+    }
+    const { topIndices } = await import('./explore');
+    const v = Array.from({ length: 200 }, (_, i) => Math.sin(i * 7.3) + (i % 3 === 0 ? 0.5 : 0));
+    const full = Array.from(v.keys()).sort((a, b) => v[b] - v[a] || a - b);
+    expect(topIndices(v, 17)).toEqual(full.slice(0, 17));
+    expect(topIndices(v, 500)).toEqual(full);
+  });
+});

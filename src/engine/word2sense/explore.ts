@@ -5,7 +5,7 @@
  * vocabulary, and a 2-D map of all senses by classical MDS on √JS distances.
  */
 import { CancelToken, Checkpointer } from '../util/cancel';
-import { jsDivergenceSparse } from '../eval/divergence';
+import { jsDenseSparse, jsDivergenceSparse } from '../eval/divergence';
 import { embeddingRow, type Word2SenseModel } from './model';
 
 /** A word of a sense with its probability in the sense and its LDAvis relevance. */
@@ -89,6 +89,25 @@ export class SenseExplorer {
     }
     hits.sort((a, b) => b.weight - a.weight || a.index - b.index);
     return hits.slice(0, n).map((h) => ({ word: this.model.vocab[h.index], ...h }));
+  }
+
+  /**
+   * The `top` nearest words to word w by JS divergence over the whole vocabulary, computed with the
+   * query held densely so each candidate costs one pass over its µ non-zeros (logs only on overlaps).
+   */
+  async neighbours(w: number, top = 15, cancel = CancelToken.none()): Promise<{ word: string; js: number }[]> {
+    const { V, Kmerged } = this.model;
+    const q = new Float64Array(Kmerged);
+    const row = embeddingRow(this.model, w);
+    row.indices.forEach((d, k) => (q[d] = row.values[k]));
+    const js = new Float64Array(V);
+    const cp = new Checkpointer(cancel);
+    for (let i = 0; i < V; i++) {
+      js[i] = i === w ? Infinity : jsDenseSparse(q, embeddingRow(this.model, i));
+      if ((i & 4095) === 0) await cp.check();
+    }
+    const neg = js.map((x) => -x);
+    return topIndices(neg, top).map((i) => ({ word: this.model.vocab[i], js: js[i] }));
   }
 
   /** Up to `n` vocabulary words starting with `prefix` (case-insensitive), most frequent first. */
@@ -193,11 +212,46 @@ export class SenseExplorer {
   }
 }
 
-/** Indices of the `n` largest entries of `v`, largest first (ties by index). */
+/**
+ * Indices of the `n` largest entries of `v`, largest first (ties by index). O(len·log n) with a
+ * bounded min-heap, so picking 800 words out of 50,000 does not sort the vocabulary.
+ */
 export function topIndices(v: ArrayLike<number>, n: number): number[] {
-  const idx = Array.from({ length: v.length }, (_, i) => i);
-  idx.sort((a, b) => v[b] - v[a] || a - b);
-  return n >= idx.length ? idx : idx.slice(0, n);
+  const len = v.length;
+  const m = Math.min(n, len);
+  if (m <= 0) return [];
+  // Min-heap of indices by (value, −index): the root is the current worst of the kept ones.
+  const heap = new Int32Array(m);
+  let size = 0;
+  const worse = (a: number, b: number) => v[a] < v[b] || (v[a] === v[b] && a > b);
+  const down = (i: number) => {
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let w = i;
+      if (l < size && worse(heap[l], heap[w])) w = l;
+      if (r < size && worse(heap[r], heap[w])) w = r;
+      if (w === i) return;
+      [heap[i], heap[w]] = [heap[w], heap[i]];
+      i = w;
+    }
+  };
+  for (let i = 0; i < len; i++) {
+    if (size < m) {
+      heap[size] = i;
+      let c = size++;
+      while (c > 0) {
+        const p = (c - 1) >> 1;
+        if (!worse(heap[c], heap[p])) break;
+        [heap[c], heap[p]] = [heap[p], heap[c]];
+        c = p;
+      }
+    } else if (worse(heap[0], i)) {
+      heap[0] = i;
+      down(0);
+    }
+  }
+  return Array.from(heap.subarray(0, size)).sort((a, b) => v[b] - v[a] || a - b);
 }
 
 /**

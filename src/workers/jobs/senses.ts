@@ -3,7 +3,7 @@
  * word's senses with their top words, a sense's details, nearest neighbours by JS divergence and the
  * MDS map of all senses. Answers are small (tens of words), so typing stays fluid.
  */
-import { evaluateSimilarity, neighbours, parsePairs, type SimilarityResult } from '../../engine/eval/similarity';
+import { evaluateSimilarity, parsePairs, type SimilarityResult } from '../../engine/eval/similarity';
 import { evaluateEntailment, type EntailmentResult } from '../../engine/eval/entailment';
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
 import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
@@ -137,9 +137,11 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
   },
 
   async w2sNeighbours({ word, top }, ctx) {
-    const { model: m } = loaded();
+    const { explorer: ex, index: idx } = loaded();
     const t0 = performance.now();
-    const list = await neighbours(m, word.trim().toLowerCase(), top ?? 15, 4096, ctx.token);
+    const w = idx.get(word.trim().toLowerCase());
+    if (w === undefined) throw new InputError(`'${word}' is not in the model's vocabulary`);
+    const list = await ex.neighbours(w, top ?? 15, ctx.token);
     return { word, neighbours: list, ms: performance.now() - t0 };
   },
 
