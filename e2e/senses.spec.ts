@@ -38,6 +38,17 @@ test('explore a word, follow a cloud word, export the cloud, survive a reload', 
   await expect(view).toHaveAttribute('data-word', other);
   await expect(page).toHaveURL(new RegExp(`word=${other}`));
 
+  // In context: "bank" next to river words selects the river sense more than out of context.
+  await page.getByTestId('context-text').fill('the bank of the river water shore');
+  await page.getByTestId('token-1').click();
+  const result = page.getByTestId('context-result').first();
+  await expect(result).toHaveAttribute('data-word', 'bank');
+  await expect(result.locator('rect.bar')).not.toHaveCount(0);
+  const rows = await result.locator('table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
+  const river = rows.find((r) => /river|water|shore/.test(r[0]));
+  expect(river, `a river sense among ${JSON.stringify(rows)}`).toBeTruthy();
+  expect(Number(river![1])).toBeGreaterThan(Number(river![2]));
+
   await page.reload();
   await expect(page.getByTestId('model-summary')).toContainText(`${bankModel.V} words`);
   await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', other);

@@ -11,6 +11,7 @@ import { SenseMap } from './SenseMap';
 import { SenseView } from './SenseView';
 import { TrainPanel } from './TrainPanel';
 import { EvaluatePanel } from './EvaluatePanel';
+import { InContextPanel } from './InContextPanel';
 import { WordView } from './WordView';
 
 const TABLE = {
@@ -97,6 +98,7 @@ export function SensesScreen() {
       )}
       <WordView />
       <SenseView />
+      <InContextPanel />
       {s.modelStatus === 'ready' && <SenseMap />}
       <EvaluatePanel />
     </div>

@@ -8,6 +8,7 @@ import { evaluateEntailment, type EntailmentResult } from '../../engine/eval/ent
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
 import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
 import { trainWord2Sense, type TrainOptions } from '../../engine/word2sense/train';
+import { contextTokens, wordCtx2Sense } from '../../engine/word2sense/context';
 import type { CorpusSource } from '../../engine/text/corpus';
 import { readableChunks } from '../../engine/text/lines';
 import { currentBackend } from '../../engine/tensor/backend';
@@ -32,6 +33,17 @@ export interface IntrusionQuestion {
   /** The five words, shuffled. */
   words: string[];
   intruder: string;
+}
+
+export interface ContextAnswer {
+  tokens: string[];
+  position: number;
+  word: string;
+  oov: boolean;
+  converged: boolean;
+  contextWords: number;
+  /** Merged senses by contextual weight (ψ summed within each merged sense), with the context-free weight beside it. */
+  senses: (SenseCard & { contextual: number; contextFree: number })[];
 }
 
 export interface SenseCard {
@@ -61,6 +73,8 @@ export type SensesJobs = {
   w2sEvaluate: JobSpec<{ similarity: { name: string; text: string }[]; entailment: { name: string; text: string }[] }, { similarity: SimilarityResult[]; entailment: (EntailmentResult & { file: string })[] }, never>;
   /** Word-intrusion questions (Panigrahi et al. 2019, §5): top 4 words of a sense + an intruder. */
   w2sIntrusion: JobSpec<{ count: number; seed: number }, IntrusionQuestion[], never>;
+  /** WordCtx2Sense: the senses a context selects for one occurrence, beside the context-free ones (merged senses). */
+  w2sContext: JobSpec<{ text: string; /** index among the whitespace-separated words of `text` */ wordIndex: number; lambda?: number; relevance: number }, ContextAnswer, never>;
   w2sSenseMap: JobSpec<Record<string, never>, { x: number[]; y: number[]; p: number[]; labels: string[]; explained: number }, { done: number; total: number }>;
 };
 
@@ -155,6 +169,33 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
 
   async w2sIntrusion({ count, seed }) {
     return loaded().explorer.intrusionQuestions(count, seed);
+  },
+
+  async w2sContext({ text, wordIndex: raw, lambda, relevance }) {
+    const { model: m, explorer: ex, index: idx } = loaded();
+    // Clean word by word so the clicked word maps to its cleaned token (punctuation-only words vanish).
+    const words = text.split(/\s+/).filter(Boolean);
+    const tokens: string[] = [];
+    let position = -1;
+    words.forEach((wd, i) => {
+      const cleaned = contextTokens(wd);
+      if (i === raw && cleaned.length > 0) position = tokens.length;
+      tokens.push(...cleaned);
+    });
+    if (position < 0) throw new InputError(`'${words[raw] ?? ''}' is not a word the model can read (punctuation only?)`);
+    const word = tokens[position];
+    const r = wordCtx2Sense(m, idx, word, tokens, lambda === undefined ? {} : { lambda });
+    const ctxW = new Float64Array(m.Kmerged);
+    const freeW = new Float64Array(m.Kmerged);
+    for (let z = 0; z < m.K; z++) {
+      ctxW[m.merge[z]] += r.psi[z];
+      freeW[m.merge[z]] += r.psi0[z];
+    }
+    const order = Array.from(ctxW.keys()).filter((d) => ctxW[d] > 1e-4 || freeW[d] > 1e-4).sort((a, b) => ctxW[b] - ctxW[a] || a - b).slice(0, 10);
+    return {
+      tokens, position, word, oov: r.oov, converged: r.converged, contextWords: r.contextWords,
+      senses: order.map((d) => ({ ...card(ex, d, ctxW[d], relevance, 30), contextual: ctxW[d], contextFree: freeW[d] })),
+    };
   },
 
   async w2sSenseMap(_payload, ctx) {
