@@ -65,6 +65,17 @@ test('curve values equal the CLI, surface shows contours and exports a valid SVG
     return { error: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.nodeName };
   }, svg);
   expect(parsed).toEqual({ error: null, root: 'svg' });
+
+  // A second surface around another origin, drawn beside the first on one colour scale. (The tiny
+  // fixtures have no random-init/scratch pair, so two trajectory checkpoints stand in for them.)
+  await page.getByTestId('role-traj-2').selectOption('random');
+  await page.getByTestId('role-traj-1').selectOption('scratch');
+  await page.getByTestId('run-random-surface').click();
+  await expect(page.getByTestId('randomSurface-run')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+  await expect(page.getByTestId('random-surface-figure').locator('path.band').first()).toBeAttached();
+  const bars = async (id: string) => page.getByTestId(id).locator('g.colorbar text').allTextContents();
+  expect(await bars('surface-figure')).not.toEqual([]);
+  expect(await bars('random-surface-figure')).toEqual(await bars('surface-figure'));
 });
 
 test('a reload mid-surface resumes instead of restarting', async ({ page }) => {

@@ -78,6 +78,8 @@ interface LandscapeState {
   validation: { ok: boolean; message: string } | null;
   curve: RunState<CurveSet>;
   surface: RunState<SurfaceFile>;
+  /** The same grid around the random initialisation (θ0 = random init, x = from-scratch result). */
+  randomSurface: RunState<SurfaceFile>;
   trajectory: RunState<TrajectoryData>;
   layers: RunState<LayersData>;
   restored: boolean;
@@ -88,9 +90,10 @@ interface LandscapeState {
   setSettings(patch: Partial<Settings>): void;
   runCurve(): void;
   runSurface(resume?: SurfaceFile): void;
+  runRandomSurface(): void;
   runTrajectory(): void;
   runLayers(): void;
-  cancel(kind: 'curve' | 'surface' | 'trajectory' | 'layers'): void;
+  cancel(kind: JobKind): void;
   showSurface(file: SurfaceFile): void;
   restore(): Promise<void>;
 }
@@ -102,7 +105,8 @@ const DEFAULT_SETTINGS: Settings = {
   yDirection: 'taskB', seed: 0, normalize: 'filter',
 };
 
-const jobs: Partial<Record<'curve' | 'surface' | 'trajectory' | 'layers', JobHandle<unknown>>> = {};
+type JobKind = 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers';
+const jobs: Partial<Record<JobKind, JobHandle<unknown>>> = {};
 let nextId = 1;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${nextId++}`;
 
@@ -120,7 +124,7 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     const s = get().settings;
     return { origin: origin.id, data: d.id, split, maxExamples: s.maxExamples, maxLength: s.maxLength, batchSize: s.batchSize };
   };
-  const failed = (kind: 'curve' | 'surface' | 'trajectory' | 'layers', err: unknown) =>
+  const failed = (kind: JobKind, err: unknown) =>
     set({ [kind]: isStopped(err) ? { ...get()[kind], state: 'cancelled' } : { state: 'failed', error: err instanceof Error ? err.message : String(err) } } as Partial<LandscapeState>);
 
   async function validate(): Promise<void> {
@@ -178,6 +182,7 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     validation: null,
     curve: { state: 'idle' },
     surface: { state: 'idle' },
+    randomSurface: { state: 'idle' },
     trajectory: { state: 'idle' },
     layers: { state: 'idle' },
     restored: false,
@@ -298,6 +303,28 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         },
         (err) => failed('surface', err),
       );
+    },
+
+    runRandomSurface() {
+      const origin = byRole('random');
+      const x = byRole('scratch');
+      if (!origin || !x) return set({ randomSurface: { state: 'failed', error: 'assign a random-initialisation and a trained-from-scratch checkpoint first' } });
+      const s = get().settings;
+      const split: 'train' | 'dev' = dataFor('train') ? 'train' : 'dev';
+      let base: LandscapeInputs;
+      try {
+        base = inputs(origin, split);
+      } catch (err) {
+        return failed('randomSurface', err);
+      }
+      const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
+      // The y direction is a filter-normalised random one: there is no "task B from scratch".
+      set({ randomSurface: { state: 'running', done: 0 } });
+      const job = compute.run('lsSurface', { ...base, head: x.id, x: x.id, y: 'random', grid: { x: axis, y: axis }, seed: s.seed, normalize: s.normalize, ignore: 'bias-ln' }, {
+        onProgress: (p) => set({ randomSurface: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
+      });
+      jobs.randomSurface = job;
+      job.then((file) => set({ randomSurface: { state: 'done', result: file } }), (err) => failed('randomSurface', err));
     },
 
     runTrajectory() {

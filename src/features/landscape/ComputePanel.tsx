@@ -1,7 +1,7 @@
 /** Compute: grid and direction settings, one button per analysis, progress with points/s and ETA, cancel. */
 import { useLandscape, type RunState } from '../../state/landscape';
 
-function Progress({ run, kind }: { run: RunState<unknown>; kind: 'curve' | 'surface' | 'trajectory' | 'layers' }) {
+function Progress({ run, kind }: { run: RunState<unknown>; kind: 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers' }) {
   const cancel = useLandscape((s) => s.cancel);
   if (run.state === 'idle') return null;
   return (
@@ -27,7 +27,7 @@ function Progress({ run, kind }: { run: RunState<unknown>; kind: 'curve' | 'surf
 }
 
 export function ComputePanel() {
-  const { settings, setSettings, curve, surface, trajectory, layers, runCurve, runSurface, runTrajectory, runLayers } = useLandscape();
+  const { settings, setSettings, curve, surface, randomSurface, trajectory, layers, runCurve, runSurface, runRandomSurface, runTrajectory, runLayers } = useLandscape();
   const num = (key: keyof typeof settings) => (e: React.ChangeEvent<HTMLInputElement>) => setSettings({ [key]: Number(e.target.value) } as Partial<typeof settings>);
   return (
     <section className="card" aria-labelledby="compute-title" data-testid="compute">
@@ -78,8 +78,12 @@ export function ComputePanel() {
         <div className="row">
           <button type="button" onClick={() => runSurface()} disabled={surface.state === 'running'} data-testid="run-surface">2D surface</button>
           <button type="button" onClick={runTrajectory} disabled={trajectory.state === 'running'} data-testid="run-trajectory">Trajectory</button>
+          <button type="button" onClick={runRandomSurface} disabled={randomSurface.state === 'running'} data-testid="run-random-surface" title="the same grid around the random initialisation: θ0 = random init, θ1 = trained from scratch, d2 random">
+            Compare: random origin
+          </button>
         </div>
         <Progress run={surface} kind="surface" />
+        <Progress run={randomSurface} kind="randomSurface" />
         <Progress run={trajectory} kind="trajectory" />
       </fieldset>
     </section>

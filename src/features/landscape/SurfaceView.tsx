@@ -21,6 +21,7 @@ interface Readout {
 
 export function SurfaceView() {
   const surface = useLandscape((s) => s.surface);
+  const randomSurface = useLandscape((s) => s.randomSurface);
   const trajectory = useLandscape((s) => s.trajectory);
   const showSurface = useLandscape((s) => s.showSurface);
   const [quantity, setQuantity] = useState<'loss' | 'accuracy'>('loss');
@@ -30,15 +31,24 @@ export function SurfaceView() {
   const [dropError, setDropError] = useState<string | null>(null);
   const host = useRef<HTMLDivElement>(null);
   const file = surface.result;
+  const other = randomSurface.result;
+  // Side by side (pretrained vs random origin) the two share one colour scale, as in Hao et al.
+  const domain = useMemo((): [number, number] | undefined => {
+    if (!file || !other) return undefined;
+    const values = [file, other].flatMap((f) => f.values[quantity].flat()).filter((v): v is number => v !== null && Number.isFinite(v) && (!log || quantity !== 'loss' || v > 0));
+    return values.length ? [Math.min(...values), Math.max(...values)] : undefined;
+  }, [file, other, quantity, log]);
   const svg = useMemo(() => {
     if (!file) return null;
     return renderSurfaceSvg(file, {
       quantity,
       log: log && quantity === 'loss',
       colormap: cmap,
+      domain,
       trajectory: trajectory.result?.points.map((p) => ({ checkpoint: p.checkpoint, alpha: p.alpha, beta: p.beta, loss: p.loss })),
     });
-  }, [file, quantity, log, cmap, trajectory.result]);
+  }, [file, quantity, log, cmap, domain, trajectory.result]);
+  const otherSvg = useMemo(() => (other ? renderSurfaceSvg(other, { quantity, log: log && quantity === 'loss', colormap: cmap, domain, title: `Random origin: ${other.spec.origin.name} (same colour scale)` }) : null), [other, quantity, log, cmap, domain]);
 
   const onMove = (e: React.MouseEvent) => {
     const plot = host.current?.querySelector('rect.not-computed');
@@ -87,6 +97,12 @@ export function SurfaceView() {
         <div ref={host} className="figure" onMouseMove={onMove} onMouseLeave={() => setReadout(null)} data-testid="surface-figure" dangerouslySetInnerHTML={{ __html: svg }} />
       ) : (
         <p className="hint">No surface yet: compute one, or drop a surface file below.</p>
+      )}
+      {otherSvg && (
+        <>
+          <div className="figure" data-testid="random-surface-figure" dangerouslySetInnerHTML={{ __html: otherSvg }} />
+          <ExportBar svg={otherSvg} baseName="surface-random-origin" data={[]} />
+        </>
       )}
       <p className="readout" aria-live="polite" data-testid="surface-readout">
         {readout ? `α ${readout.alpha.toFixed(3)}, β ${readout.beta.toFixed(3)}: loss ${readout.loss === null ? 'not computed' : readout.loss.toPrecision(5)}, accuracy ${readout.accuracy === null ? '—' : readout.accuracy.toFixed(3)}` : 'Hover the plot for α, β, loss and accuracy.'}
