@@ -12,4 +12,4 @@ nice -n 10 node bin/sensescape.mjs w2s train --corpus $C --out "$OUT" --senses "
   --iters 100 --max-seconds "$SECS" --inner-iters 5 --log "${OUT%.safetensors}.jsonl" --json
 nice -n 10 node bin/sensescape.mjs w2s similarity --model "$OUT" --pairs $SETS --json
 nice -n 10 node bin/sensescape.mjs w2s entail --model "$OUT" --pairs $D/entailment/baroni2012-leds.tsv --json
-for w in bank bass plant cell; do node bin/sensescape.mjs w2s senses --model "$OUT" --word $w --top 8 | head -4; done
+for w in bank bass plant cell; do echo "== $w"; node bin/sensescape.mjs w2s senses --model "$OUT" --word $w --top 8; done
