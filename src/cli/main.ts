@@ -8,6 +8,12 @@ import { parseArgs, UsageError, verbHelp, type CliIO, type VerbSpec } from './co
 import { SOFTWARE_VERSION } from '../engine/version';
 import { isInputError } from '../engine/util/errors';
 
+// `sensescape … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
+
 const io: CliIO = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),

@@ -11,14 +11,11 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { evaluateEntailment } from '../../engine/eval/entailment';
 import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
 import { initNodeBackend } from '../../engine/tensor/node';
-import { corpusToCounts } from '../../engine/text/corpus';
-import { readCountsFile } from '../../engine/text/countsFile';
-import { nnz } from '../../engine/text/csr';
 import { fileCorpusSource } from '../../engine/text/nodeText';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
-import { buildModelAsync } from '../../engine/word2sense/build';
-import { fitLda } from '../../engine/word2sense/lda';
+import { SenseExplorer } from '../../engine/word2sense/explore';
+import { trainWord2Sense } from '../../engine/word2sense/train';
 import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
@@ -53,19 +50,6 @@ function progressPrinter(io: CliIO): (p: Progress) => void {
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));
-
-/** The top words of merged sense d: Σ_{z∈d} p_Z(z) β[z,·] / p_D(d). */
-function mergedSenseTop(model: Word2SenseModel, d: number, top: number): { word: string; p: number }[] {
-  const dist = new Float64Array(model.V);
-  let pD = 0;
-  for (let z = 0; z < model.K; z++) {
-    if (model.merge[z] !== d) continue;
-    pD += model.pSense[z];
-    for (let w = 0; w < model.V; w++) dist[w] += model.pSense[z] * model.beta[z * model.V + w];
-  }
-  const order = Array.from({ length: model.V }, (_, i) => i).sort((a, b) => dist[b] - dist[a] || a - b);
-  return order.slice(0, top).map((w) => ({ word: model.vocab[w], p: pD > 0 ? dist[w] / pD : 0 }));
-}
 
 const train: VerbSpec = {
   area: 'w2s',
@@ -125,42 +109,29 @@ const train: VerbSpec = {
 
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
-    const t0 = performance.now();
-    const data = corpus
-      ? await corpusToCounts(corpus.map(fileCorpusSource), { minCount, maxVocab, subsample, window, seed }, progress)
-      : await readCountsFile(countsPath!, fileCorpusSource(countsPath!).open(), progress);
-    const countSeconds = (performance.now() - t0) / 1000;
-    io.stderr(`counts: V=${data.vocab.length}, ${nnz(data.counts)} non-zeros${corpus ? `, ${data.tokens} tokens` : ''} (${countSeconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`);
     if (logPath) writeFileSync(logPath, '');
-    const lda = await fitLda(data.counts, {
-      K,
-      alpha,
-      gamma,
-      iters,
-      maxSeconds,
-      seed,
-      innerIters,
-      progress,
-      onIteration: (r) => {
-        io.stderr(`iter ${r.iter}: ${r.seconds.toFixed(1)} s, perplexity ${r.perplexity.toFixed(2)}`);
-        if (logPath) appendFileSync(logPath, JSON.stringify({ iter: r.iter, seconds: r.seconds, perplexity: r.perplexity }) + '\n');
+    const r = await trainWord2Sense(
+      corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
+      { senses: K, alpha, gamma, iters, maxSeconds, innerIters, seed, minCount, maxVocab, subsample, window, merged: Kmerged, nnz: mu },
+      {
+        progress,
+        backend: backend.backend,
+        onCounts: (c) => io.stderr(`counts: V=${c.V}, ${c.nnz} non-zeros${corpus ? `, ${c.tokens} tokens` : ''} (${c.seconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`),
+        onIteration: (it) => {
+          io.stderr(`iter ${it.iter}: ${it.seconds.toFixed(1)} s, perplexity ${it.perplexity.toFixed(2)}`);
+          if (logPath) appendFileSync(logPath, JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }) + '\n');
+        },
       },
-    });
-    const hyperparameters = {
-      source: corpus ? { corpus } : { counts: countsPath },
-      senses: K, alpha, gamma, iters, max_seconds: maxSeconds ?? null, inner_iters: innerIters, seed,
-      min_count: corpus ? minCount : null, max_vocab: corpus ? maxVocab : null, subsample: corpus ? subsample : null, window: corpus ? window : null,
-      merged: Kmerged, nnz: mu, beta_dtype: betaDtype, backend: backend.backend, algorithm: 'batch variational Bayes (dense row blocks, tfjs)',
-      iterations_run: lda.history.length, best_iter: lda.bestIter, perplexity: lda.perplexity, stopped_by: lda.stoppedBy,
-    };
-    const model = await buildModelAsync({ vocab: data.vocab, wordCounts: data.wordCounts, counts: data.counts, beta: lda.beta, theta: lda.theta, K, Kmerged, nnz: mu, hyperparameters });
+    );
+    const model = r.model;
+    model.hyperparameters = { ...model.hyperparameters, source: corpus ? { corpus } : { counts: countsPath }, beta_dtype: betaDtype };
     await writeFile(out, writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16' }));
     const result = {
-      out, V: model.V, K, Kmerged, nnz: mu, counts_nnz: nnz(data.counts), tokens: data.tokens, iterations: lda.history.length, best_iter: lda.bestIter,
-      perplexity: lda.perplexity, stopped_by: lda.stoppedBy, seconds: (performance.now() - t0) / 1000, backend: backend.backend,
+      out, V: model.V, K, Kmerged, nnz: mu, counts_nnz: r.counts.nnz, tokens: r.counts.tokens, iterations: r.iterations, best_iter: r.bestIter,
+      perplexity: r.perplexity, stopped_by: r.stoppedBy, seconds: r.seconds, backend: backend.backend,
     };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
-    else io.stdout(`wrote ${out}: V=${result.V}, K=${K} → K'=${Kmerged}, µ=${mu}; perplexity ${lda.perplexity.toFixed(2)} (iteration ${lda.bestIter} of ${lda.history.length}, stopped by ${lda.stoppedBy}); ${result.seconds.toFixed(1)} s`);
+    else io.stdout(`wrote ${out}: V=${result.V}, K=${K} → K'=${Kmerged}, µ=${mu}; perplexity ${r.perplexity.toFixed(2)} (iteration ${r.bestIter} of ${r.iterations}, stopped by ${r.stoppedBy}); ${result.seconds.toFixed(1)} s`);
   },
 };
 
@@ -224,7 +195,7 @@ const senses: VerbSpec = {
     if (z !== undefined) {
       if (z < 0 || z >= model.Kmerged) throw new UsageError(`--sense must be between 0 and ${model.Kmerged - 1}`);
       const raw = Array.from(model.merge).flatMap((d, k) => (d === z ? [k] : []));
-      const result = { sense: z, raw_senses: raw, p_sense: raw.reduce((s, k) => s + model.pSense[k], 0), top: mergedSenseTop(model, z, top) };
+      const result = { sense: z, raw_senses: raw, p_sense: raw.reduce((s, k) => s + model.pSense[k], 0), top: new SenseExplorer(model).topWords(z, top, 1).map((t) => ({ word: t.word, p: t.p })) };
       if (args.json) io.stdout(JSON.stringify(result, null, 2));
       else io.stdout(`sense ${z} (raw ${raw.join(',')}; p=${result.p_sense.toFixed(4)}): ${result.top.map((t) => t.word).join(' ')}`);
       return;
@@ -235,7 +206,8 @@ const senses: VerbSpec = {
     const list = [];
     for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++) list.push({ sense: model.embedding.indices[j], weight: model.embedding.values[j] });
     list.sort((a, b) => b.weight - a.weight || a.sense - b.sense);
-    const result = { word: w, senses: list.map((s) => ({ ...s, top: mergedSenseTop(model, s.sense, top).map((t) => t.word) })) };
+    const explorer = new SenseExplorer(model);
+    const result = { word: w, senses: list.map((s) => ({ ...s, top: explorer.topWords(s.sense, top, 1).map((t) => t.word) })) };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
     else for (const s of result.senses) io.stdout(`${s.weight.toFixed(4)}  sense ${s.sense}: ${s.top.join(' ')}`);
   },
