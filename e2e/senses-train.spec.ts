@@ -1,7 +1,7 @@
 // Training Word2Sense in the browser on a tiny two-topic corpus dropped through the real file input:
 // it trains to completion on the project's backend, the model is explorable, and a second run
 // can be cancelled mid-way.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
 /** A seeded corpus with two clear topics (finance, rivers) sharing the word "bank". */
@@ -20,6 +20,12 @@ function twoTopicCorpus(lines: number): string {
   return out.join('\n') + '\n';
 }
 
+test('the bundled demo corpus is one click away', async ({ page }) => {
+  await page.goto('/#view=senses');
+  await page.getByTestId('demo-corpus').click();
+  await expect(page.getByTestId('corpus-stats')).toContainText('moby-dick.txt.gz');
+});
+
 test('train on a dropped corpus, explore the result, cancel a second run', async ({ page }, info) => {
   const corpus = info.outputPath('two-topics.txt');
   writeFileSync(corpus, twoTopicCorpus(300));
@@ -28,15 +34,35 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
   await expect(page.getByTestId('corpus-stats')).toContainText('two-topics.txt');
   await page.getByText('Hyperparameters').click();
   for (const [k, v] of [['senses', '4'], ['merged', '3'], ['nnz', '3'], ['iters', '4'], ['minCount', '1'], ['subsample', '0']]) await page.getByTestId(`hp-${k}`).fill(v);
+  // The UI thread must stay responsive while the worker trains: record long tasks (> 50 ms).
+  await page.evaluate(() => {
+    const w = window as unknown as { longTasks: number[] };
+    w.longTasks = [];
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.longTasks.push(e.duration))).observe({ type: 'longtask' });
+  });
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-panel')).toHaveAttribute('data-state', 'done', { timeout: 180_000 });
+  const longest = await page.evaluate(() => Math.max(0, ...(window as unknown as { longTasks: number[] }).longTasks));
+  expect(longest).toBeLessThanOrEqual(100);
   await expect(page.getByTestId('perplexity-chart').locator('circle')).toHaveCount(4);
   await expect(page.getByTestId('model-summary')).toContainText('15 words');
 
   await page.getByTestId('word-search').fill('bank');
   await page.getByTestId('word-go').click();
   await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', 'bank');
-  await expect(page.getByTestId('cloud-top').locator('text.cloud-word').first()).toBeAttached();
+  await expect(page.getByTestId('word-bars').locator('rect.bar')).not.toHaveCount(0);
+  const cloudWords = page.getByTestId('cloud-top').locator('text.cloud-word');
+  await expect(cloudWords.first()).toBeAttached();
+  const words = await cloudWords.allTextContents();
+  const download = page.waitForEvent('download');
+  await page.getByTestId('cloud-top').locator('[data-testid$="-export-svg"]').click();
+  const cloudSvg = readFileSync(await (await download).path(), 'utf8');
+  for (const w of words) expect(cloudSvg).toContain(`>${w}</text>`);
+  const parsed = await page.evaluate((text) => new DOMParser().parseFromString(text, 'image/svg+xml').querySelector('parsererror') === null, cloudSvg);
+  expect(parsed).toBe(true);
+  const other = words.find((w) => w !== 'bank')!;
+  await cloudWords.filter({ hasText: new RegExp(`^${other}$`) }).first().click();
+  await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', other);
 
   // Evaluate on the bundled sets (served by the app itself) and draw the sense map.
   await page.getByTestId('run-eval').click();
@@ -44,9 +70,21 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
   await expect(page.getByTestId('eval-table')).toContainText('baroni2012-leds');
   await page.getByTestId('load-map').click();
   await expect(page.getByTestId('sense-map').locator('circle.map-sense')).toHaveCount(3);
+  const mapDownload = page.waitForEvent('download');
+  await page.getByTestId('sense-map-export-svg').click();
+  const mapSvg = readFileSync(await (await mapDownload).path(), 'utf8');
+  expect(mapSvg.match(/<circle[^>]*class="map-sense"/g)).toHaveLength(3);
+  expect(mapSvg).toContain('<metadata');
+
+  // The trained model survives a reload (IndexedDB), with the explored word restored from the URL.
+  await page.reload();
+  await expect(page.getByTestId('model-summary')).toContainText('15 words');
+  await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', other);
 
   // A second, longer run, cancelled while it trains: the page stays usable and the old model stays.
-  await page.getByTestId('hp-iters').fill('500');
+  await page.getByText('Hyperparameters').click();
+  for (const [k, v] of [['senses', '4'], ['merged', '3'], ['nnz', '3'], ['iters', '500'], ['minCount', '1'], ['subsample', '0']]) await page.getByTestId(`hp-${k}`).fill(v);
+  await page.getByTestId('corpus-drop-input').setInputFiles(corpus);
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-progress')).toHaveAttribute('data-stage', 'lda', { timeout: 60_000 });
   await page.getByTestId('train-cancel').click();

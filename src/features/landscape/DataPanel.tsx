@@ -1,5 +1,13 @@
 /** Bring data: a GLUE-style TSV for the train split and one for dev, with their label distributions. */
 import { FileDrop } from '../shared/FileDrop';
+import { bundledFile } from '../shared/bundled';
+
+const BUNDLED = [
+  ['glue/sst2-train-512.tsv', 'SST-2 train (first 512)'],
+  ['glue/sst2-dev.tsv', 'SST-2 dev (872)'],
+  ['glue/mrpc-train-512.tsv', 'MRPC train (first 512)'],
+  ['glue/mrpc-dev.tsv', 'MRPC dev (408)'],
+] as const;
 import { useLandscape } from '../../state/landscape';
 
 export function DataPanel() {
@@ -11,7 +19,19 @@ export function DataPanel() {
         const entry = data.find((d) => d.split === split);
         return (
           <div key={split} className="data-split">
-            <FileDrop label={`${split} split (GLUE TSV)`} accept=".tsv,.txt" multiple={false} testId={`data-${split}`} onFiles={(files) => files[0] && void addData(files[0].file, split)} />
+            <FileDrop label={`${split} split (GLUE TSV)`} accept=".tsv,.txt" multiple={false} testId={`data-${split}`} onFiles={(files) => files[0] && void addData(files[0].file, split)}>
+              <label>
+                or a bundled set{' '}
+                <select value="" onChange={(e) => e.target.value && void bundledFile(`data/${e.target.value}`).then((f) => addData(f, split))} data-testid={`data-${split}-bundled`}>
+                  <option value="">choose…</option>
+                  {BUNDLED.map(([path, label]) => (
+                    <option key={path} value={path}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </FileDrop>
             {entry?.status === 'error' && <p className="error" role="alert">{entry.error}</p>}
             {entry?.summary && (
               <p className="hint" data-testid={`data-${split}-summary`}>

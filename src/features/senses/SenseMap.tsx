@@ -8,6 +8,8 @@ import { select } from 'd3-selection';
 import { zoom, type ZoomBehavior } from 'd3-zoom';
 import { useSenses } from '../../state/senses';
 import { categoryColor } from '../../viz/palette';
+import { renderSenseMapSvg } from '../../viz/senseMapSvg';
+import { ExportBar } from '../landscape/exportButtons';
 
 const W = 640;
 const H = 440;
@@ -64,7 +66,8 @@ export function SenseMap() {
               ))}
             </g>
           </svg>
-          <p className="hint">Classical MDS of √JS between sense word distributions (top 300 words each); the two axes explain {(100 * senseMap.explained).toFixed(1)}% of the variance. Area ∝ p(sense).</p>
+          <ExportBar svg={renderSenseMapSvg(senseMap)} baseName="sense-map" data={[{ label: 'CSV', fileName: 'sense-map.csv', type: 'text/csv', text: () => ['sense,label,x,y,p', ...senseMap.x.map((x, d) => `${d},"${senseMap.labels[d]}",${x},${senseMap.y[d]},${senseMap.p[d]}`)].join('\n') + '\n' }]} />
+          <p className="hint">Classical MDS of √JS between sense word distributions (each truncated to its top words); the two axes explain {(100 * senseMap.explained).toFixed(1)}% of the variance. Area ∝ p(sense).</p>
         </>
       )}
     </section>

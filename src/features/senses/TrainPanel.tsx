@@ -8,6 +8,7 @@ import type { TrainOptions } from '../../engine/word2sense/train';
 import { useSenses } from '../../state/senses';
 import { FileDrop } from '../shared/FileDrop';
 import { downloadBlob } from '../shared/download';
+import { bundledFile } from '../shared/bundled';
 
 const STAGES: Record<string, string> = {
   'count words': 'reading (word frequencies)',
@@ -84,6 +85,9 @@ export function TrainPanel() {
         testId="corpus-drop"
         onFiles={(picked) => setFiles(picked.map((f) => f.file))}
       />
+      <button type="button" onClick={() => void bundledFile('data/corpora/moby-dick.txt.gz').then((f) => setFiles([f]))} data-testid="demo-corpus">
+        Use the bundled demo corpus (Moby-Dick, 212k words)
+      </button>
       {files.length > 0 && (
         <p className="hint" data-testid="corpus-stats">
           {files.length} file{files.length > 1 ? 's' : ''}: {files.map((f) => `${f.name} (${(f.size / 1024).toFixed(0)} KB)`).join(', ')}

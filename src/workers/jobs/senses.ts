@@ -200,7 +200,7 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
 
   async w2sSenseMap(_payload, ctx) {
     const { explorer: ex } = loaded();
-    const r = await ex.senseMap(300, ctx.token);
+    const r = await ex.senseMap(undefined, ctx.token);
     const K = ex.model.Kmerged;
     return {
       x: Array.from(r.x),
