@@ -33,7 +33,8 @@ test('curve values equal the CLI, surface shows contours and exports a valid SVG
   await expect(page.getByTestId('curve-run')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
   const cells = page.locator('[data-testid="curve-table"] td[data-series="pretrained-train"]');
   await expect(cells).toHaveCount(5);
-  const shown = (await cells.allTextContents()).map(Number);
+  const shownText = await cells.allTextContents();
+  const shown = shownText.map(Number);
 
   const cli = JSON.parse(execFileSync('node', ['bin/sensescape.mjs', 'landscape', 'curve', '--origin', `${FIX}/origin`, '--toward', `${FIX}/ft-a`,
     '--data', `${FIX}/data/sst2-train.tsv`, '--range', '-0.5:1.5:5', '--max-examples', '64', '--batch', '16', '--json'], { encoding: 'utf8' }));
@@ -76,6 +77,12 @@ test('curve values equal the CLI, surface shows contours and exports a valid SVG
   const bars = async (id: string) => page.getByTestId(id).locator('g.colorbar text').allTextContents();
   expect(await bars('surface-figure')).not.toEqual([]);
   expect(await bars('random-surface-figure')).toEqual(await bars('surface-figure'));
+
+  // Everything computed comes back after a reload: curve, surface, trajectory overlay, comparison.
+  await page.reload();
+  await expect(page.getByTestId('curve-table').locator('td[data-series="pretrained-train"]')).toHaveText(shownText);
+  await expect(page.getByTestId('random-surface-figure').locator('path.band').first()).toBeAttached();
+  await expect(page.getByTestId('surface-figure').locator('g.trajectory')).toBeAttached();
 });
 
 test('a reload mid-surface resumes instead of restarting', async ({ page }) => {

@@ -146,6 +146,11 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     }
   }
 
+  /** Keeps a finished result in IndexedDB so a reload shows it again. */
+  function keepResult(kind: 'randomSurface' | 'trajectory' | 'layers', result: unknown): Promise<unknown> {
+    return saveArtefact({ id: `landscape-${kind}`, kind: 'job', name: kind, meta: { result }, blob: null });
+  }
+
   async function persistRoles(): Promise<void> {
     for (const c of get().checkpoints) {
       const record = (await listArtefacts('checkpoint')).find((r) => r.id === c.id);
@@ -324,7 +329,10 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         onProgress: (p) => set({ randomSurface: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
       jobs.randomSurface = job;
-      job.then((file) => set({ randomSurface: { state: 'done', result: file } }), (err) => failed('randomSurface', err));
+      job.then((file) => {
+        set({ randomSurface: { state: 'done', result: file } });
+        void keepResult('randomSurface', file);
+      }, (err) => failed('randomSurface', err));
     },
 
     runTrajectory() {
@@ -345,7 +353,10 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         onProgress: (p) => set({ trajectory: { state: 'running', done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
       jobs.trajectory = job;
-      job.then((result) => set({ trajectory: { state: 'done', result } }), (err) => failed('trajectory', err));
+      job.then((result) => {
+        set({ trajectory: { state: 'done', result } });
+        void keepResult('trajectory', result);
+      }, (err) => failed('trajectory', err));
     },
 
     runLayers() {
@@ -366,7 +377,10 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         onProgress: (p) => set({ layers: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
       jobs.layers = job;
-      job.then((result) => set({ layers: { state: 'done', result } }), (err) => failed('layers', err));
+      job.then((result) => {
+        set({ layers: { state: 'done', result } });
+        void keepResult('layers', result);
+      }, (err) => failed('layers', err));
     },
 
     cancel(kind) {
@@ -395,6 +409,11 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       await validate();
       const curve = (await listArtefacts('curve')).find((r) => r.id === 'landscape-curve');
       if (curve) set({ curve: { state: 'done', result: { series: curve.meta.series as CurveSet['series'] } } });
+      const kept = await listArtefacts('job');
+      for (const kind of ['randomSurface', 'trajectory', 'layers'] as const) {
+        const r = kept.find((k) => k.id === `landscape-${kind}`);
+        if (r) set({ [kind]: { state: 'done', result: r.meta.result } } as Partial<LandscapeState>);
+      }
       const surface = (await listArtefacts('surface')).find((r) => r.id === 'landscape-surface');
       if (surface) {
         const file = surface.meta.file as SurfaceFile;

@@ -9,6 +9,7 @@ import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { parseGlueTsv } from '../../engine/io/glue';
 import { blobSource, type ByteSource } from '../../engine/io/bytes';
 import { checkResumable, countComputed, createSurface, parseSurface, serializeSurface, setPoint, type DirectionSpec, type SurfaceFile, type SurfaceSpec } from '../../engine/io/surfaceFile';
+import { checkCompatibility, layerGroups, shapesOf } from '../../engine/landscape/compat';
 import { computeCurve } from '../../engine/landscape/curve';
 import { computeLayers } from '../../engine/landscape/layers';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
@@ -211,7 +212,6 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const o = checkpoint(origin, 'origin');
     const h = headOf(checkpoint(head, 'head'), 'head');
     const rest = others.map(({ role, id }) => ({ role, ckpt: checkpoint(id, role) }));
-    const { checkCompatibility, shapesOf } = await import('../../engine/landscape/compat');
     return { moving: checkCompatibility(o, h, shapesOf(h), rest).length };
   },
 
@@ -320,7 +320,6 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const data = await prepare(inputs, head);
     const alphas = [...inputs.alphas];
     return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
-      const { layerGroups } = await import('../../engine/landscape/compat');
       const groups = layerGroups(session.names);
       const partial: LayersData = {
         alphas,
