@@ -5,6 +5,7 @@
  */
 import { useMemo, useState } from 'react';
 import { compute } from '../../state/compute';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import type { ContextAnswer } from '../../workers/jobs/senses';
 import { renderBarsSvg } from '../../viz/barsSvg';
@@ -60,7 +61,7 @@ function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lamb
 }
 
 export function InContextPanel() {
-  const { modelStatus, lambda, exploreWord } = useSenses();
+  const { modelStatus, lambda, exploreWord } = useSenses(useShallow((s) => ({ modelStatus: s.modelStatus, lambda: s.lambda, exploreWord: s.exploreWord })));
   const [text, setText] = useState('He sat on the bank of the river and watched the water.');
   const [answer, setAnswer] = useState<ContextAnswer | null>(null);
   const [pinned, setPinned] = useState<ContextAnswer | null>(null);

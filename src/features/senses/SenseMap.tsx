@@ -6,6 +6,7 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { select } from 'd3-selection';
 import { zoom, type ZoomBehavior } from 'd3-zoom';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { categoryColor } from '../../viz/palette';
 import { renderSenseMapSvg } from '../../viz/senseMapSvg';
@@ -15,7 +16,9 @@ const W = 640;
 const H = 440;
 
 export function SenseMap() {
-  const { senseMap, loadSenseMap, exploreSense, sense, modelStatus } = useSenses();
+  const { senseMap, loadSenseMap, exploreSense, sense, modelStatus } = useSenses(
+    useShallow((s) => ({ senseMap: s.senseMap, loadSenseMap: s.loadSenseMap, exploreSense: s.exploreSense, sense: s.sense, modelStatus: s.modelStatus })),
+  );
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
   const points = useMemo(() => {

@@ -1,9 +1,10 @@
 /** One sense: its cloud, top words, the words that use it most, and the raw senses merged into it. */
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { SenseCloud } from './SenseCloud';
 
 export function SenseView() {
-  const { senseDetail, lambda, exploreWord } = useSenses();
+  const { senseDetail, lambda, exploreWord } = useSenses(useShallow((s) => ({ senseDetail: s.senseDetail, lambda: s.lambda, exploreWord: s.exploreWord })));
   if (!senseDetail) return null;
   return (
     <section className="card wide" aria-labelledby="sense-title" data-testid="sense-view" data-sense={senseDetail.sense}>

@@ -4,6 +4,7 @@
  * word, sense and λ live in the URL hash (`#view=senses&word=bank&sense=12&lambda=0.6`).
  */
 import { useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { formatHash, param, parseHash } from '../../state/urlState';
 import { FileDrop } from '../shared/FileDrop';
@@ -22,7 +23,13 @@ const TABLE = {
 };
 
 export function SensesScreen() {
-  const s = useSenses();
+  // Select only what this screen shows: training progress (10 Hz) must not re-render the whole screen.
+  const s = useSenses(
+    useShallow((st) => ({
+      model: st.model, modelStatus: st.modelStatus, modelError: st.modelError, word: st.word, sense: st.sense, lambda: st.lambda,
+      suggestions: st.suggestions, error: st.error, openModel: st.openModel, suggest: st.suggest, exploreWord: st.exploreWord, setLambda: st.setLambda,
+    })),
+  );
   const [query, setQuery] = useState(() => parseHash(TABLE, location.hash).word);
 
   // Restore: the URL's word/sense/λ, then the model kept in IndexedDB.

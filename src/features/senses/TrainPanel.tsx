@@ -5,6 +5,7 @@
  */
 import { useState } from 'react';
 import type { TrainOptions } from '../../engine/word2sense/train';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { FileDrop } from '../shared/FileDrop';
 import { downloadBlob } from '../shared/download';
@@ -67,7 +68,9 @@ function PerplexityChart({ history }: { history: { iter: number; perplexity: num
 }
 
 export function TrainPanel() {
-  const { train, training, cancelTraining, modelBytes, model } = useSenses();
+  const { train, training, cancelTraining, modelBytes, model } = useSenses(
+    useShallow((s) => ({ train: s.train, training: s.training, cancelTraining: s.cancelTraining, modelBytes: s.modelBytes, model: s.model })),
+  );
   const [files, setFiles] = useState<File[]>([]);
   const [kind, setKind] = useState<'corpus' | 'counts'>('corpus');
   const [opts, setOpts] = useState<TrainOptions>(DEFAULTS);

@@ -1,12 +1,15 @@
 /** A word's active senses as weighted bars and clouds, its nearest neighbours, and a side-by-side comparison. */
 import { useMemo, useState } from 'react';
 import { renderBarsSvg } from '../../viz/barsSvg';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { ExportBar } from '../landscape/exportButtons';
 import { SenseCloud } from './SenseCloud';
 
 export function WordView() {
-  const { wordSenses, compareSenses, neighbours, lambda, exploreWord, exploreSense, compare } = useSenses();
+  const { wordSenses, compareSenses, neighbours, lambda, exploreWord, exploreSense, compare } = useSenses(
+    useShallow((s) => ({ wordSenses: s.wordSenses, compareSenses: s.compareSenses, neighbours: s.neighbours, lambda: s.lambda, exploreWord: s.exploreWord, exploreSense: s.exploreSense, compare: s.compare })),
+  );
   const [compareText, setCompareText] = useState('');
   const shared = useMemo(() => new Set(compareSenses?.senses.map((s) => s.sense) ?? []), [compareSenses]);
   const bars = useMemo(() => {
