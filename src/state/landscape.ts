@@ -152,8 +152,9 @@ export const useLandscape = create<LandscapeState>((set, get) => {
   }
 
   async function persistRoles(): Promise<void> {
+    const records = new Map((await listArtefacts('checkpoint')).map((r) => [r.id, r]));
     for (const c of get().checkpoints) {
-      const record = (await listArtefacts('checkpoint')).find((r) => r.id === c.id);
+      const record = records.get(c.id);
       if (record) await saveArtefact({ ...record, meta: { ...record.meta, role: c.role, order: c.order } });
     }
   }

@@ -6,6 +6,7 @@
  */
 import { CancelToken, Checkpointer } from '../util/cancel';
 import { jsDenseSparse, jsDivergenceSparse } from '../eval/divergence';
+import { mergedPrior } from './context';
 import { embeddingRow, type Word2SenseModel } from './model';
 
 /** A word of a sense with its probability in the sense and its LDAvis relevance. */
@@ -28,13 +29,9 @@ export class SenseExplorer {
   private sortedVocab: Int32Array | null = null;
 
   constructor(readonly model: Word2SenseModel) {
-    this.pMerged = new Float64Array(model.Kmerged);
+    this.pMerged = mergedPrior(model);
     this.members = Array.from({ length: model.Kmerged }, () => []);
-    for (let z = 0; z < model.K; z++) {
-      const d = model.merge[z];
-      this.pMerged[d] += model.pSense[z];
-      this.members[d].push(z);
-    }
+    for (let z = 0; z < model.K; z++) this.members[model.merge[z]].push(z);
   }
 
   /** β_D(·|d) = Σ_{z∈d} p_Z(z) β[z,·] / p_D(d), a [V] distribution (cached for the most recent senses). */

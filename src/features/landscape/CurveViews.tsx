@@ -5,7 +5,7 @@
 import { useMemo } from 'react';
 import { renderCurveSvg } from '../../viz/curveSvg';
 import { useLandscape } from '../../state/landscape';
-import { ExportBar } from './exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 
 const toCsv = (header: string[], rows: (string | number | null)[][]) => [header.join(','), ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(','))].join('\n') + '\n';
 

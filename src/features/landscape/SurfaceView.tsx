@@ -10,7 +10,7 @@ import { renderSurfaceSvg } from '../../viz/surfaceSvg';
 import { compute } from '../../state/compute';
 import { useLandscape } from '../../state/landscape';
 import { FileDrop } from '../shared/FileDrop';
-import { ExportBar } from './exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 
 interface Readout {
   alpha: number;

@@ -9,7 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import type { ContextAnswer } from '../../workers/jobs/senses';
 import { renderBarsSvg } from '../../viz/barsSvg';
-import { ExportBar } from '../landscape/exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 import { SenseCloud } from './SenseCloud';
 
 function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lambda: number; onWord(w: string): void }) {

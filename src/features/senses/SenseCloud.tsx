@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import type { SenseCard } from '../../workers/jobs/senses';
 import { layoutCloud, renderCloudSvg } from '../../viz/cloud';
-import { ExportBar } from '../landscape/exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 
 export function SenseCloud({ card, lambda, onWord, onSense, testId }: { card: SenseCard; lambda: number; onWord(word: string): void; onSense?(sense: number): void; testId?: string }) {
   const [svg, setSvg] = useState<string | null>(null);

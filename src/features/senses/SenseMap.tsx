@@ -10,7 +10,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { categoryColor } from '../../viz/palette';
 import { renderSenseMapSvg } from '../../viz/senseMapSvg';
-import { ExportBar } from '../landscape/exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 
 const W = 640;
 const H = 440;

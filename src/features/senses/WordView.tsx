@@ -3,7 +3,7 @@ import { useMemo, useState } from 'react';
 import { renderBarsSvg } from '../../viz/barsSvg';
 import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
-import { ExportBar } from '../landscape/exportButtons';
+import { ExportBar } from '../shared/ExportBar';
 import { SenseCloud } from './SenseCloud';
 
 export function WordView() {

@@ -1,4 +1,4 @@
-/** Export buttons shared by the landscape views: SVG (the render path), PNG at a chosen scale, data. */
+/** Export buttons shared by every figure (landscapes and senses): SVG (the render path), PNG at a chosen scale, data. */
 import { useState } from 'react';
 import { svgToPng } from '../../viz/rasterize';
 import { downloadBlob, downloadText } from '../shared/download';
