@@ -8,14 +8,13 @@ import { compute } from '../../state/compute';
 import { useSenses } from '../../state/senses';
 import type { IntrusionQuestion, SensesJobs } from '../../workers/jobs/senses';
 import { downloadText } from '../shared/download';
+import { bundledFile } from '../shared/bundled';
 
 const SIMILARITY = ['EN-WS-353-ALL.txt', 'EN-MEN-TR-3k.txt', 'EN-SIMLEX-999.txt', 'EN-RW-STANFORD.txt', 'EN-MTurk-771.txt', 'EN-SimVerb-3500.txt'];
 const ENTAILMENT = ['baroni2012-leds.tsv'];
 
 async function fetchSet(name: string): Promise<{ name: string; text: string }> {
-  const res = await fetch(`${import.meta.env.BASE_URL}data/eval/${name}`);
-  if (!res.ok) throw new Error(`bundled set ${name} is missing (${res.status})`);
-  return { name, text: await res.text() };
+  return { name, text: await (await bundledFile(`data/eval/${name}`)).text() };
 }
 
 const f3 = (v: number | null) => (v === null ? '—' : v.toFixed(3));
