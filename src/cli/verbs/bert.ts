@@ -6,9 +6,9 @@
  *   bert tokenize --model DIR|--vocab FILE --text A [--pair B] [--max-length L]
  *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B]
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
+import { positiveInt, readText } from '../inputFiles';
 import { initNodeBackend } from '../../engine/tensor/node';
 import { loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
 import { isRegression, type LoadedCheckpoint } from '../../engine/bert/checkpoint';
@@ -18,18 +18,10 @@ import { BertTokenizer } from '../../engine/text/bertTokenizer';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress } from '../../engine/util/progress';
 
-async function readTextFile(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
-
 async function tokenizerFor(ckpt: LoadedCheckpoint | null, vocabPath: string | undefined, cased: boolean): Promise<BertTokenizer> {
   let vocab = ckpt?.vocab;
   if (vocabPath) {
-    vocab = (await readTextFile(vocabPath, 'vocabulary')).split(/\r?\n/);
+    vocab = (await readText(vocabPath, 'vocabulary')).split(/\r?\n/);
     if (vocab[vocab.length - 1] === '') vocab.pop();
   }
   if (!vocab) throw new InputError(`${ckpt?.name ?? 'checkpoint'}: no vocab.txt in the checkpoint folder; pass --vocab FILE`);
@@ -39,11 +31,6 @@ async function tokenizerFor(ckpt: LoadedCheckpoint | null, vocabPath: string | u
   } catch (err) {
     throw new InputError(`${vocabPath ?? 'vocab.txt'}: ${(err as Error).message}`);
   }
-}
-
-function positiveInt(name: string, v: number | undefined, min = 1): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
-  return v;
 }
 
 const inspect: VerbSpec = {
@@ -146,7 +133,7 @@ const loss: VerbSpec = {
     if (maxLength > ckpt.config.maxPositionEmbeddings) throw new UsageError(`--max-length ${maxLength} exceeds the checkpoint's max_position_embeddings ${ckpt.config.maxPositionEmbeddings}`);
     const tok = await tokenizerFor(ckpt, arg.string(args, 'vocab'), false);
     const dataPath = arg.requiredString(args, 'data');
-    const examples = loadExamples(await readTextFile(dataPath, 'data'), basename(dataPath), {
+    const examples = loadExamples(await readText(dataPath, 'data'), basename(dataPath), {
       maxExamples, sample, seed: seedFlag ?? 0, label2id: isRegression(ckpt.config) ? undefined : ckpt.config.label2id,
     });
     const batches = encodeBatches(examples, tok, { maxLength, batchSize });

@@ -14,9 +14,10 @@
  * --batch) and --split. A partial surface is saved atomically while it is computed and on Ctrl-C, so
  * `--resume` continues it.
  */
-import { readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { rename, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { arg, UsageError, type CliIO, type FlagSpec, type ParsedArgs, type VerbSpec } from '../command';
+import { positiveInt, readBytes } from '../inputFiles';
 import { initNodeBackend } from '../../engine/tensor/node';
 import { checkpointFiles, loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
@@ -58,18 +59,7 @@ const ORIGIN_FLAGS: Record<string, FlagSpec> = {
   head: { kind: 'string', placeholder: 'DIR', description: 'checkpoint the fixed parameters (task head) come from (default: --toward / --x)' },
 };
 
-function positiveInt(name: string, v: number | undefined, min = 1): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
 
-async function readBytes(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
 
 /** Writes via a temporary file and rename, so a reader (or a crash) never sees half a file. */
 async function writeAtomic(path: string, text: string): Promise<void> {

@@ -7,7 +7,7 @@
  *   export      the sparse embeddings as text: `word z:weight z:weight …`
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { evaluateEntailment } from '../../engine/eval/entailment';
 import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
 import { initNodeBackend } from '../../engine/tensor/node';
@@ -19,14 +19,8 @@ import { trainWord2Sense } from '../../engine/word2sense/train';
 import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
+import { readBytes } from '../inputFiles';
 
-async function readBytes(path: string, what: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
 
 async function mustExist(path: string, what: string): Promise<void> {
   try {

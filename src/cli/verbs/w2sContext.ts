@@ -2,7 +2,7 @@
  * `sensescape w2s context|wsi|wsi-score|scws`: Word2Sense in context (WordCtx2Sense), word sense
  * induction and contextual similarity. Kept apart from w2s.ts (training and context-free queries).
  */
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { evaluateScws, parseScws } from '../../engine/eval/scws';
 import { parseSemeval2010Xml, parseSemeval2013Xml, type WsiInstance } from '../../engine/eval/wsi/readers';
@@ -20,15 +20,9 @@ import {
 import { embeddingRow, wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
 import { formatWsiKey, induceSenses } from '../../engine/word2sense/wsi';
 import { arg, UsageError, type CliIO, type ParsedArgs, type VerbSpec } from '../command';
+import { readText } from '../inputFiles';
 import { loadModel } from './w2s';
 
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
   return throttleProgress((p) => io.stderr(`${p.stage}: ${p.done}/${p.total}${p.detail?.term ? ` ${p.detail.term}` : ''}`), 1000);
