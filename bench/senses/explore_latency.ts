@@ -7,7 +7,6 @@
  *
  *   npx tsx bench/senses/explore_latency.ts [--map]
  */
-import { neighbours } from '../../src/engine/eval/similarity';
 import { SenseExplorer } from '../../src/engine/word2sense/explore';
 import type { Word2SenseModel } from '../../src/engine/word2sense/model';
 import { mulberry32 } from '../../src/engine/util/random';
@@ -75,7 +74,6 @@ await time('word: senses + top 40 words of 4 senses', 20, (k) => {
   for (const x of s.slice(0, 4)) ex.topWords(x.sense, 40, 0.6);
 });
 await time('neighbours: top 15 by JS over 50k words', 10, (k) => ex.neighbours((k * 2477) % V, 15));
-await time('  (reference: eval/similarity neighbours)', 3, (k) => neighbours(model, words[k % 20], 15));
 await time('sense detail: top 60 words + 20 users', 10, (k) => {
   ex.topWords((k * 97) % KM, 60, 0.6);
   ex.wordsUsing((k * 97) % KM, 20);

@@ -9,7 +9,7 @@ import { normaliseLine } from '../text/clean';
 import { Checkpointer, CancelToken } from '../util/cancel';
 import { InputError } from '../util/errors';
 import { embeddingOf, embeddingRow, wordIndex, type Word2SenseModel } from '../word2sense/model';
-import { jsDivergenceSparse } from './divergence';
+import { jsDenseSparse, jsDivergenceSparse } from './divergence';
 import { spearman } from './stats';
 
 export interface WordPair {
@@ -97,10 +97,20 @@ export interface Neighbour {
  * rows (yielding between blocks) and keeping only a running top list: memory O(top + block).
  */
 export async function neighbours(model: Word2SenseModel, word: string, top = 10, block = 4096, cancel = CancelToken.none()): Promise<Neighbour[]> {
-  const index = wordIndex(model);
-  const w = index.get(word);
+  const w = wordIndex(model).get(word);
   if (w === undefined) throw new InputError(`'${word}' is not in the model's vocabulary`);
-  const q = embeddingRow(model, w);
+  return neighboursOf(model, w, top, block, cancel);
+}
+
+/**
+ * {@link neighbours} for vocabulary index `w`. The query is held densely ([K'] floats), so each
+ * candidate costs one pass over its µ non-zeros with logs only where the supports overlap
+ * ({@link jsDenseSparse}). Ties break by vocabulary index.
+ */
+export async function neighboursOf(model: Word2SenseModel, w: number, top = 10, block = 4096, cancel = CancelToken.none()): Promise<Neighbour[]> {
+  const row = embeddingRow(model, w);
+  const q = new Float64Array(model.Kmerged);
+  row.indices.forEach((d, k) => (q[d] = row.values[k]));
   const cp = new Checkpointer(cancel);
   let best: { i: number; js: number }[] = [];
   let worst = Infinity;
@@ -108,7 +118,7 @@ export async function neighbours(model: Word2SenseModel, word: string, top = 10,
     const b1 = Math.min(model.V, b0 + block);
     for (let i = b0; i < b1; i++) {
       if (i === w) continue;
-      const js = jsDivergenceSparse(q, embeddingRow(model, i));
+      const js = jsDenseSparse(q, embeddingRow(model, i));
       if (best.length < top || js < worst) {
         best.push({ i, js });
         if (best.length > 2 * top + 16) {

@@ -5,7 +5,8 @@
  * vocabulary, and a 2-D map of all senses by classical MDS on √JS distances.
  */
 import { CancelToken, Checkpointer } from '../util/cancel';
-import { jsDenseSparse, jsDivergenceSparse } from '../eval/divergence';
+import { jsDivergenceSparse } from '../eval/divergence';
+import { neighboursOf } from '../eval/similarity';
 import { mergedPrior } from './context';
 import { embeddingRow, type Word2SenseModel } from './model';
 
@@ -88,23 +89,9 @@ export class SenseExplorer {
     return hits.slice(0, n).map((h) => ({ word: this.model.vocab[h.index], ...h }));
   }
 
-  /**
-   * The `top` nearest words to word w by JS divergence over the whole vocabulary, computed with the
-   * query held densely so each candidate costs one pass over its µ non-zeros (logs only on overlaps).
-   */
-  async neighbours(w: number, top = 15, cancel = CancelToken.none()): Promise<{ word: string; js: number }[]> {
-    const { V, Kmerged } = this.model;
-    const q = new Float64Array(Kmerged);
-    const row = embeddingRow(this.model, w);
-    row.indices.forEach((d, k) => (q[d] = row.values[k]));
-    const js = new Float64Array(V);
-    const cp = new Checkpointer(cancel);
-    for (let i = 0; i < V; i++) {
-      js[i] = i === w ? Infinity : jsDenseSparse(q, embeddingRow(this.model, i));
-      if ((i & 4095) === 0) await cp.check();
-    }
-    const neg = js.map((x) => -x);
-    return topIndices(neg, top).map((i) => ({ word: this.model.vocab[i], js: js[i] }));
+  /** The `top` nearest words to word w by JS divergence over the whole vocabulary. */
+  neighbours(w: number, top = 15, cancel = CancelToken.none()): Promise<{ word: string; js: number }[]> {
+    return neighboursOf(this.model, w, top, 4096, cancel);
   }
 
   /** Up to `n` vocabulary words starting with `prefix` (case-insensitive), most frequent first. */
