@@ -67,6 +67,7 @@ const train: VerbSpec = {
     merged: { kind: 'int', description: "merged senses K' (default round(0.75 K))", placeholder: "K'" },
     nnz: { kind: 'int', description: 'non-zeros kept per embedding µ (default 75, at most K\')', placeholder: 'µ' },
     'beta-dtype': { kind: 'string', description: 'dtype of beta in the file: F32 (default) or F16', placeholder: 'F32|F16' },
+    'theta-dtype': { kind: 'string', description: 'dtype of theta in the file: F32 (default) or F16', placeholder: 'F32|F16' },
     log: { kind: 'string', description: 'write one JSON line per iteration {"iter","seconds","perplexity"}', placeholder: 'FILE.jsonl' },
   },
   async run(args, io) {
@@ -96,6 +97,8 @@ const train: VerbSpec = {
     if (mu < 1) throw new UsageError('--nnz must be at least 1');
     const betaDtype = (arg.string(args, 'beta-dtype') ?? 'F32').toUpperCase();
     if (betaDtype !== 'F32' && betaDtype !== 'F16') throw new UsageError(`--beta-dtype must be F32 or F16, got '${betaDtype}'`);
+    const thetaDtype = (arg.string(args, 'theta-dtype') ?? 'F32').toUpperCase();
+    if (thetaDtype !== 'F32' && thetaDtype !== 'F16') throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
     const innerIters = arg.optionalNumber(args, 'inner-iters') ?? 10;
     const logPath = arg.string(args, 'log');
     for (const f of corpus ?? []) await mustExist(f, 'corpus');
@@ -118,8 +121,8 @@ const train: VerbSpec = {
       },
     );
     const model = r.model;
-    model.hyperparameters = { ...model.hyperparameters, source: corpus ? { corpus } : { counts: countsPath }, beta_dtype: betaDtype };
-    await writeFile(out, writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16' }));
+    model.hyperparameters = { ...model.hyperparameters, source: corpus ? { corpus } : { counts: countsPath }, beta_dtype: betaDtype, theta_dtype: thetaDtype };
+    await writeFile(out, writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16', thetaDtype: thetaDtype as 'F32' | 'F16' }));
     const result = {
       out, V: model.V, K, Kmerged, nnz: mu, counts_nnz: r.counts.nnz, tokens: r.counts.tokens, iterations: r.iterations, best_iter: r.bestIter,
       perplexity: r.perplexity, stopped_by: r.stoppedBy, seconds: r.seconds, backend: backend.backend,

@@ -28,12 +28,15 @@ function tamper(m: Word2SenseModel, edit: (t: Record<string, { dtype: 'F32' | 'I
 }
 
 describe('model file', () => {
-  it('round-trips exactly (F32) and closely (F16 beta)', async () => {
+  it('round-trips exactly (F32) and closely (F16 beta and theta)', async () => {
     const back = await readWord2SenseModel(writeWord2SenseModel(model), 'm.safetensors');
     expect(back).toEqual(model);
     const half = await readWord2SenseModel(writeWord2SenseModel(model, { betaDtype: 'F16' }), 'm16.safetensors');
     half.beta.forEach((b, i) => expect(b).toBeCloseTo(model.beta[i], 3));
     expect(half.embedding).toEqual(model.embedding);
+    const small = await readWord2SenseModel(writeWord2SenseModel(model, { betaDtype: 'F16', thetaDtype: 'F16' }), 'm16t.safetensors');
+    small.theta.forEach((t, i) => expect(t).toBeCloseTo(model.theta[i], 3));
+    expect(small.pSense).toEqual(model.pSense);
   });
 
   it('looks words up, OOV gets the uniform vector', () => {

@@ -1,6 +1,6 @@
 /**
  * The Word2Sense model file: one safetensors file (a public contract, readable from Python).
- * Tensors: beta [K,V] F32|F16, theta [V,K] F32, p_word [V] F32, p_sense [K] F32, merge [K] I32,
+ * Tensors: beta [K,V] F32|F16, theta [V,K] F32|F16, p_word [V] F32, p_sense [K] F32, merge [K] I32,
  * embedding.indptr [V+1] I32, embedding.indices [nnz] I32, embedding.values [nnz] F32.
  * Metadata: format = sensescape.word2sense, version = 1, vocab (JSON array), word_counts (JSON
  * array), hyperparameters (JSON object). Reading validates every part and names what is wrong.
@@ -12,15 +12,19 @@ import type { Word2SenseModel } from './model';
 export const MODEL_FORMAT = 'sensescape.word2sense';
 export const MODEL_VERSION = '1';
 
-/** Serialises a model (beta as F32 by default, or F16 to halve the largest tensor). */
-export function writeWord2SenseModel(model: Word2SenseModel, opts: { betaDtype?: 'F32' | 'F16' } = {}): Uint8Array {
+/**
+ * Serialises a model. beta [K,V] and theta [V,K] are F32 by default; F16 halves the two largest
+ * tensors (rows still sum to 1 within F16 rounding, about 1e-3), which is how the bundled demo is stored.
+ */
+export function writeWord2SenseModel(model: Word2SenseModel, opts: { betaDtype?: 'F32' | 'F16'; thetaDtype?: 'F32' | 'F16' } = {}): Uint8Array {
   const { V, K } = model;
   const nnz = model.embedding.values.length;
   const f16 = opts.betaDtype === 'F16';
+  const thetaF16 = opts.thetaDtype === 'F16';
   return writeSafetensors(
     [
       { name: 'beta', dtype: f16 ? 'F16' : 'F32', shape: [K, V], data: f16 ? f32ToF16(model.beta) : model.beta },
-      { name: 'theta', dtype: 'F32', shape: [V, K], data: model.theta },
+      { name: 'theta', dtype: thetaF16 ? 'F16' : 'F32', shape: [V, K], data: thetaF16 ? f32ToF16(model.theta) : model.theta },
       { name: 'p_word', dtype: 'F32', shape: [V], data: model.pWord },
       { name: 'p_sense', dtype: 'F32', shape: [K], data: model.pSense },
       { name: 'merge', dtype: 'I32', shape: [K], data: model.merge },
@@ -93,7 +97,7 @@ export async function readWord2SenseModel(bytes: Uint8Array, name = 'model'): Pr
 
   const tol = betaInfo.dtype === 'F16' ? 2e-2 : 2e-3;
   checkRows(name, 'beta', beta, K, V, tol);
-  checkRows(name, 'theta', theta, V, K, 2e-3);
+  checkRows(name, 'theta', theta, V, K, file.info('theta').dtype === 'F16' ? 2e-2 : 2e-3);
   checkProb(name, 'p_word', pWord);
   checkProb(name, 'p_sense', pSense);
   let Kmerged = 0;
