@@ -39,6 +39,20 @@ describe('bert loss', () => {
     expect(a.loss).not.toBe(b.loss);
   });
 
+  it('--threads 2 (worker threads) gives the in-process result', async () => {
+    const ref = REF['legacy-gelunew-bin'];
+    const base = ['--model', join(FIX, 'legacy-gelunew-bin'), '--data', join(FIX, 'data', ref.data), '--max-length', String(ref.maxLength), '--batch', '4'];
+    const one = JSON.parse((await run('loss', [...base, '--threads', '1', '--json'])).out);
+    const two = await run('loss', [...base, '--threads', '2', '--json']);
+    expect(two.err).toMatch(/starting 2 worker threads/);
+    const json = JSON.parse(two.out);
+    expect(json.examples).toBe(one.examples);
+    expect(json.accuracy).toBe(one.accuracy);
+    expect(Math.abs(json.loss - one.loss) / one.loss).toBeLessThan(1e-9);
+    expect(Math.abs(one.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
+    await expect(run('loss', [...base, '--threads', '0'])).rejects.toThrow(/--threads must be an integer ≥ 1/);
+  });
+
   it('fails with one line on bad input', async () => {
     const bad = async (argv: string[]): Promise<Error> => run('loss', argv).then(() => { throw new Error('no error'); }, (e: Error) => e);
     const e1 = await bad(['--model', join(FIX, 'nope'), '--data', 'x.tsv']);

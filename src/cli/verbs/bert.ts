@@ -4,7 +4,12 @@
  *
  *   bert inspect  --model DIR                    config, parameter count, tensors (shapes, dtypes), SHA-256s
  *   bert tokenize --model DIR|--vocab FILE --text A [--pair B] [--max-length L]
- *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B]
+ *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B] [--threads N]
+ *
+ * `bert loss --threads N` evaluates batches on N worker threads, each with its own tfjs WASM backend
+ * (tfjs-wasm has no threads under Node); 1 runs in process. Default: the machine's cores (at most 8)
+ * when the job is big enough to pay for starting workers (`autoThreads`), else 1. Results equal the
+ * one-thread ones (same kernels per batch, loss summed in batch order).
  */
 import { basename } from 'node:path';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
@@ -12,7 +17,8 @@ import { positiveInt, readText } from '../inputFiles';
 import { initNodeBackend } from '../../engine/tensor/node';
 import { loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
 import { isRegression, type LoadedCheckpoint } from '../../engine/bert/checkpoint';
-import { BertClassifier } from '../../engine/bert/model';
+import { BertClassifier, type EvaluateResult } from '../../engine/bert/model';
+import { autoThreads, BertWorkerPool, defaultThreads } from '../../engine/bert/nodeParallel';
 import { encodeBatches, loadExamples } from '../../engine/bert/data';
 import { BertTokenizer } from '../../engine/text/bertTokenizer';
 import { InputError } from '../../engine/util/errors';
@@ -119,8 +125,11 @@ const loss: VerbSpec = {
     'max-length': { kind: 'int', placeholder: 'L', description: 'truncate to L tokens (default 128, or max_position_embeddings if smaller)' },
     batch: { kind: 'int', placeholder: 'B', description: 'examples per batch (default 32)' },
     vocab: { kind: 'string', placeholder: 'FILE', description: 'vocab.txt when the checkpoint folder has none' },
+    threads: { kind: 'int', placeholder: 'N', description: `worker threads, one tfjs backend each; 1 = in process (default: the cores, at most 8 — here ${defaultThreads()} — for jobs over ~2e10 FLOPs, else 1)` },
   },
   async run(args, io) {
+    const threadsFlag = positiveInt('threads', arg.optionalNumber(args, 'threads'));
+    if (threadsFlag !== undefined && threadsFlag > 64) throw new UsageError(`--threads must be at most 64, got ${threadsFlag}`);
     const maxExamples = positiveInt('max-examples', arg.optionalNumber(args, 'max-examples'));
     const sample = positiveInt('sample', arg.optionalNumber(args, 'sample'));
     const maxLengthFlag = positiveInt('max-length', arg.optionalNumber(args, 'max-length'), 3);
@@ -137,22 +146,38 @@ const loss: VerbSpec = {
       maxExamples, sample, seed: seedFlag ?? 0, label2id: isRegression(ckpt.config) ? undefined : ckpt.config.label2id,
     });
     const batches = encodeBatches(examples, tok, { maxLength, batchSize });
-    const backend = await initNodeBackend();
-    const model = BertClassifier.fromCheckpoint(ckpt);
+    const threads = threadsFlag !== undefined ? Math.min(threadsFlag, Math.max(1, batches.length)) : autoThreads(ckpt.config, batches);
+    const progress = throttleProgress((p) => io.stderr(`bert loss: ${p.done}/${p.total} examples`), 1000);
     const t0 = performance.now();
-    let result;
-    try {
-      const progress = throttleProgress((p) => io.stderr(`bert loss: ${p.done}/${p.total} examples`), 1000);
-      result = await model.evaluate(batches, { onProgress: progress });
-    } finally {
-      model.dispose();
+    let result: EvaluateResult;
+    let backendName: string;
+    let startupS = 0;
+    if (threads > 1) {
+      io.stderr(`bert loss: starting ${threads} worker threads`);
+      const pool = await BertWorkerPool.start(ckpt, { threads });
+      startupS = pool.startupMs / 1000;
+      backendName = pool.backend;
+      try {
+        result = await pool.evaluate(batches, { onProgress: progress });
+      } finally {
+        await pool.close();
+      }
+    } else {
+      backendName = (await initNodeBackend()).backend;
+      const model = BertClassifier.fromCheckpoint(ckpt);
+      try {
+        result = await model.evaluate(batches, { onProgress: progress });
+      } finally {
+        model.dispose();
+      }
     }
     const seconds = (performance.now() - t0) / 1000;
     const accuracy = Number.isNaN(result.accuracy) ? null : result.accuracy;
     if (args.json) io.stdout(JSON.stringify({ loss: result.loss, accuracy, examples: result.examples }));
     else {
       io.stdout(`loss ${result.loss.toPrecision(7)}  accuracy ${accuracy === null ? 'n/a (regression)' : accuracy.toFixed(4)}  examples ${result.examples}`);
-      io.stdout(`  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${basename(dataPath)}; ${backend.backend}, ${seconds.toFixed(2)} s, ${(result.examples / seconds).toFixed(1)} examples/s`);
+      const startup = threads > 1 ? ` (${startupS.toFixed(2)} s of it starting the workers)` : '';
+      io.stdout(`  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${basename(dataPath)}; ${backendName} × ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(2)} s${startup}, ${(result.examples / seconds).toFixed(1)} examples/s`);
     }
   },
 };

@@ -70,7 +70,7 @@ export class BertClassifier {
    * Uploads the checkpoint's tensors to the current tfjs backend. `opts.hostAssist` overrides the
    * WASM/CPU speed path choice (default: on for 'wasm' and 'cpu', off for GPU backends).
    */
-  static fromCheckpoint(ckpt: LoadedCheckpoint, opts: { hostAssist?: boolean } = {}): BertClassifier {
+  static fromCheckpoint(ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>, opts: { hostAssist?: boolean } = {}): BertClassifier {
     const m = new BertClassifier(ckpt.config, opts.hostAssist);
     for (const [name, shape] of m.expected) {
       const t = ckpt.tensors.get(name);
@@ -157,48 +157,38 @@ export class BertClassifier {
   async evaluate(batches: EncodedBatch[], opts: EvaluateOptions = {}): Promise<EvaluateResult> {
     this.checkAlive();
     for (const b of batches) this.validateBatch(b);
-    const regression = isRegression(this.config);
-    const N = this.config.numLabels;
     const total = batches.reduce((a, b) => a + b.batch, 0);
     const cp = new Checkpointer(opts.token ?? CancelToken.none());
-    const logitsAll = opts.keepLogits ? new Float32Array(total * N) : undefined;
-    let lossSum = 0;
-    let correct = 0;
-    let done = 0;
+    const acc = new LossAccumulator(this.config, total, opts.keepLogits);
     opts.onProgress?.({ stage: 'loss', done: 0, total });
-    await this.refreshHostEmbeddings();
     for (const b of batches) {
       await cp.check();
-      const emb = this.hostEmbed(b);
-      const out = tf.tidy(() => this.forwardTidy(b, emb));
-      let logits: Float32Array;
-      try {
-        logits = (await out.data()) as Float32Array;
-      } finally {
-        out.dispose();
-      }
-      for (let i = 0; i < b.batch; i++) {
-        const row = logits.subarray(i * N, (i + 1) * N);
-        const y = b.labels[i];
-        if (regression) {
-          let se = 0;
-          for (let j = 0; j < N; j++) se += (row[j] - y) ** 2;
-          lossSum += se / N;
-        } else {
-          let max = -Infinity;
-          let arg = 0;
-          for (let j = 0; j < N; j++) if (row[j] > max) [max, arg] = [row[j], j];
-          let s = 0;
-          for (let j = 0; j < N; j++) s += Math.exp(row[j] - max);
-          lossSum += max + Math.log(s) - row[y];
-          if (arg === y) correct++;
-        }
-      }
-      logitsAll?.set(logits, done * N);
-      done += b.batch;
-      opts.onProgress?.({ stage: 'loss', done, total });
+      acc.add(b, await this.batchLogits(b));
+      opts.onProgress?.({ stage: 'loss', done: acc.examples, total });
     }
-    return { loss: lossSum / total, accuracy: regression ? NaN : correct / total, examples: total, logits: logitsAll };
+    return acc.result();
+  }
+
+  /**
+   * Logits of one batch downloaded to the host: [batch × numLabels] row-major. Same numbers as
+   * {@link forward}, through the WASM/CPU speed path where it applies (the data-parallel workers of
+   * `nodeParallel.ts` call this).
+   */
+  async logits(b: EncodedBatch): Promise<Float32Array> {
+    this.checkAlive();
+    this.validateBatch(b);
+    return this.batchLogits(b);
+  }
+
+  private async batchLogits(b: EncodedBatch): Promise<Float32Array> {
+    await this.refreshHostEmbeddings();
+    const emb = this.hostEmbed(b);
+    const out = tf.tidy(() => this.forwardTidy(b, emb));
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
   }
 
   dispose(): void {
@@ -216,23 +206,7 @@ export class BertClassifier {
   }
 
   private validateBatch(b: EncodedBatch): void {
-    const c = this.config;
-    const n = b.batch * b.seqLen;
-    if (b.batch < 1 || b.seqLen < 1 || b.inputIds.length !== n || b.tokenTypeIds.length !== n || b.attentionMask.length !== n || b.labels.length !== b.batch) {
-      throw new InputError(`batch arrays do not match batch ${b.batch} × length ${b.seqLen}`);
-    }
-    if (b.seqLen > c.maxPositionEmbeddings) throw new InputError(`sequence length ${b.seqLen} exceeds max_position_embeddings ${c.maxPositionEmbeddings} (lower --max-length)`);
-    for (let i = 0; i < n; i++) {
-      if (b.inputIds[i] < 0 || b.inputIds[i] >= c.vocabSize) throw new InputError(`token id ${b.inputIds[i]} is outside the vocabulary of ${c.vocabSize} (vocab.txt does not belong to this checkpoint?)`);
-      if (b.tokenTypeIds[i] < 0 || b.tokenTypeIds[i] >= c.typeVocabSize) throw new InputError(`token type ${b.tokenTypeIds[i]} is outside type_vocab_size ${c.typeVocabSize}`);
-    }
-    if (!isRegression(c)) {
-      for (const y of b.labels) {
-        if (!Number.isInteger(y) || y < 0 || y >= c.numLabels) throw new InputError(`label ${y} is not a class index of this ${c.numLabels}-label classifier`);
-      }
-    } else if (!b.labels.every(Number.isFinite)) {
-      throw new InputError('regression labels must be finite numbers');
-    }
+    validateBatch(this.config, b);
   }
 
   private p(name: string): tf.Tensor {
@@ -312,5 +286,84 @@ export class BertClassifier {
     const cls = c.numHiddenLayers > 0 ? x : (tf.gather(x, clsRows) as tf.Tensor2D);
     const pooled = tf.tanh(this.linear(cls, 'pooler.dense'));
     return this.linear(pooled, 'classifier');
+  }
+}
+
+/**
+ * Checks one batch against the config before any compute: array lengths, sequence length within
+ * max_position_embeddings, token ids and types in range, labels valid for the head. Throws InputError.
+ */
+export function validateBatch(c: BertConfig, b: EncodedBatch): void {
+  const n = b.batch * b.seqLen;
+  if (b.batch < 1 || b.seqLen < 1 || b.inputIds.length !== n || b.tokenTypeIds.length !== n || b.attentionMask.length !== n || b.labels.length !== b.batch) {
+    throw new InputError(`batch arrays do not match batch ${b.batch} × length ${b.seqLen}`);
+  }
+  if (b.seqLen > c.maxPositionEmbeddings) throw new InputError(`sequence length ${b.seqLen} exceeds max_position_embeddings ${c.maxPositionEmbeddings} (lower --max-length)`);
+  for (let i = 0; i < n; i++) {
+    if (b.inputIds[i] < 0 || b.inputIds[i] >= c.vocabSize) throw new InputError(`token id ${b.inputIds[i]} is outside the vocabulary of ${c.vocabSize} (vocab.txt does not belong to this checkpoint?)`);
+    if (b.tokenTypeIds[i] < 0 || b.tokenTypeIds[i] >= c.typeVocabSize) throw new InputError(`token type ${b.tokenTypeIds[i]} is outside type_vocab_size ${c.typeVocabSize}`);
+  }
+  if (!isRegression(c)) {
+    for (const y of b.labels) {
+      if (!Number.isInteger(y) || y < 0 || y >= c.numLabels) throw new InputError(`label ${y} is not a class index of this ${c.numLabels}-label classifier`);
+    }
+  } else if (!b.labels.every(Number.isFinite)) {
+    throw new InputError('regression labels must be finite numbers');
+  }
+}
+
+/**
+ * Mean loss and accuracy from host logits, accumulated batch by batch in float64: cross-entropy by
+ * log-sum-exp (natural log) for classification, mean squared error over the outputs for regression.
+ * Feeding the same logits in the same order gives bit-identical results, however they were computed
+ * (one model, or data-parallel workers).
+ */
+export class LossAccumulator {
+  private lossSum = 0;
+  private correct = 0;
+  private done = 0;
+  private readonly regression: boolean;
+  private readonly all?: Float32Array;
+
+  /** `total` examples expected; `keepLogits` keeps them all ([total × numLabels] row-major). */
+  constructor(private readonly config: BertConfig, private readonly total: number, keepLogits = false) {
+    this.regression = isRegression(config);
+    if (keepLogits) this.all = new Float32Array(total * config.numLabels);
+  }
+
+  /** Examples added so far. */
+  get examples(): number {
+    return this.done;
+  }
+
+  /** Adds one batch's logits ([batch × numLabels] row-major) with its labels. */
+  add(b: Pick<EncodedBatch, 'batch' | 'labels'>, logits: Float32Array): void {
+    const N = this.config.numLabels;
+    if (logits.length !== b.batch * N) throw new Error(`logits have ${logits.length} values, expected ${b.batch} × ${N}`);
+    for (let i = 0; i < b.batch; i++) {
+      const row = logits.subarray(i * N, (i + 1) * N);
+      const y = b.labels[i];
+      if (this.regression) {
+        let se = 0;
+        for (let j = 0; j < N; j++) se += (row[j] - y) ** 2;
+        this.lossSum += se / N;
+      } else {
+        let max = -Infinity;
+        let arg = 0;
+        for (let j = 0; j < N; j++) if (row[j] > max) [max, arg] = [row[j], j];
+        let s = 0;
+        for (let j = 0; j < N; j++) s += Math.exp(row[j] - max);
+        this.lossSum += max + Math.log(s) - row[y];
+        if (arg === y) this.correct++;
+      }
+    }
+    this.all?.set(logits, this.done * N);
+    this.done += b.batch;
+  }
+
+  result(): EvaluateResult {
+    const n = this.done;
+    if (n !== this.total) throw new Error(`loss over ${n} of ${this.total} examples`);
+    return { loss: this.lossSum / n, accuracy: this.regression ? NaN : this.correct / n, examples: n, logits: this.all };
   }
 }

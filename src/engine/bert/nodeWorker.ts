@@ -1,0 +1,43 @@
+/**
+ * Node-only worker-thread entry for {@link BertWorkerPool} (nodeParallel.ts): one data-parallel
+ * replica of a BertClassifier on its own tfjs backend (WASM, or CPU with SENSESCAPE_BACKEND=cpu).
+ * It builds the model from the checkpoint's weights in a SharedArrayBuffer (one host copy for all
+ * workers; each uploads into its own backend), says `ready`, then answers each `batch` message with
+ * that batch's logits (transferred, not copied). Never imported by browser code.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { initNodeBackend } from '../tensor/node';
+import type { HostTensor } from './checkpoint';
+import { BertClassifier } from './model';
+import type { ToWorker, FromWorker, WorkerInit } from './nodeParallel';
+
+const port = parentPort!;
+const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+async function start(): Promise<void> {
+  const t0 = performance.now();
+  const init = workerData as WorkerInit;
+  const report = await initNodeBackend();
+  const tensors = new Map<string, HostTensor>();
+  for (const e of init.layout) tensors.set(e.name, { shape: e.shape, data: new Float32Array(init.weights, e.offset * 4, e.length) } as HostTensor);
+  const model = BertClassifier.fromCheckpoint({ name: init.name, config: init.config, tensors });
+  // One tiny batch primes the host embedding mirror and the XNNPACK operators of every Linear.
+  await model.logits({ inputIds: new Int32Array(1), tokenTypeIds: new Int32Array(1), attentionMask: Int32Array.of(1), batch: 1, seqLen: 1, labels: new Float32Array(1) });
+  port.on('message', (m: ToWorker) => {
+    if (m.type === 'close') {
+      model.dispose();
+      port.close();
+      return;
+    }
+    model.logits(m.batch).then(
+      (logits) => {
+        const own = logits.byteOffset === 0 && logits.byteLength === logits.buffer.byteLength ? logits : logits.slice();
+        post({ type: 'logits', index: m.index, logits: own }, [own.buffer as ArrayBuffer]);
+      },
+      (err: unknown) => post({ type: 'error', index: m.index, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }),
+    );
+  });
+  post({ type: 'ready', backend: report.backend, startupMs: performance.now() - t0 });
+}
+
+start().catch((err: unknown) => post({ type: 'error', index: -1, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }));
