@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Makes the landscape demo: small BERT checkpoints with a real training history.
 
-  /usr/bin/python3 tools/demo/make_landscape_demo.py OUT_DIR [--pretrain-steps N] [--finetune-steps N]
+  /usr/bin/python3 tools/demo/make_landscape_demo.py OUT_DIR [--pretrain-steps N] [--pretrain-lr LR] [--pretrain-short L] [--finetune-steps N]
 
 1. A trimmed WordPiece vocabulary: the special tokens, every character piece (so no word becomes
    [UNK] for want of a piece) and the most frequent pieces of Google's uncased BERT vocabulary over the
@@ -165,7 +165,7 @@ def save_checkpoint(out_dir, name, model, cfg, vocab_path, with_classifier=True,
         json.dump({'do_lower_case': True, 'model_max_length': ARCH['max_position_embeddings'], 'tokenizer_class': 'BertTokenizer'}, f, indent=2)
 
 
-def pretrain(model, cfg, tok, lines, steps, seq_len, batch, lr, seed, history):
+def pretrain(model, cfg, tok, lines, steps, seq_len, batch, lr, seed, history, short_len=0):
     rng = random.Random(seed)
     ids_stream = []
     for line in lines:
@@ -194,6 +194,10 @@ def pretrain(model, cfg, tok, lines, steps, seq_len, batch, lr, seed, history):
     t0 = time.time()
     for step in range(steps):
         chosen = [seqs[rng.randrange(len(seqs))] for _ in range(batch)]
+        if short_len and step % 10 != 9:
+            # As BERT did with 128/512: most steps on short windows, every tenth on full-length ones.
+            starts = [rng.randrange(body - (short_len - 2) + 1) for _ in chosen]
+            chosen = [s[a:a + short_len - 2] for s, a in zip(chosen, starts)]
         ids = torch.tensor([[cls] + s + [sep] for s in chosen], dtype=torch.long)
         gen = torch.Generator().manual_seed(seed * 100003 + step)
         candidates = torch.ones_like(ids, dtype=torch.bool)
@@ -277,7 +281,9 @@ def write_tsv(path, task, rows):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('out')
-    p.add_argument('--pretrain-steps', type=int, default=1200)
+    p.add_argument('--pretrain-steps', type=int, default=1500)
+    p.add_argument('--pretrain-lr', type=float, default=7e-4)
+    p.add_argument('--pretrain-short', type=int, default=32, help='length of the short windows used on 9 steps in 10 (0: always 64)')
     p.add_argument('--finetune-steps', type=int, default=300)
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--pretrain-batch', type=int, default=64)
@@ -309,8 +315,8 @@ def main():
 
     # Masked-language-model pretraining from the same initialisation.
     model, cfg = make_model(dict(arch, num_labels=2), SEED)
-    head = pretrain(model, cfg, tok, lines, args.pretrain_steps, 64, args.pretrain_batch, 1e-3, SEED, history)
-    save_checkpoint(out, 'pretrained', model, cfg, vocab_path, with_classifier=False, mlm_head=head, note=f'MLM pretraining, {args.pretrain_steps} steps of {args.pretrain_batch} x 64 pieces')
+    head = pretrain(model, cfg, tok, lines, args.pretrain_steps, 64, args.pretrain_batch, args.pretrain_lr, SEED, history, args.pretrain_short)
+    save_checkpoint(out, 'pretrained', model, cfg, vocab_path, with_classifier=False, mlm_head=head, note=f'MLM pretraining, {args.pretrain_steps} steps of {args.pretrain_batch} sequences (64 pieces; {args.pretrain_short} on 9 steps in 10)')
     pretrained_state = {k: v.clone() for k, v in model.state_dict().items()}
 
     sst_fit = sst_train[:20000]
@@ -349,7 +355,7 @@ def main():
         'generator': 'tools/demo/make_landscape_demo.py',
         'seed': SEED,
         'architecture': arch,
-        'pretrain': {'corpora': PRETRAIN_CORPORA, 'lines': len(lines), 'steps': args.pretrain_steps, 'batch': args.pretrain_batch, 'seq_len': 64, 'lr': 1e-3},
+        'pretrain': {'corpora': PRETRAIN_CORPORA, 'lines': len(lines), 'steps': args.pretrain_steps, 'batch': args.pretrain_batch, 'seq_len': 64, 'short_len': args.pretrain_short, 'lr': args.pretrain_lr},
         'finetune': {'steps': args.finetune_steps, 'batch': 32, 'lr_pretrained': 2e-4, 'lr_scratch': 5e-4, 'trajectory_steps': traj_steps},
         'checkpoints': {
             'pretrained': 'origin (MLM-pretrained)', 'random-init': 'random initialisation',
