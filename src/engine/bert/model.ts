@@ -29,6 +29,8 @@ import type { ProgressSink } from '../util/progress';
 import { InputError } from '../util/errors';
 import { expectedShapes, isRegression, type BertConfig, type LoadedCheckpoint } from './checkpoint';
 import type { EncodedBatch } from './data';
+import { SimdGemm } from './gemmSimd';
+import { hostAttention } from './hostAttention';
 
 /** torch.finfo(torch.float32).min, which HF multiplies (1 − mask) by. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
@@ -55,6 +57,10 @@ export class BertClassifier {
   private readonly tensors = new Map<string, tf.Tensor>();
   /** Transposed Linear weights [in, out] (WASM/CPU path only). */
   private readonly kernels = new Map<string, tf.Tensor2D>();
+  /** Host-attention path: fused [Wqᵀ | Wkᵀ | Wvᵀ] kernels [H, 3H] and biases [3H] per layer. */
+  private readonly qkv = new Map<number, { w: tf.Tensor2D; b: tf.Tensor1D }>();
+  /** The SIMD attention kernel (WASM/CPU path, head size a multiple of 4, WebAssembly SIMD present). */
+  private readonly gemm: SimdGemm | null;
   /** Host mirrors of the embedding tables (WASM/CPU path only); null when stale. */
   private hostEmbeddings: Float32Array[] | null = null;
   private readonly expected: Map<string, number[]>;
@@ -64,6 +70,8 @@ export class BertClassifier {
   private constructor(readonly config: BertConfig, hostAssist?: boolean) {
     this.expected = expectedShapes(config);
     this.hostPath = hostAssist ?? ['wasm', 'cpu'].includes(tf.getBackend());
+    const d = config.hiddenSize / config.numAttentionHeads;
+    this.gemm = this.hostPath && d % 4 === 0 && config.numHiddenLayers > 0 ? SimdGemm.create() : null;
   }
 
   /**
@@ -86,15 +94,31 @@ export class BertClassifier {
     return name.endsWith('.weight') && !name.startsWith('embeddings.') && !name.includes('LayerNorm');
   }
 
-  /** WASM/CPU: refresh transposed kernels for `names`; mark the host embedding mirror stale. */
+  /**
+   * WASM/CPU: refresh transposed kernels for `names` (and the fused QKV kernels of their layers on
+   * the host-attention path); mark the host embedding mirror stale.
+   */
   private rebuildKernels(names: string[]): void {
     if (!this.hostPath) return;
+    const qkvLayers = new Set<number>();
     for (const name of names) {
-      if (this.isLinearWeight(name)) {
+      const m = /^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.(weight|bias)$/.exec(name);
+      if (m && this.gemm) qkvLayers.add(Number(m[1]));
+      else if (this.isLinearWeight(name)) {
         this.kernels.get(name)?.dispose();
         this.kernels.set(name, tf.keep(tf.transpose(this.tensors.get(name)!) as tf.Tensor2D));
       }
       if ((EMBEDDINGS as readonly string[]).includes(name)) this.hostEmbeddings = null;
+    }
+    for (const l of qkvLayers) {
+      const p = `encoder.layer.${l}.attention.self`;
+      const old = this.qkv.get(l);
+      const fused = tf.tidy(() => ({
+        w: tf.keep(tf.concat(['query', 'key', 'value'].map((n) => tf.transpose(this.p(`${p}.${n}.weight`))), 1) as tf.Tensor2D),
+        b: tf.keep(tf.concat(['query', 'key', 'value'].map((n) => this.p(`${p}.${n}.bias`))) as tf.Tensor1D),
+      }));
+      this.qkv.set(l, fused);
+      if (old) tf.dispose([old.w, old.b]);
     }
   }
 
@@ -183,6 +207,7 @@ export class BertClassifier {
   private async batchLogits(b: EncodedBatch): Promise<Float32Array> {
     await this.refreshHostEmbeddings();
     const emb = this.hostEmbed(b);
+    if (this.gemm && emb) return this.hostForward(b, emb);
     const out = tf.tidy(() => this.forwardTidy(b, emb));
     try {
       return (await out.data()) as Float32Array;
@@ -191,11 +216,58 @@ export class BertClassifier {
     }
   }
 
+  /**
+   * The WASM/CPU forward pass with attention on the host (hostAttention.ts): per layer, the fused
+   * QKV projection is downloaded, attended with the SIMD kernel, and the context uploaded for the
+   * output dense, LayerNorms and feed-forward on tfjs. Same maths as {@link forwardTidy}.
+   */
+  private async hostForward(b: EncodedBatch, emb: Float32Array): Promise<Float32Array> {
+    const c = this.config;
+    const { batch: B, seqLen: L } = b;
+    const H = c.hiddenSize;
+    const shape = { batch: B, seqLen: L, hidden: H, heads: c.numAttentionHeads };
+    let x = tf.tidy(() => this.layerNorm(tf.tensor2d(emb, [B * L, H]), 'embeddings.LayerNorm'));
+    try {
+      for (let l = 0; l < c.numHiddenLayers; l++) {
+        const p = `encoder.layer.${l}`;
+        const last = l === c.numHiddenLayers - 1;
+        const fused = this.qkv.get(l)!;
+        const qkvT = tf.tidy(() => this.affine(x, fused.w, fused.b));
+        let qkv: Float32Array;
+        try {
+          qkv = (await qkvT.data()) as Float32Array;
+        } finally {
+          qkvT.dispose();
+        }
+        const ctx = hostAttention(this.gemm!, qkv, b.attentionMask, shape, last);
+        const rows = last ? 1 : L;
+        const prev = x;
+        x = tf.tidy(() => {
+          const qIn = last ? (tf.gather(prev, tf.range(0, B * L, L, 'int32')) as tf.Tensor2D) : prev;
+          const attn = this.layerNorm(tf.add(this.linear(tf.tensor2d(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
+          const ff = this.linear(this.feedForwardIn(attn, `${p}.intermediate.dense`), `${p}.output.dense`);
+          return this.layerNorm(tf.add(ff, attn), `${p}.output.LayerNorm`);
+        });
+        prev.dispose();
+      }
+      const out = tf.tidy(() => this.linear(tf.tanh(this.linear(x, 'pooler.dense')), 'classifier'));
+      try {
+        return (await out.data()) as Float32Array;
+      } finally {
+        out.dispose();
+      }
+    } finally {
+      x.dispose();
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const t of this.tensors.values()) t.dispose();
     for (const t of this.kernels.values()) t.dispose();
+    for (const { w, b } of this.qkv.values()) tf.dispose([w, b]);
+    this.qkv.clear();
     this.tensors.clear();
     this.kernels.clear();
     this.hostEmbeddings = null;
@@ -216,15 +288,40 @@ export class BertClassifier {
   }
 
   /**
-   * x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear). Not `tf.fused.matMul`: its bias is
-   * broadcast wrongly on the WASM backend in tfjs 4.22 with transposeB (measured: row 1 gets the
-   * wrong bias element), so bias and activation are separate ops.
+   * x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear). With a pre-transposed kernel (WASM/CPU)
+   * this is one fused matMul + bias (+ relu). Without one (GPU backends) it is matMul(transposeB) +
+   * add, not `tf.fused.matMul`: with transposeB its bias is broadcast wrongly on the WASM backend in
+   * tfjs 4.22 (measured: row 1 gets the wrong bias element; the scalar path indexes the bias by the
+   * flat output position).
    */
   private linear(x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
     const kernel = this.kernels.get(`${prefix}.weight`);
-    const xw = kernel ? tf.matMul(x, kernel) : tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true);
-    const y = tf.add(xw, this.p(`${prefix}.bias`)) as tf.Tensor2D;
+    if (kernel) return this.affine(x, kernel, this.p(`${prefix}.bias`) as tf.Tensor1D, activation);
+    const y = tf.add(tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true), this.p(`${prefix}.bias`)) as tf.Tensor2D;
     return activation === 'relu' ? tf.relu(y) : y;
+  }
+
+  /**
+   * x [rows, in] · kernel [in, out] + bias (+ relu), fused: no transpose, so on WASM this is XNNPACK's
+   * fully-connected operator with the bias inside (correct there; the tfjs 4.22 bias bug is in the
+   * scalar transposeB/batched path only).
+   */
+  private affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation?: 'relu'): tf.Tensor2D {
+    return tf.fused.matMul({ a: x, b: kernel, bias, activation: activation ?? 'linear' }) as tf.Tensor2D;
+  }
+
+  /**
+   * Q (of the rows `qRows` only, when given), K and V of layer `l` for x [B·L, H]: one fused product
+   * split in three where the host-attention kernels exist, else three Linears.
+   */
+  private projections(x: tf.Tensor2D, l: number, qRows: tf.Tensor1D | null): tf.Tensor2D[] {
+    const fused = this.qkv.get(l);
+    if (fused) {
+      const [q, k, v] = tf.split(this.affine(x, fused.w, fused.b), 3, 1) as tf.Tensor2D[];
+      return [qRows ? (tf.gather(q, qRows) as tf.Tensor2D) : q, k, v];
+    }
+    const p = `encoder.layer.${l}.attention.self`;
+    return [this.linear(qRows ? (tf.gather(x, qRows) as tf.Tensor2D) : x, `${p}.query`), this.linear(x, `${p}.key`), this.linear(x, `${p}.value`)];
   }
 
   private layerNorm(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
@@ -273,9 +370,10 @@ export class BertClassifier {
       const last = l === c.numHiddenLayers - 1;
       const qIn = last ? (tf.gather(x, clsRows) as tf.Tensor2D) : x;
       const rows = last ? 1 : L;
-      const q = heads(this.linear(qIn, `${p}.attention.self.query`), rows);
-      const k = heads(this.linear(x, `${p}.attention.self.key`), L);
-      const v = heads(this.linear(x, `${p}.attention.self.value`), L);
+      const [qx, kx, vx] = this.projections(x, l, last ? clsRows : null);
+      const q = heads(qx, rows);
+      const k = heads(kx, L);
+      const v = heads(vx, L);
       const scores = tf.add(tf.reshape(tf.div(tf.matMul(q, k, false, true), scale), [B, nh, rows, L]), maskAdd);
       const probs = tf.reshape(tf.softmax(scores), [B * nh, rows, L]);
       const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, v), [B, nh, rows, d]), [0, 2, 1, 3]), [B * rows, H]) as tf.Tensor2D;
