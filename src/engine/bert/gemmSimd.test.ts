@@ -95,6 +95,37 @@ describe('SimdGemm kernels', () => {
   });
 });
 
+/** erfc(z) for z ≥ 0 by Simpson's rule on 2/√π·e^(−t²) over [z, z + 9] (float64; no cancellation in the tail). */
+function erfc64(z: number): number {
+  const n = 4000;
+  const h = 9 / n;
+  let acc = 0;
+  for (let i = 0; i <= n; i++) {
+    const t = z + i * h;
+    acc += (i === 0 || i === n ? 1 : i % 2 ? 4 : 2) * Math.exp(-t * t);
+  }
+  return ((acc * h) / 3) * (2 / Math.sqrt(Math.PI));
+}
+
+describe('geluErf', () => {
+  it('is 0.5·x·(1 + erf(x/√2)) within 1e-6 absolute on [−8, 8], 1e-5 relative where |GELU| ≥ 1e-12', () => {
+    const xs = Array.from({ length: 803 }, (_, i) => Math.fround(-8 + i * 0.02 + 0.0037));
+    gemm.reserve(1000);
+    const f = gemm.f32;
+    xs.forEach((x, i) => (f[i] = x));
+    f[xs.length] = 12345; // the padding past n may be overwritten, nothing beyond it
+    f[xs.length + 1] = 777;
+    gemm.geluErf(0, xs.length);
+    xs.forEach((x, i) => {
+      const c = erfc64(Math.abs(x) / Math.SQRT2);
+      const want = 0.5 * x * (x >= 0 ? 2 - c : c);
+      expect(Math.abs(f[i] - want)).toBeLessThan(1e-6);
+      if (Math.abs(want) >= 1e-12) expect(Math.abs(f[i] - want) / Math.abs(want)).toBeLessThan(1e-5);
+    });
+    expect(f[xs.length + 1]).toBe(777); // 803 → 804: one float of padding
+  });
+});
+
 /** Attention with tfjs ops, HF's formulation (the GPU path of BertClassifier). */
 function tfAttention(qkv: Float32Array, mask: Int32Array, B: number, L: number, H: number, nh: number, clsOnly: boolean): tf.Tensor2D {
   return tf.tidy(() => {

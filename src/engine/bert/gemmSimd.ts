@@ -4,7 +4,9 @@
  * - `gemmNT`: out[i·os + j] = (Σ_k a[i·as + k] · b[j·bs + k]) / div (A·Bᵀ, K contiguous in both;
  *   four output columns share each load of an A chunk; K a multiple of 4);
  * - `gemmNN`: out = A·B with B's rows contiguous (sixteen, then four output columns per pass);
- * - `softmaxRows`: masked softmax of rows in place, e^x by Cephes' expf polynomial in SIMD.
+ * - `softmaxRows`: masked softmax of rows in place, e^x by Cephes' expf polynomial in SIMD;
+ * - `geluErf`: erf-GELU in place (erfc by Numerical Recipes' erfcc, fractional error < 1.2e-7),
+ *   replacing tfjs-wasm's slow scalar erf and its four element-wise ops.
  *
  * Why: attention's per-(example, head) products are batched matmuls, and tfjs-backend-wasm 4.22
  * runs every batched matmul (batch > 1, or any transpose) through a scalar triple loop at ~1 GFLOP/s
@@ -84,6 +86,9 @@ const I4_ADD = (): number[] => simd(0xae);
 const I4_SHL = (): number[] => simd(0xab);
 const I4_TRUNC_SAT_F4 = (): number[] => simd(0xf8);
 const splat = (v: number): number[] => [...f32c(v), ...F4_SPLAT()];
+const F4_ABS = (): number[] => simd(0xe0);
+const F4_GE = (): number[] => simd(0x46);
+const BITSELECT = (): number[] => simd(0x52);
 
 // Parameters of gemmNT(a, as, b, bs, out, os, M, N, K, div): byte addresses and byte strides, counts.
 const [A, AS, B, BS, OUT, OS, M, N, K, DIV] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
@@ -253,13 +258,46 @@ function softmaxBody(): number[] {
   return [...vec([[...uleb(4), I32], [...uleb(5), V128], [...uleb(1), F32]]), ...code];
 }
 
+/**
+ * geluErf(p, n): x ← 0.5·x·(1 + erf(x/√2)) in place for n floats (n a multiple of 4). 1 + erf(x/√2)
+ * is 2 − C for x ≥ 0 and C for x < 0, with C = erfc(|x|/√2) by Numerical Recipes' Chebyshev fit
+ * `erfcc` (t = 1/(1 + z/2), C = t·e^(−z² + P(t)), P of degree 9; fractional error < 1.2e-7
+ * everywhere), so the negative tail keeps its relative accuracy.
+ */
+function geluBody(): number[] {
+  const [p, n] = [0, 1];
+  const [c, nb] = [2, 3];
+  const [x, z, t, e, t1, t2] = [4, 5, 6, 7, 8, 9];
+  const cheb = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+  const code: number[] = [];
+  const emit = (...parts: number[][]): void => {
+    for (const q of parts) code.push(...q);
+  };
+  emit(get(n), i32c(4), [MUL], set(nb), i32c(0), set(c));
+  emit(LOOP);
+  emit(get(p), get(c), [ADD], V_LOAD(), set(x));
+  emit(get(x), F4_ABS(), splat(Math.SQRT1_2), F4_MUL(), set(z));
+  emit(splat(1), splat(1), get(z), splat(0.5), F4_MUL(), F4_ADD(), F4_DIV(), set(t));
+  emit(splat(cheb[9]));
+  for (let q = 8; q >= 0; q--) emit(get(t), F4_MUL(), splat(cheb[q]), F4_ADD());
+  emit(get(z), get(z), F4_MUL(), F4_SUB(), set(e)); // e ← P(t) − z²
+  emit(get(t), expInline(e, t1, t2), F4_MUL(), set(z)); // z ← C = erfc(|x|/√2)
+  emit(get(p), get(c), [ADD]); // store address
+  emit(get(x), splat(0.5), F4_MUL());
+  emit(splat(2), get(z), F4_SUB(), get(z), get(x), splat(0), F4_GE(), BITSELECT(), F4_MUL());
+  emit(V_STORE_AT(0));
+  emit(get(c), i32c(16), [ADD], set(c), get(c), get(nb), [LT_U], brIf(0), [END]);
+  code.push(END);
+  return [...vec([[...uleb(2), I32], [...uleb(6), V128]]), ...code];
+}
+
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const sig = (params: number[]): number[] => [0x60, ...vec(params.map((t) => [t])), ...vec([])];
-  const type = section(1, vec([sig([I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), sig([I32, I32, I32, I32, I32, I32, I32, I32, I32]), sig([I32, I32, I32, I32, I32])]));
+  const type = section(1, vec([sig([I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), sig([I32, I32, I32, I32, I32, I32, I32, I32, I32]), sig([I32, I32, I32, I32, I32]), sig([I32, I32])]));
   const imports = section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]]));
-  const funcs = section(3, vec([uleb(0), uleb(1), uleb(2)]));
-  const exports = section(7, vec([[...str('gemmNT'), 0x00, ...uleb(0)], [...str('gemmNN'), 0x00, ...uleb(1)], [...str('softmaxRows'), 0x00, ...uleb(2)]]));
-  const bodies = [gemmBody(), gemmNNBody(), softmaxBody()];
+  const funcs = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(3)]));
+  const exports = section(7, vec([[...str('gemmNT'), 0x00, ...uleb(0)], [...str('gemmNN'), 0x00, ...uleb(1)], [...str('softmaxRows'), 0x00, ...uleb(2)], [...str('geluErf'), 0x00, ...uleb(3)]]));
+  const bodies = [gemmBody(), gemmNNBody(), softmaxBody(), geluBody()];
   const code = section(10, vec(bodies.map((body) => [...uleb(body.length), ...body])));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
 }
@@ -268,6 +306,7 @@ type GemmFn = (a: number, as: number, b: number, bs: number, out: number, os: nu
 type GemmNNFn = (a: number, as: number, b: number, bs: number, out: number, os: number, m: number, n: number, k: number) => void;
 type SoftmaxFn = (s: number, rows: number, n: number, madd: number, keep: number) => void;
 interface Exports {
+  geluErf: (p: number, n: number) => void;
   gemmNT: GemmFn;
   gemmNN: GemmNNFn;
   softmaxRows: SoftmaxFn;
@@ -327,6 +366,16 @@ export class SimdGemm {
     if (n <= 0 || n % 4 !== 0) throw new Error(`gemmNN: N = ${n} must be a positive multiple of 4`);
     if (m <= 0 || k <= 0) return;
     this.fn.gemmNN(a * 4, as * 4, b * 4, bs * 4, out * 4, os * 4, m, n, k);
+  }
+
+  /**
+   * In place: x ← GELU(x) = 0.5·x·(1 + erf(x/√2)) for the n floats at offset p (float32 elements),
+   * erfc by Numerical Recipes' erfcc (fractional error < 1.2e-7). Any n ≥ 0: a tail that is not a multiple of 4
+   * is padded in place past the end, so p + ceil(n/4)·4 floats must be reserved.
+   */
+  geluErf(p: number, n: number): void {
+    if (n <= 0) return;
+    this.fn.geluErf(p * 4, Math.ceil(n / 4) * 4);
   }
 
   /**

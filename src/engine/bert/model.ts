@@ -244,11 +244,30 @@ export class BertClassifier {
         const prev = x;
         x = tf.tidy(() => {
           const qIn = last ? (tf.gather(prev, tf.range(0, B * L, L, 'int32')) as tf.Tensor2D) : prev;
-          const attn = this.layerNorm(tf.add(this.linear(tf.tensor2d(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
-          const ff = this.linear(this.feedForwardIn(attn, `${p}.intermediate.dense`), `${p}.output.dense`);
-          return this.layerNorm(tf.add(ff, attn), `${p}.output.LayerNorm`);
+          return this.layerNorm(tf.add(this.linear(tf.tensor2d(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
         });
         prev.dispose();
+        const attn = x;
+        let inner: tf.Tensor2D;
+        if (c.hiddenAct === 'gelu') {
+          // erf GELU in the SIMD kernel: one download/upload instead of tfjs-wasm's scalar erf + 4 ops.
+          const h = tf.tidy(() => this.linear(attn, `${p}.intermediate.dense`));
+          let hv: Float32Array;
+          try {
+            hv = (await h.data()) as Float32Array;
+          } finally {
+            h.dispose();
+          }
+          inner = tf.tensor2d(this.hostGelu(hv), h.shape as [number, number]);
+        } else {
+          inner = tf.tidy(() => this.feedForwardIn(attn, `${p}.intermediate.dense`));
+        }
+        try {
+          x = tf.tidy(() => this.layerNorm(tf.add(this.linear(inner, `${p}.output.dense`), attn), `${p}.output.LayerNorm`));
+        } finally {
+          inner.dispose();
+          attn.dispose();
+        }
       }
       const out = tf.tidy(() => this.linear(tf.tanh(this.linear(x, 'pooler.dense')), 'classifier'));
       try {
@@ -308,6 +327,15 @@ export class BertClassifier {
    */
   private affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation?: 'relu'): tf.Tensor2D {
     return tf.fused.matMul({ a: x, b: kernel, bias, activation: activation ?? 'linear' }) as tf.Tensor2D;
+  }
+
+  /** erf GELU of host values through the SIMD kernel (a new array). */
+  private hostGelu(v: Float32Array): Float32Array {
+    const gemm = this.gemm!;
+    gemm.reserve(Math.ceil(v.length / 4) * 4);
+    gemm.f32.set(v, 0);
+    gemm.geluErf(0, v.length);
+    return gemm.f32.slice(0, v.length);
   }
 
   /**
