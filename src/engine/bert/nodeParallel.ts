@@ -34,11 +34,21 @@ export interface WorkerInit {
   weights: SharedArrayBuffer;
   /** Each tensor's place in `weights`, in float32 elements. */
   layout: { name: string; shape: number[]; offset: number; length: number }[];
+  /** Epoch ms (performance.timeOrigin + now) when the worker was created. */
+  createdAt: number;
+}
+
+/** Where a worker's startup went, ms: loading modules (tsx, tfjs, engine), backend init, weight upload, priming batch. */
+export interface StartupPhases {
+  modules: number;
+  backend: number;
+  upload: number;
+  prime: number;
 }
 
 export type ToWorker = { type: 'batch'; index: number; batch: EncodedBatch } | { type: 'close' };
 export type FromWorker =
-  | { type: 'ready'; backend: string; startupMs: number }
+  | { type: 'ready'; backend: string; phasesMs: StartupPhases }
   | { type: 'logits'; index: number; logits: Float32Array }
   | { type: 'error'; index: number; message: string; name: string };
 
@@ -105,6 +115,8 @@ export class BertWorkerPool {
     readonly backend: string,
     /** Wall time from the first `new Worker` to the last worker ready, ms. */
     readonly startupMs: number,
+    /** Each startup phase's slowest worker, ms. */
+    readonly startupPhases: StartupPhases,
   ) {}
 
   /** Worker count. */
@@ -129,16 +141,16 @@ export class BertWorkerPool {
     const weights = new SharedArrayBuffer(total * 4);
     const all = new Float32Array(weights);
     for (const e of layout) all.set(ckpt.tensors.get(e.name)!.data, e.offset);
-    const init: WorkerInit = { name: ckpt.name, config: ckpt.config, weights, layout };
+    const init: Omit<WorkerInit, 'createdAt'> = { name: ckpt.name, config: ckpt.config, weights, layout };
     const { entry, tsx } = workerEntry();
     const workers: Worker[] = [];
-    const readies: Promise<string>[] = [];
+    const readies: Promise<{ backend: string; phasesMs: StartupPhases }>[] = [];
     for (let i = 0; i < threads; i++) {
-      const w = new Worker(BOOTSTRAP, { eval: true, workerData: { ...init, entry, tsx } });
+      const w = new Worker(BOOTSTRAP, { eval: true, workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx } });
       workers.push(w);
-      readies.push(new Promise<string>((resolve, reject) => {
+      readies.push(new Promise((resolve, reject) => {
         const onMsg = (m: FromWorker): void => {
-          if (m.type === 'ready') resolve(m.backend);
+          if (m.type === 'ready') resolve(m);
           else if (m.type === 'error') reject(workerError(m, i));
           w.off('message', onMsg);
         };
@@ -147,14 +159,16 @@ export class BertWorkerPool {
         w.once('exit', (code) => reject(new Error(`bert worker ${i} exited with code ${code} while starting`)));
       }));
     }
-    let backends: string[];
+    let ready: { backend: string; phasesMs: StartupPhases }[];
     try {
-      backends = await Promise.all(readies);
+      ready = await Promise.all(readies);
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
-    const pool = new BertWorkerPool(workers, ckpt.config, backends[0], performance.now() - t0);
+    const slowest = (k: keyof StartupPhases): number => Math.max(...ready.map((r) => r.phasesMs[k]));
+    const phases = { modules: slowest('modules'), backend: slowest('backend'), upload: slowest('upload'), prime: slowest('prime') };
+    const pool = new BertWorkerPool(workers, ckpt.config, ready[0].backend, performance.now() - t0, phases);
     workers.forEach((w, i) => {
       w.removeAllListeners('exit');
       w.removeAllListeners('error');

@@ -14,13 +14,19 @@ import type { ToWorker, FromWorker, WorkerInit } from './nodeParallel';
 const port = parentPort!;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
+/** Epoch ms now (comparable across threads, unlike performance.now()). */
+const epoch = (): number => performance.timeOrigin + performance.now();
+/** When this thread's modules (tsx, tfjs, the engine) were loaded. */
+const loadedAt = epoch();
+
 async function start(): Promise<void> {
-  const t0 = performance.now();
   const init = workerData as WorkerInit;
   const report = await initNodeBackend();
+  const backendAt = epoch();
   const tensors = new Map<string, HostTensor>();
   for (const e of init.layout) tensors.set(e.name, { shape: e.shape, data: new Float32Array(init.weights, e.offset * 4, e.length) } as HostTensor);
   const model = BertClassifier.fromCheckpoint({ name: init.name, config: init.config, tensors });
+  const uploadedAt = epoch();
   // One tiny batch primes the host embedding mirror and the XNNPACK operators of every Linear.
   await model.logits({ inputIds: new Int32Array(1), tokenTypeIds: new Int32Array(1), attentionMask: Int32Array.of(1), batch: 1, seqLen: 1, labels: new Float32Array(1) });
   port.on('message', (m: ToWorker) => {
@@ -37,7 +43,8 @@ async function start(): Promise<void> {
       (err: unknown) => post({ type: 'error', index: m.index, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }),
     );
   });
-  post({ type: 'ready', backend: report.backend, startupMs: performance.now() - t0 });
+  const now = epoch();
+  post({ type: 'ready', backend: report.backend, phasesMs: { modules: loadedAt - init.createdAt, backend: backendAt - loadedAt, upload: uploadedAt - backendAt, prime: now - uploadedAt } });
 }
 
 start().catch((err: unknown) => post({ type: 'error', index: -1, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }));
