@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../tensor/node';
 import { mulberry32 } from '../util/random';
 import { SimdGemm } from './gemmSimd';
-import { hostAttention } from './hostAttention';
+import { attentionFloats, hostAttention } from './hostAttention';
 
 const FLOAT32_MIN = -3.4028234663852886e38;
 let gemm: SimdGemm;
@@ -182,7 +182,11 @@ describe('hostAttention', () => {
         const viaTf = await want.data();
         want.dispose();
         const exact = attention64(qkv, mask, B, L, H, nh, clsOnly);
-        const got = hostAttention(gemm, qkv, mask, { batch: B, seqLen: L, hidden: H, heads: nh }, clsOnly);
+        const shape = { batch: B, seqLen: L, hidden: H, heads: nh };
+        gemm.reserve(attentionFloats(shape, clsOnly));
+        gemm.f32.fill(Number.NaN); // nothing but the projections may be read
+        gemm.f32.set(qkv, 0);
+        const got = hostAttention(gemm, mask, shape, clsOnly);
         expect(got.length).toBe(exact.length);
         const scale = exact.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
         let worst = 0;

@@ -22,28 +22,37 @@ export interface AttentionShape {
   heads: number;
 }
 
+/** Floats of kernel memory that {@link hostAttention} uses (the fused projections first, at 0). */
+export function attentionFloats(s: AttentionShape, clsOnly: boolean): number {
+  const L4 = Math.ceil(s.seqLen / 4) * 4;
+  const rows = clsOnly ? 1 : s.seqLen;
+  return s.batch * s.seqLen * 3 * s.hidden + rows * L4 + 2 * L4 + s.batch * rows * s.hidden;
+}
+
 /**
- * Context vectors [B·rows, H] (rows = L, or 1 with `clsOnly`) for fused projections `qkv`
- * [B·L, 3H] and `mask` [B·L] (1 = attend). The head size H/heads must be a multiple of 4.
+ * Context vectors [B·rows, H] (rows = L, or 1 with `clsOnly`) for the fused projections [B·L, 3H]
+ * that the caller wrote at offset 0 of the kernel memory (reserved for
+ * {@link attentionFloats} floats), and `mask` [B·L] (1 = attend). The head size H/heads must be a
+ * multiple of 4. Returns a view into the kernel memory, valid until its next use.
  */
-export function hostAttention(gemm: SimdGemm, qkv: Float32Array, mask: ArrayLike<number>, s: AttentionShape, clsOnly: boolean): Float32Array {
+export function hostAttention(gemm: SimdGemm, mask: ArrayLike<number>, s: AttentionShape, clsOnly: boolean): Float32Array {
   const { batch: B, seqLen: L, hidden: H, heads: nh } = s;
   const d = H / nh;
   if (d % 4 !== 0) throw new Error(`hostAttention: head size ${d} is not a multiple of 4`);
-  if (qkv.length !== B * L * 3 * H) throw new Error(`hostAttention: qkv has ${qkv.length} values, expected ${B}·${L}·3·${H}`);
   const rows = clsOnly ? 1 : L;
   const L4 = Math.ceil(L / 4) * 4;
   const W = 3 * H;
-  // Kernel memory: [qkv | scores rows×L4 | additive mask L4 | keep L4 | context B·rows×H]
+  // Kernel memory: [qkv B·L×3H | scores rows×L4 | additive mask L4 | keep L4 | context B·rows×H]
   const oQkv = 0;
-  const oS = oQkv + qkv.length;
+  const oS = oQkv + B * L * W;
   const oMadd = oS + rows * L4;
   const oKeep = oMadd + L4;
   const oCtx = oKeep + L4;
   gemm.reserve(oCtx + B * rows * H);
   const f = gemm.f32;
-  f.set(qkv, oQkv);
   const scale = Math.sqrt(d);
+  // Score padding columns are never written by gemmNT; softmax reads them (masked), so clear them.
+  for (let i = 0; i < rows; i++) f.fill(0, oS + i * L4 + L, oS + (i + 1) * L4);
   for (let b = 0; b < B; b++) {
     const base = oQkv + b * L * W;
     let any = false;
@@ -61,5 +70,5 @@ export function hostAttention(gemm: SimdGemm, qkv: Float32Array, mask: ArrayLike
       gemm.gemmNN(oS, L4, base + 2 * H + h * d, W, oCtx + b * rows * H + h * d, H, rows, d, L);
     }
   }
-  return f.slice(oCtx, oCtx + B * rows * H);
+  return f.subarray(oCtx, oCtx + B * rows * H);
 }

@@ -30,7 +30,8 @@ import { InputError } from '../util/errors';
 import { expectedShapes, isRegression, type BertConfig, type LoadedCheckpoint } from './checkpoint';
 import type { EncodedBatch } from './data';
 import { SimdGemm } from './gemmSimd';
-import { hostAttention } from './hostAttention';
+import { attentionFloats, hostAttention } from './hostAttention';
+import { readInto, upload } from './hostTransfer';
 
 /** torch.finfo(torch.float32).min, which HF multiplies (1 − mask) by. */
 export const FLOAT32_MIN = -3.4028234663852886e38;
@@ -232,19 +233,20 @@ export class BertClassifier {
         const p = `encoder.layer.${l}`;
         const last = l === c.numHiddenLayers - 1;
         const fused = this.qkv.get(l)!;
+        const gemm = this.gemm!;
         const qkvT = tf.tidy(() => this.affine(x, fused.w, fused.b));
-        let qkv: Float32Array;
         try {
-          qkv = (await qkvT.data()) as Float32Array;
+          gemm.reserve(attentionFloats(shape, last));
+          await readInto(qkvT, gemm.f32, 0);
         } finally {
           qkvT.dispose();
         }
-        const ctx = hostAttention(this.gemm!, qkv, b.attentionMask, shape, last);
+        const ctx = hostAttention(gemm, b.attentionMask, shape, last);
         const rows = last ? 1 : L;
         const prev = x;
         x = tf.tidy(() => {
           const qIn = last ? (tf.gather(prev, tf.range(0, B * L, L, 'int32')) as tf.Tensor2D) : prev;
-          return this.layerNorm(tf.add(this.linear(tf.tensor2d(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
+          return this.layerNorm(tf.add(this.linear(upload<tf.Rank.R2>(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
         });
         prev.dispose();
         const attn = x;
@@ -252,13 +254,15 @@ export class BertClassifier {
         if (c.hiddenAct === 'gelu') {
           // erf GELU in the SIMD kernel: one download/upload instead of tfjs-wasm's scalar erf + 4 ops.
           const h = tf.tidy(() => this.linear(attn, `${p}.intermediate.dense`));
-          let hv: Float32Array;
+          const gemm = this.gemm!;
           try {
-            hv = (await h.data()) as Float32Array;
+            gemm.reserve(Math.ceil(h.size / 4) * 4);
+            await readInto(h, gemm.f32, 0);
           } finally {
             h.dispose();
           }
-          inner = tf.tensor2d(this.hostGelu(hv), h.shape as [number, number]);
+          gemm.geluErf(0, h.size);
+          inner = upload<tf.Rank.R2>(gemm.f32.subarray(0, h.size), h.shape as [number, number]);
         } else {
           inner = tf.tidy(() => this.feedForwardIn(attn, `${p}.intermediate.dense`));
         }
@@ -327,15 +331,6 @@ export class BertClassifier {
    */
   private affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, activation?: 'relu'): tf.Tensor2D {
     return tf.fused.matMul({ a: x, b: kernel, bias, activation: activation ?? 'linear' }) as tf.Tensor2D;
-  }
-
-  /** erf GELU of host values through the SIMD kernel (a new array). */
-  private hostGelu(v: Float32Array): Float32Array {
-    const gemm = this.gemm!;
-    gemm.reserve(Math.ceil(v.length / 4) * 4);
-    gemm.f32.set(v, 0);
-    gemm.geluErf(0, v.length);
-    return gemm.f32.slice(0, v.length);
   }
 
   /**
