@@ -44,7 +44,7 @@ describe('bert loss', () => {
     const base = ['--model', join(FIX, 'legacy-gelunew-bin'), '--data', join(FIX, 'data', ref.data), '--max-length', String(ref.maxLength), '--batch', '4'];
     const one = JSON.parse((await run('loss', [...base, '--threads', '1', '--json'])).out);
     const two = await run('loss', [...base, '--threads', '2', '--json']);
-    expect(two.err).toMatch(/starting 2 worker threads/);
+    expect(two.err).toMatch(/2 threads \(this one \+ 1 worker joining when started\)/);
     const json = JSON.parse(two.out);
     expect(json.examples).toBe(one.examples);
     expect(json.accuracy).toBe(one.accuracy);

@@ -151,14 +151,14 @@ const loss: VerbSpec = {
     const t0 = performance.now();
     let result: EvaluateResult;
     let backendName: string;
-    let startupS = 0;
+    let workersReadyMs: number | null = null;
     if (threads > 1) {
-      io.stderr(`bert loss: starting ${threads} worker threads`);
+      io.stderr(`bert loss: ${threads} threads (this one + ${threads - 1} worker${threads > 2 ? 's' : ''} joining when started)`);
       const pool = await BertWorkerPool.start(ckpt, { threads });
-      startupS = pool.startupMs / 1000;
       backendName = pool.backend;
       try {
         result = await pool.evaluate(batches, { onProgress: progress });
+        workersReadyMs = pool.startupMs;
       } finally {
         await pool.close();
       }
@@ -176,7 +176,7 @@ const loss: VerbSpec = {
     if (args.json) io.stdout(JSON.stringify({ loss: result.loss, accuracy, examples: result.examples }));
     else {
       io.stdout(`loss ${result.loss.toPrecision(7)}  accuracy ${accuracy === null ? 'n/a (regression)' : accuracy.toFixed(4)}  examples ${result.examples}`);
-      const startup = threads > 1 ? ` (${startupS.toFixed(2)} s of it starting the workers)` : '';
+      const startup = threads === 1 ? '' : workersReadyMs === null ? ' (workers still starting at the end)' : ` (workers ready after ${(workersReadyMs / 1000).toFixed(2)} s)`;
       io.stdout(`  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${basename(dataPath)}; ${backendName} × ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(2)} s${startup}, ${(result.examples / seconds).toFixed(1)} examples/s`);
     }
   },

@@ -1,7 +1,7 @@
 /**
  * Data-parallel BERT workers (nodeParallel.ts) against the in-process model and the PyTorch
- * reference: same logits and loss with two workers as with one thread, on the 3-label gelu_new
- * checkpoint; batches are validated before any work is sent; cancel stops it.
+ * reference: same logits and loss with this thread + two workers as with one thread, on the 3-label
+ * gelu_new checkpoint; batches are validated before any work is sent; cancel stops it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import type { LoadedCheckpoint } from './checkpoint';
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
 interface Ref { data: string; maxLength: number; logits: number[][]; loss: number; accuracy: number | null }
 const REF = (JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { checkpoints: Record<string, Ref> }).checkpoints;
-// One 2-worker pool (worker startup dominates this file's time). The regression/MSE side of the loss is
+// One pool: this thread + 2 workers (worker startup dominates this file's time). The regression/MSE side of the loss is
 // the shared LossAccumulator, tested through BertClassifier.evaluate in model.test.ts.
 const NAMES = ['legacy-gelunew-bin'];
 
@@ -38,8 +38,9 @@ beforeAll(async () => {
     // Batch 3: several batches per worker, with a ragged last one.
     batches.set(name, encodeBatches(ex, tok, { maxLength: ref.maxLength, batchSize: 3 }));
   }
-  const started = await Promise.all(NAMES.map((n) => BertWorkerPool.start(ckpts.get(n)!, { threads: 2 })));
+  const started = await Promise.all(NAMES.map((n) => BertWorkerPool.start(ckpts.get(n)!, { threads: 3 })));
   NAMES.forEach((n, i) => pools.set(n, started[i]));
+  await Promise.all(started.map((p) => p.ready()));
 });
 
 afterAll(async () => {
@@ -50,12 +51,16 @@ describe('BertWorkerPool', () => {
   for (const name of NAMES) {
     it(`${name}: several workers give the one-thread logits and loss, and PyTorch's`, async () => {
       const pool = pools.get(name)!;
-      expect(pool.threads).toBe(2);
+      expect(pool.threads).toBe(3);
+      expect(pool.startupMs).toBeGreaterThan(0);
+      expect(pool.startupPhases!.modules).toBeGreaterThan(0);
       expect(pool.backend).toBe('wasm');
       const bs = batches.get(name)!;
       expect(bs.length).toBeGreaterThan(pool.threads);
       const seen: number[] = [];
       const par = await pool.evaluate(bs, { keepLogits: true, onProgress: (p) => seen.push(p.done) });
+      expect(pool.lastSplit.reduce((a, b) => a + b, 0)).toBe(bs.length);
+      expect(pool.lastSplit[1] + pool.lastSplit[2]).toBeGreaterThan(0); // the workers did part of it
       const model = BertClassifier.fromCheckpoint(ckpts.get(name)!);
       const one = await model.evaluate(bs, { keepLogits: true });
       model.dispose();

@@ -1,8 +1,9 @@
 /**
- * Node-only data parallelism for the BERT loss: N `worker_threads`, each a full BertClassifier on its
- * own tfjs WASM backend (nodeWorker.ts), share the checkpoint's weights through one
- * SharedArrayBuffer and take batches from a queue (the next free worker gets the next batch, so a
- * slow or contended core does not hold the others back). Logits come back per batch and the loss is
+ * Node-only data parallelism for the BERT loss: N replicas — N − 1 `worker_threads`, each a full
+ * BertClassifier on its own tfjs WASM backend (nodeWorker.ts), sharing the checkpoint's weights
+ * through one SharedArrayBuffer, plus one on the calling thread — take batches from a queue (each
+ * worker holds two, so a slow or contended core does not hold the others back). The calling thread
+ * starts at once while the workers start up, and they join when ready. Logits come back per batch and the loss is
  * accumulated on this thread in batch order with the same {@link LossAccumulator} as
  * `BertClassifier.evaluate`, so results are identical to one thread (same kernels on the same
  * batches, same float64 sums in the same order).
@@ -14,18 +15,20 @@
  *
  * Workers run the TypeScript sources: the entry is loaded through tsx's loader when it is a `.ts`
  * file (as under `bin/sensescape.mjs`, tsx and vitest). Startup (loader, tfjs WASM compile, weight
- * upload, priming) costs ~1–3 s per worker, in parallel; `startupMs` reports it.
+ * upload, priming) costs ~1–3 s per worker, in parallel with the local replica's work; `startupMs`
+ * and `startupPhases` report it.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { CancelToken, Checkpointer } from '../util/cancel';
+import { CancelToken } from '../util/cancel';
 import { InputError } from '../util/errors';
 import type { BertConfig, LoadedCheckpoint } from './checkpoint';
 import type { EncodedBatch } from './data';
-import { LossAccumulator, validateBatch, type EvaluateOptions, type EvaluateResult } from './model';
+import { initNodeBackend } from '../tensor/node';
+import { BertClassifier, LossAccumulator, validateBatch, type EvaluateOptions, type EvaluateResult } from './model';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
 export interface WorkerInit {
@@ -98,92 +101,165 @@ function workerError(m: { message: string; name: string }, worker: number): Erro
   return err;
 }
 
+/** Batches queued per worker, so a worker never waits for this thread to hand it the next one. */
+const DEPTH = 2;
+
+interface EvalHooks {
+  onReady(): void;
+  onLogits(worker: number, index: number, logits: Float32Array): void;
+  onError(err: Error, worker: number, index: number): void;
+}
+
 /**
- * A pool of data-parallel BERT workers over one checkpoint. `start` resolves when every worker has
- * its model on its backend; `evaluate` has `BertClassifier.evaluate`'s contract; `close` ends them.
+ * A pool of data-parallel BERT replicas over one checkpoint: `threads − 1` worker threads plus one
+ * replica on the calling thread (`local`, default), or `threads` workers with `local: false`.
+ * `start` returns as soon as the local replica is ready; workers join the batch queue when their own
+ * startup is done (so their startup overlaps useful work instead of delaying it). `evaluate` has
+ * `BertClassifier.evaluate`'s contract; `close` ends the workers and frees the local replica.
  */
 export class BertWorkerPool {
   private busy = false;
   private closed = false;
   private failure: Error | null = null;
-  private onMessage: ((worker: number, m: FromWorker) => void) | null = null;
+  private hooks: EvalHooks | null = null;
+  private readonly isReady: boolean[];
+  private readonly whenReady: Promise<void>;
+  private readyMs: number | null = null;
+  private phases: StartupPhases | null = null;
+  private split: number[] = [];
 
   private constructor(
     private readonly workers: Worker[],
+    private readonly local: BertClassifier | null,
     readonly config: BertConfig,
-    /** Backend the workers run on ('wasm' or 'cpu'). */
+    /** Backend every replica runs on ('wasm' or 'cpu', as initNodeBackend chooses). */
     readonly backend: string,
-    /** Wall time from the first `new Worker` to the last worker ready, ms. */
-    readonly startupMs: number,
-    /** Each startup phase's slowest worker, ms. */
-    readonly startupPhases: StartupPhases,
-  ) {}
+    t0: number,
+  ) {
+    this.isReady = workers.map(() => false);
+    const phases: StartupPhases[] = [];
+    this.whenReady = new Promise<void>((resolve, reject) => {
+      if (workers.length === 0) {
+        this.readyMs = performance.now() - t0;
+        resolve();
+      }
+      workers.forEach((w, i) => {
+        w.on('message', (m: FromWorker) => {
+          if (m.type === 'ready') {
+            this.isReady[i] = true;
+            phases.push(m.phasesMs);
+            if (this.isReady.every(Boolean)) {
+              this.readyMs = performance.now() - t0;
+              const slowest = (k: keyof StartupPhases): number => Math.max(...phases.map((p) => p[k]));
+              this.phases = { modules: slowest('modules'), backend: slowest('backend'), upload: slowest('upload'), prime: slowest('prime') };
+              resolve();
+            }
+            this.hooks?.onReady();
+          } else if (m.type === 'logits') {
+            this.hooks?.onLogits(i, m.index, m.logits);
+          } else {
+            const err = workerError(m, i);
+            if (m.index < 0) {
+              this.fail(err, i);
+              reject(err);
+            } else {
+              this.hooks?.onError(err, i, m.index);
+            }
+          }
+        });
+        w.on('error', (e) => {
+          const err = new Error(`bert worker ${i} failed: ${e.message}`);
+          this.fail(err, i);
+          reject(err);
+        });
+        w.on('exit', (code) => {
+          if (this.closed) return;
+          const err = new Error(`bert worker ${i} exited with code ${code}`);
+          this.fail(err, i);
+          reject(err);
+        });
+      });
+    });
+    this.whenReady.catch(() => undefined); // surfaced through evaluate/ready()
+  }
 
-  /** Worker count. */
+  /** Replicas (worker threads + the local one). */
   get threads(): number {
-    return this.workers.length;
+    return this.workers.length + (this.local ? 1 : 0);
+  }
+
+  /** Milliseconds from `start` until every worker was ready (null while some are starting). */
+  get startupMs(): number | null {
+    return this.readyMs;
+  }
+
+  /** Each startup phase's slowest worker, ms (null until every worker is ready, or without workers). */
+  get startupPhases(): StartupPhases | null {
+    return this.phases;
+  }
+
+  /** Batches each replica computed in the last evaluation: [local (0 without one), worker 0, worker 1, …]. */
+  get lastSplit(): readonly number[] {
+    return this.split;
+  }
+
+  /** Resolves when every worker is ready; rejects if one failed to start. */
+  ready(): Promise<void> {
+    return this.whenReady;
   }
 
   /**
-   * Starts `threads` workers (≥ 1) holding `ckpt`'s weights. The weights are copied once into a
-   * SharedArrayBuffer that all workers read; each worker's tfjs backend holds its own device copy.
+   * Starts the replicas for `ckpt`. Worker weights are copied once into a SharedArrayBuffer that
+   * all workers read; each worker's tfjs backend holds its own device copy. With `local` (default)
+   * the calling thread's tfjs backend (initNodeBackend) holds one replica too.
    */
-  static async start(ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>, opts: { threads: number }): Promise<BertWorkerPool> {
+  static async start(ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>, opts: { threads: number; local?: boolean }): Promise<BertWorkerPool> {
     const threads = Math.floor(opts.threads);
     if (!(threads >= 1)) throw new InputError(`threads must be a positive integer (got ${opts.threads})`);
     const t0 = performance.now();
-    let total = 0;
-    const layout: WorkerInit['layout'] = [];
-    for (const [name, t] of ckpt.tensors) {
-      layout.push({ name, shape: t.shape, offset: total, length: t.data.length });
-      total += t.data.length;
-    }
-    const weights = new SharedArrayBuffer(total * 4);
-    const all = new Float32Array(weights);
-    for (const e of layout) all.set(ckpt.tensors.get(e.name)!.data, e.offset);
-    const init: Omit<WorkerInit, 'createdAt'> = { name: ckpt.name, config: ckpt.config, weights, layout };
-    const { entry, tsx } = workerEntry();
+    const useLocal = opts.local ?? true;
+    const backend = (await initNodeBackend()).backend;
+    const nWorkers = threads - (useLocal ? 1 : 0);
     const workers: Worker[] = [];
-    const readies: Promise<{ backend: string; phasesMs: StartupPhases }>[] = [];
-    for (let i = 0; i < threads; i++) {
-      const w = new Worker(BOOTSTRAP, { eval: true, workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx } });
-      workers.push(w);
-      readies.push(new Promise((resolve, reject) => {
-        const onMsg = (m: FromWorker): void => {
-          if (m.type === 'ready') resolve(m);
-          else if (m.type === 'error') reject(workerError(m, i));
-          w.off('message', onMsg);
-        };
-        w.on('message', onMsg);
-        w.once('error', (e) => reject(e));
-        w.once('exit', (code) => reject(new Error(`bert worker ${i} exited with code ${code} while starting`)));
-      }));
+    if (nWorkers > 0) {
+      let total = 0;
+      const layout: WorkerInit['layout'] = [];
+      for (const [name, t] of ckpt.tensors) {
+        layout.push({ name, shape: t.shape, offset: total, length: t.data.length });
+        total += t.data.length;
+      }
+      const weights = new SharedArrayBuffer(total * 4);
+      const all = new Float32Array(weights);
+      for (const e of layout) all.set(ckpt.tensors.get(e.name)!.data, e.offset);
+      const init: Omit<WorkerInit, 'createdAt'> = { name: ckpt.name, config: ckpt.config, weights, layout };
+      const { entry, tsx } = workerEntry();
+      for (let i = 0; i < nWorkers; i++) {
+        workers.push(new Worker(BOOTSTRAP, { eval: true, workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx } }));
+      }
     }
-    let ready: { backend: string; phasesMs: StartupPhases }[];
+    let local: BertClassifier | null = null;
     try {
-      ready = await Promise.all(readies);
+      local = useLocal ? BertClassifier.fromCheckpoint(ckpt) : null;
     } catch (err) {
       await Promise.all(workers.map((w) => w.terminate()));
       throw err;
     }
-    const slowest = (k: keyof StartupPhases): number => Math.max(...ready.map((r) => r.phasesMs[k]));
-    const phases = { modules: slowest('modules'), backend: slowest('backend'), upload: slowest('upload'), prime: slowest('prime') };
-    const pool = new BertWorkerPool(workers, ckpt.config, ready[0].backend, performance.now() - t0, phases);
-    workers.forEach((w, i) => {
-      w.removeAllListeners('exit');
-      w.removeAllListeners('error');
-      w.on('message', (m: FromWorker) => pool.onMessage?.(i, m));
-      w.on('error', (e) => pool.fail(new Error(`bert worker ${i} failed: ${e.message}`)));
-      w.on('exit', (code) => {
-        if (!pool.closed) pool.fail(new Error(`bert worker ${i} exited with code ${code}`));
-      });
-    });
+    const pool = new BertWorkerPool(workers, local, ckpt.config, backend, t0);
+    if (!local) {
+      try {
+        await pool.ready();
+      } catch (err) {
+        await pool.close();
+        throw err;
+      }
+    }
     return pool;
   }
 
-  private fail(err: Error): void {
+  private fail(err: Error, worker: number): void {
     this.failure ??= err;
-    this.onMessage?.(-1, { type: 'error', index: -1, message: err.message, name: err.name });
+    this.isReady[worker] = false;
+    this.hooks?.onError(err, worker, -1);
   }
 
   /**
@@ -196,64 +272,111 @@ export class BertWorkerPool {
     if (this.busy) throw new Error('BertWorkerPool.evaluate is already running');
     for (const b of batches) validateBatch(this.config, b);
     const total = batches.reduce((a, b) => a + b.batch, 0);
-    const cp = new Checkpointer(opts.token ?? CancelToken.none());
+    const token = opts.token ?? CancelToken.none();
     const results: (Float32Array | undefined)[] = new Array(batches.length);
+    const inflight = this.workers.map(() => 0);
+    const split = [0, ...this.workers.map(() => 0)];
     let next = 0;
-    let inFlight = 0;
+    let outstanding = 0;
+    let localBusy = false;
     let done = 0;
+    let stopped: Error | null = null;
     this.busy = true;
     opts.onProgress?.({ stage: 'loss', done: 0, total });
     try {
       await new Promise<void>((resolve, reject) => {
-        let stopped: Error | null = null;
+        let settled = false;
         const finishIfIdle = (): void => {
-          if (inFlight > 0) return;
+          if (settled || outstanding > 0 || localBusy || (!stopped && done < total) || (!stopped && next < batches.length)) return;
+          settled = true;
           if (stopped) reject(stopped);
-          else if (next >= batches.length) resolve();
+          else resolve();
         };
-        const dispatch = (worker: number): void => {
-          if (stopped || next >= batches.length) return finishIfIdle();
-          const index = next++;
-          inFlight++;
-          this.workers[worker].postMessage({ type: 'batch', index, batch: batches[index] } satisfies ToWorker);
+        const take = (): number | null => {
+          if (!stopped && token.cancelled) {
+            try {
+              token.throwIfCancelled();
+            } catch (err) {
+              stopped = err as Error;
+            }
+          }
+          return stopped || next >= batches.length ? null : next++;
         };
-        const feed = (worker: number): void => {
-          cp.check().then(() => dispatch(worker), (err: Error) => {
-            stopped ??= err;
-            finishIfIdle();
-          });
+        const record = (index: number, logits: Float32Array): void => {
+          results[index] = logits;
+          done += batches[index].batch;
+          opts.onProgress?.({ stage: 'loss', done, total });
         };
-        this.onMessage = (worker, m) => {
-          if (m.type === 'logits') {
-            inFlight--;
-            results[m.index] = m.logits;
-            done += batches[m.index].batch;
-            opts.onProgress?.({ stage: 'loss', done, total });
-            feed(worker);
-          } else if (m.type === 'error') {
-            if (m.index >= 0) inFlight--;
-            stopped ??= worker >= 0 ? workerError(m, worker) : new Error(m.message);
-            if (worker < 0) inFlight = 0; // a worker died: its batch will never come back
-            finishIfIdle();
+        const feed = (): void => {
+          for (let w = 0; w < this.workers.length; w++) {
+            while (this.isReady[w] && inflight[w] < DEPTH) {
+              const index = take();
+              if (index === null) return finishIfIdle();
+              inflight[w]++;
+              outstanding++;
+              this.workers[w].postMessage({ type: 'batch', index, batch: batches[index] } satisfies ToWorker);
+            }
           }
         };
-        if (batches.length === 0) return resolve();
-        for (let w = 0; w < this.workers.length; w++) feed(w);
+        this.hooks = {
+          onReady: feed,
+          onLogits: (w, index, logits) => {
+            inflight[w]--;
+            outstanding--;
+            split[w + 1]++;
+            record(index, logits);
+            feed();
+            finishIfIdle();
+          },
+          onError: (err, w, index) => {
+            stopped ??= err;
+            if (index >= 0) {
+              inflight[w]--;
+              outstanding--;
+            } else {
+              outstanding -= inflight[w]; // a dead worker's batches never come back
+              inflight[w] = 0;
+            }
+            finishIfIdle();
+          },
+        };
+        feed();
+        const local = this.local;
+        if (local) {
+          void (async () => {
+            for (let index = take(); index !== null; index = take()) {
+              localBusy = true;
+              try {
+                record(index, await local.logits(batches[index]));
+                split[0]++;
+              } catch (err) {
+                stopped ??= err as Error;
+              } finally {
+                localBusy = false;
+              }
+              feed();
+              await new Promise<void>((r) => setImmediate(r)); // let worker messages in
+            }
+            finishIfIdle();
+          })();
+        }
+        finishIfIdle();
       });
     } finally {
-      this.onMessage = null;
+      this.hooks = null;
       this.busy = false;
+      this.split = split;
     }
     const acc = new LossAccumulator(this.config, total, opts.keepLogits);
     batches.forEach((b, i) => acc.add(b, results[i]!));
     return acc.result();
   }
 
-  /** Ends the workers (their models are disposed). Idempotent. */
+  /** Ends the workers and frees the local replica. Idempotent. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const w of this.workers) w.postMessage({ type: 'close' } satisfies ToWorker);
+    this.local?.dispose();
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
