@@ -42,9 +42,16 @@ const lda = await fitLda(data.counts, {
   iters: Number(process.env.W2S_ITERS ?? 40),
   maxSeconds: Number(process.env.W2S_MAX_SECONDS ?? sk.seconds * 1.5),
   seed: 0,
-  innerIters: Number(process.env.W2S_INNER ?? 10),
+  innerIters: process.env.W2S_INNER ? Number(process.env.W2S_INNER) : undefined,
+  innerTol: process.env.W2S_TOL ? Number(process.env.W2S_TOL) : undefined,
+  warmStart: (process.env.W2S_WARM as 'never' | 'always' | 'auto' | undefined) ?? undefined,
+  warmTol: process.env.W2S_WARMTOL ? Number(process.env.W2S_WARMTOL) : undefined,
+  warmRevive: process.env.W2S_REVIVE ? Number(process.env.W2S_REVIVE) : undefined,
+  accelerate: process.env.W2S_ACCEL ? process.env.W2S_ACCEL === '1' : undefined,
+  maxStep: process.env.W2S_MAXSTEP ? Number(process.env.W2S_MAXSTEP) : undefined,
+  compactBelow: process.env.W2S_COMPACT ? Number(process.env.W2S_COMPACT) : undefined,
   onIteration: (r) => {
-    console.log(`  sensescape iter ${r.iter}: ${r.seconds.toFixed(2)} s, perplexity ${r.perplexity.toFixed(1)}`);
+    console.log(`  sensescape iter ${r.iter}: ${r.seconds.toFixed(2)} s, perplexity ${r.perplexity.toFixed(1)}, rounds/doc ${r.rowRounds?.toFixed(1)}`);
     if (reached === null && r.perplexity <= sk.perplexity) reached = r.seconds;
   },
 });
@@ -52,6 +59,7 @@ console.log(`sensescape (${report.backend}): counts file read in ${readSeconds.t
 if (reached !== null) {
   console.log(`time to reach sklearn's ${skIters}-iteration perplexity: sensescape ${(reached as number).toFixed(1)} s vs sklearn ${sk.seconds.toFixed(1)} s → ratio ${((reached as number) / sk.seconds).toFixed(3)} (target ≤ 0.25)`);
 } else console.log(`sensescape did not reach sklearn's perplexity ${sk.perplexity.toFixed(1)} within the budget`);
+if (process.env.W2S_NO_SCORE) process.exit(0);
 const model = buildModel({ vocab: data.vocab, wordCounts: data.wordCounts, counts: data.counts, beta: lda.beta, theta: lda.theta, K, hyperparameters: { K, bench: true } });
 writeFileSync(`${dir}/sensescape.safetensors`, writeWord2SenseModel(model));
 console.log(`sensescape scored by the peer script: ${py('score', dir, `${dir}/sensescape.safetensors`)}`);

@@ -15,12 +15,21 @@
  * Rows are processed in blocks of R rows with R·V ≤ `blockElements`, so memory stays bounded and
  * nothing V×V ever exists at once; C_B is densified per block (zeros contribute nothing to Q). We
  * measured the alternative — gathering β̃ at the non-zeros only — and tfjs-wasm's gather runs at
- * ~200 ns per element versus ~7 GMAC/s for (non-transposed) matmul, and on GPUs dense matmul is the
- * best-served kernel, so dense blocks win on every backend for the densities met here. As
- * sklearn, γ is re-drawn from Gamma(100, 1/100) before every E-step and iterated (up to
- * `innerIters` rounds, tolerance as sklearn): we measured that warm-starting γ across iterations
- * (one round each) is faster per iteration but settles in clearly worse optima (planted V=1000,
- * K=20: perplexity 212 vs 198; truth 201), because documents stay stuck with their first senses.
+ * ~70–200 ns per element versus ~7 GMAC/s for (non-transposed) matmul, and on GPUs dense matmul is
+ * the best-served kernel, so dense blocks win on every backend for the densities met here.
+ *
+ * The E-step (ldaEStep.ts) is what decides the quality per iteration. As sklearn, γ is re-drawn from
+ * Gamma(100, 1/100) before every E-step and each document is iterated to convergence (mean |Δγ| <
+ * `innerTol`, at most `innerIters` rounds). Two things make that affordable: SQUAREM extrapolation
+ * of the fixed-point rounds (about half the rounds of plain iteration here), and compaction —
+ * documents that have converged drop out of the block, so a round costs what still moves.
+ * Measured on the bench's planted matrices (bench/w2s, docs/word2sense.md): a fixed 10 rounds from a
+ * fresh γ plateaus ~2 % above sklearn's perplexity (the E-step never converges, which both blurs θ
+ * and biases λ); warm-starting γ from the previous iteration — with or without re-adding mass to
+ * senses a document had dropped (`warmRevive`), with or without convergence — is cheaper per
+ * iteration but settles in clearly worse optima, because with α/K ≪ 1 a sense whose γ reached α/K
+ * has exp ψ(γ) ≈ 0 and can never come back; converged fresh E-steps reach sklearn's 20-iteration
+ * perplexity in ~12 iterations. The warm modes stay available as options.
  *
  * Iteration t: E-step (γ_t given λ_{t−1}), perplexity of (θ_t, β_{t−1}) — the normalised posterior
  * means, exp(−Σ C log Σ_k θβ / Σ C) — then M-step (λ_t). The returned model is the (θ, β) pair
@@ -34,7 +43,8 @@ import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
 import type { ProgressSink } from '../util/progress';
 import { seededPermutation } from '../util/random';
-import { digamma, gammaSamples } from './special';
+import { eStepBlock, expElog } from './ldaEStep';
+import { gammaSamples } from './special';
 
 export interface LdaOptions {
   /** Number of senses K. */
@@ -49,10 +59,24 @@ export interface LdaOptions {
   maxSeconds?: number;
   /** Seed for the initialisation (default 0). */
   seed?: number;
-  /** Max E-step rounds per outer iteration (default 10). */
+  /** Max E-step rounds per document and outer iteration (default 100, as sklearn; an accelerated step counts 3). */
   innerIters?: number;
-  /** An E-step stops early once every document's mean |Δγ| < innerTol (checked every 5 rounds; default 1e-3, as sklearn). */
+  /**
+   * Optional round cap ramp: iteration t runs at most min(innerIters, innerRamp·2^(t−1)) rounds
+   * (default: no ramp, as sklearn). A short first E-step against the near-uniform random β commits
+   * documents less; it measured better on a tiny K=5 planted problem and worse on K=40/60 ones.
+   */
+  innerRamp?: number;
+  /** A document's E-step stops once its mean |Δγ| < innerTol (default 1e-2; sklearn's 1e-3 measured the same perplexity per iteration with ~30 % more rounds). */
   innerTol?: number;
+  /** SQUAREM-accelerated E-step rounds (default true). */
+  accelerate?: boolean;
+  /** Largest SQUAREM step (default 8). */
+  maxStep?: number;
+  /** Rebuild a block for its still-moving documents when they fall below this fraction of it (default 0.85). */
+  compactBelow?: number;
+  /** Added to every γ entry when warm-starting, so senses a document had dropped can come back (default 1). */
+  warmRevive?: number;
   /**
    * When to continue γ from the previous iteration instead of re-drawing it: 'never' (default), 'always', or
    * 'auto': re-draw while the structure forms, then warm-start once an iteration improves
@@ -82,6 +106,8 @@ export interface LdaIteration {
   /** Seconds since training started (block layout and upload included). */
   seconds: number;
   perplexity: number;
+  /** Mean E-step rounds per document in this iteration (the work done). */
+  rowRounds?: number;
 }
 
 export interface LdaResult {
@@ -118,10 +144,6 @@ function seedFromRows(counts: CsrCounts, lam0: Float32Array, K: number, seed: nu
   }
 }
 
-function expElog(x: tf.Tensor2D, axis: 0 | 1): tf.Tensor2D {
-  return tf.tidy(() => tf.exp(tf.sub(digamma(x), digamma(tf.sum(x, axis, true)))) as tf.Tensor2D);
-}
-
 /** Fits LDA to the rows of `counts` (documents) over its columns (vocabulary). */
 export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaResult> {
   const K = opts.K;
@@ -130,10 +152,9 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   const alphaK = (opts.alpha ?? 0.1) / K;
   const eta = opts.gamma ?? 0.001;
   const iters = opts.iters ?? 30;
-  const rounds = Math.max(1, opts.innerIters ?? 10);
-  const innerTol = opts.innerTol ?? 1e-3;
   const warmMode = opts.warmStart ?? 'never';
   const warmTol = opts.warmTol ?? 2e-3;
+  const revive = opts.warmRevive ?? 1;
   let warm = warmMode === 'always';
   const maxMs = (opts.maxSeconds ?? Infinity) * 1000;
   const seed = opts.seed ?? 0;
@@ -147,107 +168,103 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   const total = totalCount(counts);
   const starts: number[] = [];
   for (let r = 0; r < D; r += R) starts.push(r);
-
   const cached: (tf.Tensor2D | null)[] = starts.map(() => null);
   const block = (b: number): tf.Tensor2D => {
-    const r0 = starts[b];
-    const r1 = Math.min(D, r0 + R);
     const hit = cached[b];
     if (hit) return hit;
+    const r0 = starts[b];
+    const r1 = Math.min(D, r0 + R);
     const t = tf.tensor2d(denseRows(counts, r0, r1), [r1 - r0, V]);
     if (cache) cached[b] = t;
     return t;
   };
-  const init = gammaSamples(D * K, 100, 0.01, (seed ^ 0x5eed) >>> 0);
-  let gams: tf.Tensor2D[] = starts.map((r0) => {
-    const r1 = Math.min(D, r0 + R);
-    return tf.tensor2d(init.subarray(r0 * K, r1 * K), [r1 - r0, K]);
-  });
+  const ramp = Math.max(1, opts.innerRamp ?? Infinity);
+  const eParams = {
+    alphaK,
+    maxRounds: Math.max(1, opts.innerIters ?? 100),
+    tol: opts.innerTol ?? 1e-2,
+    accelerate: opts.accelerate ?? true,
+    maxStep: opts.maxStep,
+    compactBelow: opts.compactBelow ?? 0.85,
+    cp,
+  };
+
+  let gamma = gammaSamples(D * K, 100, 0.01, (seed ^ 0x5eed) >>> 0); // [D*K], on the CPU between iterations
   const lam0 = gammaSamples(K * V, 100, 0.01, seed >>> 0);
   if (opts.init === 'rows') seedFromRows(counts, lam0, K, seed);
   let lam = tf.tensor2d(lam0, [K, V]);
-
-  let temps: tf.Tensor[] = [];
-  let best: { gams: tf.Tensor2D[]; lam: tf.Tensor2D; perplexity: number; iter: number } | null = null;
+  let best: { gamma: Float32Array; lam: tf.Tensor2D; perplexity: number; iter: number } | null = null;
   const history: LdaIteration[] = [];
   let stoppedBy: 'iters' | 'time' = 'iters';
-  const isBest = (t: tf.Tensor): boolean => best !== null && (best.lam === t || best.gams.includes(t as tf.Tensor2D));
+  const live = new Set<tf.Tensor>();
   try {
     for (let iter = 1; iter <= iters; iter++) {
-      const { tilde, tildeT, mean } = tf.tidy(() => {
-        const tilde = tf.add(expElog(lam, 1), 1e-30) as tf.Tensor2D; // [K,V]; floor keeps θ̃β̃ > 0
-        return { tilde, tildeT: tf.transpose(tilde) as tf.Tensor2D, mean: tf.div(lam, tf.sum(lam, 1, true)) as tf.Tensor2D };
-      });
-      temps = [tilde, tildeT, mean];
-      const redraw = !warm && iter > 1 ? gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0) : init;
+      const tilde = tf.tidy(() => tf.add(expElog(lam, 1), 1e-30) as tf.Tensor2D); // [K,V]; floor keeps θ̃β̃ > 0
+      const tildeT = tf.transpose(tilde) as tf.Tensor2D;
+      const mean = tf.tidy(() => tf.div(lam, tf.sum(lam, 1, true)) as tf.Tensor2D);
       let sstats = tf.zeros([K, V]) as tf.Tensor2D;
-      temps.push(sstats);
+      for (const t of [tilde, tildeT, mean, sstats]) live.add(t);
+      let next: Float32Array;
+      if (iter === 1) next = gamma.slice();
+      else if (warm) {
+        next = gamma.slice();
+        for (let i = 0; i < next.length; i++) next[i] += revive;
+      } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
       let logLik = 0;
-      const newGams: tf.Tensor2D[] = [];
+      let rowRounds = 0;
       for (let b = 0; b < starts.length; b++) {
+        const r0 = starts[b];
+        const r1 = Math.min(D, r0 + R);
         const C = block(b);
-        let gam = gams[b];
-        if (!warm && iter > 1) {
-          const r0 = starts[b];
-          const r1 = Math.min(D, r0 + R);
-          gam = tf.tensor2d(redraw.subarray(r0 * K, r1 * K), [r1 - r0, K]);
-        }
-        for (let r = 1; r <= rounds; r++) {
-          const prev = gam;
-          gam = tf.tidy(() => {
-            const th = expElog(prev, 1);
-            const Q = tf.div(C, tf.matMul(th, tilde));
-            return tf.add(tf.mul(th, tf.matMul(Q, tildeT)), alphaK) as tf.Tensor2D;
-          });
-          let converged = false;
-          if (r % 5 === 0 && r < rounds) {
-            const g = gam;
-            const change = tf.tidy(() => tf.max(tf.mean(tf.abs(tf.sub(g, prev)), 1)));
-            converged = (await change.data())[0] < innerTol;
-            change.dispose();
-          }
-          if (prev !== gams[b]) prev.dispose();
-          if (converged) break;
-        }
-        newGams.push(gam);
-        const g = gam;
-        const { next, ll } = tf.tidy(() => {
+        live.add(C);
+        const gb = next.subarray(r0 * K, r1 * K);
+        const st = await eStepBlock(counts, r0, r1, C, gb, { ...eParams, maxRounds: Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20)), tilde, tildeT });
+        rowRounds += st.rowRounds;
+        const s = sstats;
+        const { nextS, ll } = tf.tidy(() => {
+          const g = tf.tensor2d(gb, [r1 - r0, K]);
           const th = expElog(g, 1);
           const Q = tf.div(C, tf.matMul(th, tilde));
-          const next = tf.add(sstats, tf.matMul(tf.transpose(th), Q));
+          const nextS = tf.add(s, tf.matMul(tf.transpose(th), Q)) as tf.Tensor2D;
           const thm = tf.div(g, tf.sum(g, 1, true));
-          const ll = tf.sum(tf.mul(C, tf.log(tf.matMul(thm, mean))));
-          return { next, ll };
+          const ll = tf.sum(tf.mul(C, tf.log(tf.matMul(thm, mean))), 1); // per row; summed in float64 below
+          return { nextS, ll };
         });
-        sstats.dispose();
-        sstats = next as tf.Tensor2D;
-        temps.push(sstats, gam);
-        if (!cache) C.dispose();
-        logLik += (await ll.data())[0];
+        live.delete(s);
+        s.dispose();
+        sstats = nextS;
+        live.add(sstats);
+        if (!cache) {
+          live.delete(C);
+          C.dispose();
+        }
+        const rowLl = await ll.data();
+        for (let i = 0; i < rowLl.length; i++) logLik += rowLl[i];
         ll.dispose();
         opts.progress?.({ stage: 'lda', done: iter - 1 + (b + 1) / starts.length, total: iters });
         await cp.check();
       }
-      for (const g of gams) if (!isBest(g) && !newGams.includes(g)) g.dispose();
-      gams = newGams;
+      gamma = next;
       const perplexity = Math.exp(-logLik / total);
-      const rec = { iter, seconds: (now() - t0) / 1000, perplexity };
+      const rec: LdaIteration = { iter, seconds: (now() - t0) / 1000, perplexity, rowRounds: rowRounds / D };
       const prevRec = history[history.length - 1];
       if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol) warm = true;
       history.push(rec);
       opts.onIteration?.(rec);
       if (best === null || perplexity < best.perplexity) {
-        const old = best;
-        best = { gams: gams.slice(), lam, perplexity, iter };
-        if (old) {
-          for (const g of old.gams) if (!gams.includes(g)) g.dispose();
-          if (old.lam !== lam) old.lam.dispose();
+        if (best && best.lam !== lam) {
+          live.delete(best.lam);
+          best.lam.dispose();
         }
+        best = { gamma, lam, perplexity, iter };
       }
       const s = sstats;
       const newLam = tf.tidy(() => tf.add(tf.mul(tilde, s), eta) as tf.Tensor2D);
-      tf.dispose([tilde, tildeT, mean, sstats]);
-      if (!isBest(lam)) lam.dispose();
+      for (const t of [tilde, tildeT, mean, sstats]) {
+        live.delete(t);
+        t.dispose();
+      }
+      if (best.lam !== lam) lam.dispose();
       lam = newLam;
       if (iter < iters && now() - t0 >= maxMs) {
         stoppedBy = 'time';
@@ -255,23 +272,20 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       }
     }
     const bst = best!;
-    const thetaT = tf.tidy(() => {
-      const g = tf.concat(bst.gams, 0);
-      return tf.div(g, tf.sum(g, 1, true));
-    });
     const betaT = tf.tidy(() => tf.div(bst.lam, tf.sum(bst.lam, 1, true)));
-    const theta = (await thetaT.data()) as Float32Array;
     const beta = (await betaT.data()) as Float32Array;
-    tf.dispose([thetaT, betaT]);
+    betaT.dispose();
+    const theta = new Float32Array(D * K);
+    for (let d = 0; d < D; d++) {
+      let s = 0;
+      for (let k = 0; k < K; k++) s += bst.gamma[d * K + k];
+      for (let k = 0; k < K; k++) theta[d * K + k] = bst.gamma[d * K + k] / s;
+    }
     return { beta, theta, perplexity: bst.perplexity, bestIter: bst.iter, history, stoppedBy };
   } finally {
-    const all = new Set<tf.Tensor>([...gams, lam]);
-    if (best) {
-      for (const g of best.gams) all.add(g);
-      all.add(best.lam);
-    }
-    for (const c of cached) if (c) all.add(c);
-    for (const t of temps) all.add(t);
-    for (const t of all) if (!t.isDisposed) t.dispose();
+    live.add(lam);
+    if (best) live.add(best.lam);
+    for (const c of cached) if (c) live.add(c);
+    for (const t of live) if (!t.isDisposed) t.dispose();
   }
 }

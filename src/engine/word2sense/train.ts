@@ -25,6 +25,7 @@ export interface TrainOptions {
   /** LDA iterations (default 30). */
   iters?: number;
   maxSeconds?: number;
+  /** Max E-step rounds per document and iteration (default 100; documents stop earlier once converged). */
   innerIters?: number;
   /** Seed for subsampling and initialisation (default 1). */
   seed?: number;
@@ -66,7 +67,7 @@ export function resolveTrainOptions(o: TrainOptions): Required<Omit<TrainOptions
   const senses = o.senses ?? 300;
   const merged = o.merged ?? Math.round(0.75 * senses);
   const r = {
-    senses, alpha: o.alpha ?? 0.1, gamma: o.gamma ?? 0.001, iters: o.iters ?? 30, maxSeconds: o.maxSeconds, innerIters: o.innerIters ?? 10,
+    senses, alpha: o.alpha ?? 0.1, gamma: o.gamma ?? 0.001, iters: o.iters ?? 30, maxSeconds: o.maxSeconds, innerIters: o.innerIters ?? 100,
     seed: o.seed ?? 1, minCount: o.minCount ?? 5, maxVocab: o.maxVocab ?? 50000, subsample: o.subsample ?? 1e-5, window: o.window ?? 5,
     merged, nnz: Math.min(o.nnz ?? 75, merged),
   };
