@@ -6,7 +6,13 @@
  * Makes the planted matrix with ../shared/bench/planted_lda.py (once per parameter set), runs sklearn for SKLEARN_ITERS
  * iterations (its seconds and perplexity), then trains sensescape on the same counts and reports
  * the time at which its perplexity first reaches sklearn's, and the ratio of the two times.
- * Finally it scores the sensescape model with the peer script (matched cosine to the planted senses).
+ * Finally it scores the sensescape model with the peer script (matched cosine to the planted senses,
+ * and the perplexity recomputed in float64 from the saved θ and β, as the peer computes sklearn's).
+ *
+ * Environment (all optional; unset = fitLda's defaults): W2S_ITERS (40), W2S_MAX_SECONDS (1.5× sklearn's
+ * time), W2S_INNER (max E-step rounds), W2S_TOL (innerTol), W2S_ACCEL (1/0: SQUAREM), W2S_MAXSTEP,
+ * W2S_WARM (never|always|auto), W2S_WARMTOL, W2S_REVIVE, W2S_COMPACT. Tuning only: W2S_REUSE_SKLEARN=1
+ * reuses the cached sklearn result, W2S_NO_SCORE=1 skips the model file and the peer scoring.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
