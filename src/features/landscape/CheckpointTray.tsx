@@ -2,6 +2,8 @@
  * Bring checkpoints: drop folders or files; each top-level folder is one checkpoint. Each card shows
  * what was identified (layers, width, parameters, dtype, SHA-256) and lets the user assign its role.
  */
+import { loadLandscapeDemo } from '../../state/demo';
+import { DemoButton } from '../shared/DemoButton';
 import { FileDrop, type PickedFile } from '../shared/FileDrop';
 import { ROLE_LABELS, useLandscape, type Role } from '../../state/landscape';
 
@@ -24,6 +26,7 @@ export function CheckpointTray() {
     <section className="card" aria-labelledby="ckpt-title" data-testid="checkpoints">
       <h2 id="ckpt-title">Checkpoints</h2>
       <FileDrop label="Drop BERT checkpoint folders (config.json, vocab.txt, model.safetensors / pytorch_model.bin / sharded index)" folders testId="checkpoint-drop" onFiles={(files) => void addCheckpointFiles(groupByFolder(files))} />
+      <DemoButton label="Load the demo checkpoints" testId="landscape-demo" load={loadLandscapeDemo} hint="A 4-layer, 128-wide BERT pretrained on public corpora, fine-tuned on SST-2 and MRPC, its trajectory, and the same model trained from scratch; with SST-2 examples." />
       <ul className="ckpt-list">
         {checkpoints.map((c) => (
           <li key={c.id} className="ckpt" data-testid={`checkpoint-${c.name}`} data-status={c.status}>

@@ -7,6 +7,8 @@ import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { formatHash, param, parseHash } from '../../state/urlState';
+import { loadSensesDemo } from '../../state/demo';
+import { DemoButton } from '../shared/DemoButton';
 import { FileDrop } from '../shared/FileDrop';
 import { SenseMap } from './SenseMap';
 import { SenseView } from './SenseView';
@@ -55,6 +57,7 @@ export function SensesScreen() {
       <section className="card" aria-labelledby="model-title" data-testid="model-panel" data-status={s.modelStatus}>
         <h2 id="model-title">Word2Sense model</h2>
         <FileDrop label="Drop a Word2Sense model (.safetensors)" accept=".safetensors" multiple={false} testId="model-drop" onFiles={(files) => files[0] && void s.openModel(files[0].file, files[0].file.name)} />
+        <DemoButton label="Open the demo model" testId="senses-demo" load={() => loadSensesDemo()} hint="Word2Sense trained on six public corpora (11M words, K = 100 senses, 10,000 words); made by tools/demo (README)." />
         {s.modelStatus === 'loading' && <p>Reading and validating…</p>}
         {s.modelStatus === 'error' && <p className="error" role="alert" data-testid="model-error">{s.modelError}</p>}
         {s.model && (

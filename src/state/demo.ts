@@ -1,0 +1,65 @@
+/**
+ * The bundled demo (`public/demo/`, made by `tools/demo/`): a Word2Sense model for the sense explorer
+ * and small BERT checkpoints with a training history for the landscape studio. Nothing is fetched
+ * until the user asks for it, so the first paint never waits for the ~30 MB of assets.
+ */
+import { useLandscape } from './landscape';
+import { useSenses } from './senses';
+
+const BASE = `${import.meta.env.BASE_URL}demo/`;
+
+/** The files of one demo checkpoint folder (Hugging Face layout). */
+const CHECKPOINT_FILES = ['config.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors'];
+
+/** What `public/demo/landscape/manifest.json` says (written by tools/demo/make_landscape_demo.py). */
+export interface LandscapeDemoManifest {
+  checkpoints: Record<string, string>;
+  results?: Record<string, Record<string, { loss: number; accuracy: number }>>;
+  architecture?: Record<string, unknown>;
+}
+
+async function fetchFile(path: string): Promise<File> {
+  const res = await fetch(`${BASE}${path}`);
+  if (!res.ok) throw new Error(`demo file ${path} is missing (HTTP ${res.status}); run the demo pipeline in tools/demo (README)`);
+  return new File([await res.blob()], path.split('/').pop() ?? path);
+}
+
+/**
+ * Orders demo checkpoints so that the studio's role guess assigns them as the paper does: the origin
+ * and the random initialisation first, then the runs (task A before task B), then the trajectory in
+ * step order.
+ */
+export function demoLoadOrder(names: string[]): string[] {
+  const rank = (n: string) => (/pretrain/.test(n) ? 0 : /random|init/.test(n) ? 1 : /scratch/.test(n) ? 2 : /step/.test(n) ? 5 : /sst/.test(n) ? 3 : 4);
+  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+/** Opens the demo Word2Sense model in the sense explorer and shows a polysemous word. */
+export async function loadSensesDemo(word = 'plant'): Promise<void> {
+  const file = await fetchFile('senses/word2sense-demo.safetensors');
+  const senses = useSenses.getState();
+  await senses.openModel(file, file.name);
+  if (!useSenses.getState().word && useSenses.getState().modelStatus === 'ready') useSenses.getState().exploreWord(word);
+}
+
+/**
+ * Drops the demo checkpoints and its SST-2 train/dev examples into the landscape studio, with
+ * settings small enough to compute in seconds on a GPU.
+ */
+export async function loadLandscapeDemo(): Promise<LandscapeDemoManifest> {
+  const res = await fetch(`${BASE}landscape/manifest.json`);
+  if (!res.ok) throw new Error(`demo manifest is missing (HTTP ${res.status}); run the demo pipeline in tools/demo (README)`);
+  const manifest = (await res.json()) as LandscapeDemoManifest;
+  const studio = useLandscape.getState();
+  const loaded = new Set(studio.checkpoints.map((c) => c.name));
+  const groups = await Promise.all(
+    demoLoadOrder(Object.keys(manifest.checkpoints))
+      .filter((name) => !loaded.has(name))
+      .map(async (name) => ({ name, files: await Promise.all(CHECKPOINT_FILES.map((f) => fetchFile(`landscape/${name}/${f}`))) })),
+  );
+  studio.setSettings({ maxExamples: 64, maxLength: 64, batchSize: 32 });
+  await studio.addCheckpointFiles(groups);
+  await studio.addData(await fetchFile('landscape/data/sst2-train.tsv'), 'train');
+  await studio.addData(await fetchFile('landscape/data/sst2-dev.tsv'), 'dev');
+  return manifest;
+}
