@@ -3,6 +3,7 @@
  * and small BERT checkpoints with a training history for the landscape studio. Nothing is fetched
  * until the user asks for it, so the first paint never waits for the ~30 MB of assets.
  */
+import { demoLoadOrder } from './demoOrder';
 import { useLandscape } from './landscape';
 import { useSenses } from './senses';
 
@@ -22,16 +23,6 @@ async function fetchFile(path: string): Promise<File> {
   const res = await fetch(`${BASE}${path}`);
   if (!res.ok) throw new Error(`demo file ${path} is missing (HTTP ${res.status}); run the demo pipeline in tools/demo (README)`);
   return new File([await res.blob()], path.split('/').pop() ?? path);
-}
-
-/**
- * Orders demo checkpoints so that the studio's role guess assigns them as the paper does: the origin
- * and the random initialisation first, then the runs (task A before task B), then the trajectory in
- * step order.
- */
-export function demoLoadOrder(names: string[]): string[] {
-  const rank = (n: string) => (/pretrain/.test(n) ? 0 : /random|init/.test(n) ? 1 : /scratch/.test(n) ? 2 : /step/.test(n) ? 5 : /sst/.test(n) ? 3 : 4);
-  return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 /** Opens the demo Word2Sense model in the sense explorer and shows a polysemous word. */
