@@ -9,7 +9,7 @@
  * Finally it scores the sensescape model with the peer script (matched cosine to the planted senses,
  * and the perplexity recomputed in float64 from the saved θ and β, as the peer computes sklearn's).
  *
- * Environment (all optional; unset = fitLda's defaults): W2S_ITERS (40), W2S_MAX_SECONDS (1.5× sklearn's
+ * Environment (all optional; unset = fitLda's defaults): W2S_SEED (0), W2S_ITERS (40), W2S_MAX_SECONDS (1.5× sklearn's
  * time), W2S_INNER (max E-step rounds), W2S_TOL (innerTol), W2S_ACCEL (1/0: SQUAREM), W2S_MAXSTEP,
  * W2S_WARM (never|always|auto), W2S_WARMTOL, W2S_REVIVE, W2S_COMPACT. Tuning only: W2S_REUSE_SKLEARN=1
  * reuses the cached sklearn result, W2S_NO_SCORE=1 skips the model file and the peer scoring.
@@ -47,7 +47,7 @@ const lda = await fitLda(data.counts, {
   K,
   iters: Number(process.env.W2S_ITERS ?? 40),
   maxSeconds: Number(process.env.W2S_MAX_SECONDS ?? sk.seconds * 1.5),
-  seed: 0,
+  seed: Number(process.env.W2S_SEED ?? 0),
   innerIters: process.env.W2S_INNER ? Number(process.env.W2S_INNER) : undefined,
   innerTol: process.env.W2S_TOL ? Number(process.env.W2S_TOL) : undefined,
   warmStart: (process.env.W2S_WARM as 'never' | 'always' | 'auto' | undefined) ?? undefined,

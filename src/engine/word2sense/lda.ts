@@ -28,8 +28,9 @@
  * and biases λ); warm-starting γ from the previous iteration — with or without re-adding mass to
  * senses a document had dropped (`warmRevive`), with or without convergence — is cheaper per
  * iteration but settles in clearly worse optima, because with α/K ≪ 1 a sense whose γ reached α/K
- * has exp ψ(γ) ≈ 0 and can never come back; converged fresh E-steps reach sklearn's 20-iteration
- * perplexity in ~12 iterations. The warm modes stay available as options.
+ * has exp ψ(γ) ≈ 0 and can never come back. Converged fresh E-steps reached sklearn's 20-iteration
+ * perplexity in 12 iterations on a V=2000, K=40 matrix; on the V=4000, K=60 one this seed settles in
+ * another local optimum 0.8 % above sklearn's. The warm modes stay available as options.
  *
  * Iteration t: E-step (γ_t given λ_{t−1}), perplexity of (θ_t, β_{t−1}) — the normalised posterior
  * means, exp(−Σ C log Σ_k θβ / Σ C) — then M-step (λ_t). The returned model is the (θ, β) pair
