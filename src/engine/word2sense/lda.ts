@@ -24,7 +24,7 @@
  * of the fixed-point rounds (about half the rounds of plain iteration here), and compaction —
  * documents that have converged drop out of the block, so a round costs what still moves.
  * Measured on the bench's planted matrices (bench/w2s, docs/word2sense.md): a fixed 10 rounds from a
- * fresh γ plateaus ~2 % above sklearn's perplexity (the E-step never converges, which both blurs θ
+ * fresh γ plateaus 1–2 % above sklearn's perplexity (the E-step never converges, which both blurs θ
  * and biases λ); warm-starting γ from the previous iteration — with or without re-adding mass to
  * senses a document had dropped (`warmRevive`), with or without convergence — is cheaper per
  * iteration but settles in clearly worse optima, because with α/K ≪ 1 a sense whose γ reached α/K
