@@ -58,7 +58,7 @@ const train: VerbSpec = {
     gamma: { kind: 'number', description: 'sense–word Dirichlet prior (default 0.001)' },
     iters: { kind: 'int', description: 'LDA iterations (default 30)', placeholder: 'N' },
     'max-seconds': { kind: 'number', description: 'stop LDA after this many seconds with the best model so far', placeholder: 'S' },
-    'inner-iters': { kind: 'int', description: 'max E-step rounds per iteration (default 10)', placeholder: 'N' },
+    'inner-iters': { kind: 'int', description: 'max E-step rounds per document and iteration (default 100; a document stops earlier once its γ converges)', placeholder: 'N' },
     seed: { kind: 'int', description: 'seed for subsampling and initialisation (default 1)', placeholder: 'N' },
     'min-count': { kind: 'int', description: 'minimum word frequency (default 5)', placeholder: 'N' },
     'max-vocab': { kind: 'int', description: 'vocabulary cap, most frequent words (default 50000)', placeholder: 'N' },
@@ -99,7 +99,7 @@ const train: VerbSpec = {
     if (betaDtype !== 'F32' && betaDtype !== 'F16') throw new UsageError(`--beta-dtype must be F32 or F16, got '${betaDtype}'`);
     const thetaDtype = (arg.string(args, 'theta-dtype') ?? 'F32').toUpperCase();
     if (thetaDtype !== 'F32' && thetaDtype !== 'F16') throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
-    const innerIters = arg.optionalNumber(args, 'inner-iters') ?? 10;
+    const innerIters = arg.optionalNumber(args, 'inner-iters'); // undefined: the engine's default
     const logPath = arg.string(args, 'log');
     for (const f of corpus ?? []) await mustExist(f, 'corpus');
     if (countsPath) await mustExist(countsPath, 'counts file');
