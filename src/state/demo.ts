@@ -3,11 +3,10 @@
  * and small BERT checkpoints with a training history for the landscape studio. Nothing is fetched
  * until the user asks for it, so the first paint never waits for the ~30 MB of assets.
  */
+import { bundledFile } from './bundled';
 import { demoLoadOrder } from './demoOrder';
 import { useLandscape } from './landscape';
 import { useSenses } from './senses';
-
-const BASE = `${import.meta.env.BASE_URL}demo/`;
 
 /** The files of one demo checkpoint folder (Hugging Face layout). */
 const CHECKPOINT_FILES = ['config.json', 'vocab.txt', 'tokenizer_config.json', 'model.safetensors'];
@@ -19,18 +18,15 @@ export interface LandscapeDemoManifest {
   architecture?: Record<string, unknown>;
 }
 
-async function fetchFile(path: string): Promise<File> {
-  const res = await fetch(`${BASE}${path}`);
-  if (!res.ok) throw new Error(`demo file ${path} is missing (HTTP ${res.status}); run the demo pipeline in tools/demo (README)`);
-  return new File([await res.blob()], path.split('/').pop() ?? path);
-}
+/** A demo file under public/demo/, with the way to make it when it is missing. */
+const fetchFile = (path: string): Promise<File> => bundledFile(`demo/${path}`, 'run the demo pipeline, sh tools/demo/make_demo.sh (README)');
 
 /** Opens the demo Word2Sense model in the sense explorer and shows a polysemous word. */
 export async function loadSensesDemo(word = 'plant'): Promise<void> {
   const file = await fetchFile('senses/word2sense-demo.safetensors');
-  const senses = useSenses.getState();
-  await senses.openModel(file, file.name);
-  if (!useSenses.getState().word && useSenses.getState().modelStatus === 'ready') useSenses.getState().exploreWord(word);
+  await useSenses.getState().openModel(file, file.name);
+  const after = useSenses.getState();
+  if (!after.word && after.modelStatus === 'ready') after.exploreWord(word);
 }
 
 /**
@@ -38,9 +34,7 @@ export async function loadSensesDemo(word = 'plant'): Promise<void> {
  * settings small enough to compute in seconds on a GPU.
  */
 export async function loadLandscapeDemo(): Promise<LandscapeDemoManifest> {
-  const res = await fetch(`${BASE}landscape/manifest.json`);
-  if (!res.ok) throw new Error(`demo manifest is missing (HTTP ${res.status}); run the demo pipeline in tools/demo (README)`);
-  const manifest = (await res.json()) as LandscapeDemoManifest;
+  const manifest = JSON.parse(await (await fetchFile('landscape/manifest.json')).text()) as LandscapeDemoManifest;
   const studio = useLandscape.getState();
   const loaded = new Set(studio.checkpoints.map((c) => c.name));
   const groups = await Promise.all(

@@ -1,6 +1,6 @@
 /** Bring data: a GLUE-style TSV for the train split and one for dev, with their label distributions. */
 import { FileDrop } from '../shared/FileDrop';
-import { bundledFile } from '../shared/bundled';
+import { bundledFile } from '../../state/bundled';
 
 const BUNDLED = [
   ['glue/sst2-train-512.tsv', 'SST-2 train (first 512)'],

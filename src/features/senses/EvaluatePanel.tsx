@@ -8,7 +8,7 @@ import { compute } from '../../state/compute';
 import { useSenses } from '../../state/senses';
 import type { IntrusionQuestion, SensesJobs } from '../../workers/jobs/senses';
 import { downloadText } from '../shared/download';
-import { bundledFile } from '../shared/bundled';
+import { bundledFile } from '../../state/bundled';
 
 const SIMILARITY = ['EN-WS-353-ALL.txt', 'EN-MEN-TR-3k.txt', 'EN-SIMLEX-999.txt', 'EN-RW-STANFORD.txt', 'EN-MTurk-771.txt', 'EN-SimVerb-3500.txt'];
 const ENTAILMENT = ['baroni2012-leds.tsv'];

@@ -9,7 +9,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
 import { FileDrop } from '../shared/FileDrop';
 import { downloadBlob } from '../shared/download';
-import { bundledFile } from '../shared/bundled';
+import { bundledFile } from '../../state/bundled';
 
 const STAGES: Record<string, string> = {
   'count words': 'reading (word frequencies)',
