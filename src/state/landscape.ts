@@ -127,6 +127,25 @@ export const useLandscape = create<LandscapeState>((set, get) => {
   const failed = (kind: JobKind, err: unknown) =>
     set({ [kind]: isStopped(err) ? { ...get()[kind], state: 'cancelled' } : { state: 'failed', error: err instanceof Error ? err.message : String(err) } } as Partial<LandscapeState>);
 
+  /** The inputs of a one-split analysis (train when dropped, else dev); null after marking the job failed. */
+  const splitInputs = (kind: JobKind, origin: CheckpointEntry): LandscapeInputs | null => {
+    try {
+      return inputs(origin, dataFor('train') ? 'train' : 'dev');
+    } catch (err) {
+      failed(kind, err);
+      return null;
+    }
+  };
+
+  /** Tracks a job; when it finishes its result is shown and kept for the next reload. */
+  function settle<R>(kind: 'randomSurface' | 'trajectory' | 'layers', job: JobHandle<R>): void {
+    jobs[kind] = job;
+    job.then((result) => {
+      set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
+      void keepResult(kind, result);
+    }, (err) => failed(kind, err));
+  }
+
   async function validate(): Promise<void> {
     const origin = byRole('origin');
     const head = byRole('taskA');
@@ -286,13 +305,8 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const y = s.yDirection === 'random' ? 'random' : byRole('taskB')?.id;
       if (!origin || !x) return set({ surface: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
       if (!y) return set({ surface: { state: 'failed', error: 'assign a task-B checkpoint, or choose a random y direction' } });
-      const split: 'train' | 'dev' = dataFor('train') ? 'train' : 'dev';
-      let base: LandscapeInputs;
-      try {
-        base = inputs(origin, split);
-      } catch (err) {
-        return failed('surface', err);
-      }
+      const base = splitInputs('surface', origin);
+      if (!base) return;
       const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
       set({ surface: { state: 'running', result: resume, done: 0 } });
       const job = compute.run('lsSurface', { ...base, x: x.id, y, grid: resume ? resume.spec.grid : { x: axis, y: axis }, seed: s.seed, normalize: s.normalize, ignore: 'bias-ln', resume }, {
@@ -316,24 +330,15 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const x = byRole('scratch');
       if (!origin || !x) return set({ randomSurface: { state: 'failed', error: 'assign a random-initialisation and a trained-from-scratch checkpoint first' } });
       const s = get().settings;
-      const split: 'train' | 'dev' = dataFor('train') ? 'train' : 'dev';
-      let base: LandscapeInputs;
-      try {
-        base = inputs(origin, split);
-      } catch (err) {
-        return failed('randomSurface', err);
-      }
+      const base = splitInputs('randomSurface', origin);
+      if (!base) return;
       const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
       // The y direction is a filter-normalised random one: there is no "task B from scratch".
       set({ randomSurface: { state: 'running', done: 0 } });
       const job = compute.run('lsSurface', { ...base, head: x.id, x: x.id, y: 'random', grid: { x: axis, y: axis }, seed: s.seed, normalize: s.normalize, ignore: 'bias-ln' }, {
         onProgress: (p) => set({ randomSurface: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
-      jobs.randomSurface = job;
-      job.then((file) => {
-        set({ randomSurface: { state: 'done', result: file } });
-        void keepResult('randomSurface', file);
-      }, (err) => failed('randomSurface', err));
+      settle('randomSurface', job);
     },
 
     runTrajectory() {
@@ -342,46 +347,28 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const steps = get().checkpoints.filter((c) => c.role === 'trajectory' && c.status === 'ready').sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
       if (!origin || !toward) return set({ trajectory: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
       if (steps.length === 0) return set({ trajectory: { state: 'failed', error: 'assign at least one training checkpoint to the trajectory' } });
-      const split: 'train' | 'dev' = dataFor('train') ? 'train' : 'dev';
-      let base: LandscapeInputs;
-      try {
-        base = inputs(origin, split);
-      } catch (err) {
-        return failed('trajectory', err);
-      }
+      const base = splitInputs('trajectory', origin);
+      if (!base) return;
       set({ trajectory: { state: 'running', done: 0, total: steps.length } });
       const job = compute.run('lsTrajectory', { ...base, toward: toward.id, checkpoints: [...steps.map((c) => c.id), toward.id] }, {
         onProgress: (p) => set({ trajectory: { state: 'running', done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
-      jobs.trajectory = job;
-      job.then((result) => {
-        set({ trajectory: { state: 'done', result } });
-        void keepResult('trajectory', result);
-      }, (err) => failed('trajectory', err));
+      settle('trajectory', job);
     },
 
     runLayers() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
       if (!origin || !toward) return set({ layers: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
-      const split: 'train' | 'dev' = dataFor('train') ? 'train' : 'dev';
-      let base: LandscapeInputs;
-      try {
-        base = inputs(origin, split);
-      } catch (err) {
-        return failed('layers', err);
-      }
+      const base = splitInputs('layers', origin);
+      if (!base) return;
       const s = get().settings;
       const alphas = range(Math.min(0, s.alphaMin), Math.max(1, s.alphaMax), s.alphaN);
       set({ layers: { state: 'running', done: 0 } });
       const job = compute.run('lsLayers', { ...base, toward: toward.id, alphas }, {
         onProgress: (p) => set({ layers: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
       });
-      jobs.layers = job;
-      job.then((result) => {
-        set({ layers: { state: 'done', result } });
-        void keepResult('layers', result);
-      }, (err) => failed('layers', err));
+      settle('layers', job);
     },
 
     cancel(kind) {
