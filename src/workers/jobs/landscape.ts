@@ -121,6 +121,18 @@ function headOf(c: LoadedCheckpoint, role: string): LoadedCheckpoint {
   return c;
 }
 
+/** The head an analysis evaluates with: the one named, else the fine-tuned checkpoint it moves toward. */
+function headFor(inputs: { head?: string }, fallback: LoadedCheckpoint): LoadedCheckpoint {
+  return headOf(inputs.head ? checkpoint(inputs.head, 'head') : fallback, 'head');
+}
+
+/** Origin, fine-tuned end and head of an origin → toward analysis (curve, trajectory, layers). */
+function endpoints(inputs: { origin: string; toward: string; head?: string }) {
+  const origin = checkpoint(inputs.origin, 'origin');
+  const toward = checkpoint(inputs.toward, 'toward');
+  return { origin, toward, head: headFor(inputs, toward) };
+}
+
 /** The studio's max length is a ceiling: it is clamped to what the head's position embeddings allow. */
 function dataOptions(inputs: LandscapeInputs, head: LoadedCheckpoint): DataOptions {
   const maxLength = Math.min(inputs.maxLength ?? 128, head.config.maxPositionEmbeddings);
@@ -216,9 +228,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   },
 
   async lsCurve(inputs, ctx) {
-    const origin = checkpoint(inputs.origin, 'origin');
-    const toward = checkpoint(inputs.toward, 'toward');
-    const head = headOf(inputs.head ? checkpoint(inputs.head, 'head') : toward, 'head');
+    const { origin, toward, head } = endpoints(inputs);
     const data = await prepare(inputs, head);
     const alphas = [...inputs.alphas];
     const partial: CurveData = {
@@ -249,7 +259,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const origin = checkpoint(inputs.origin, 'origin');
     const xCkpt = checkpoint(inputs.x, 'x');
     const yCkpt = inputs.y === 'random' ? undefined : checkpoint(inputs.y, 'y');
-    const head = headOf(inputs.head ? checkpoint(inputs.head, 'head') : xCkpt, 'head');
+    const head = headFor(inputs, xCkpt);
     const data = await prepare(inputs, head);
     const seed = inputs.seed ?? 0;
     const direction = (c: LoadedCheckpoint | undefined, s: number): DirectionSpec =>
@@ -287,9 +297,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   },
 
   async lsTrajectory(inputs, ctx) {
-    const origin = checkpoint(inputs.origin, 'origin');
-    const toward = checkpoint(inputs.toward, 'toward');
-    const head = headOf(inputs.head ? checkpoint(inputs.head, 'head') : toward, 'head');
+    const { origin, toward, head } = endpoints(inputs);
     const ckpts = inputs.checkpoints.map((id, k) => checkpoint(id, `trajectory checkpoint ${k + 1}`));
     const data = await prepare(inputs, head);
     const tick = pointProgress(ckpts.length, ctx.progress, () => null);
@@ -314,9 +322,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   },
 
   async lsLayers(inputs, ctx) {
-    const origin = checkpoint(inputs.origin, 'origin');
-    const toward = checkpoint(inputs.toward, 'toward');
-    const head = headOf(inputs.head ? checkpoint(inputs.head, 'head') : toward, 'head');
+    const { origin, toward, head } = endpoints(inputs);
     const data = await prepare(inputs, head);
     const alphas = [...inputs.alphas];
     return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
