@@ -4,8 +4,8 @@
  *
  * One round for the active rows A of the block (dense [|A|, V] counts, tfjs ops only):
  *   θ̃ = exp(ψ(γ) − ψ(Σ_k γ)),  X = θ̃ β̃,  Q = C_A / X,  γ ← α/K + θ̃ ⊙ (Q β̃ᵀ)
- * Every `checkEvery` rounds each row's mean |Δγ| (sklearn's `mean_change`) is compared with the
- * tolerance; rows below it are done. The check downloads only |A| floats and the [|A|, K] γ — small
+ * After every (plain or accelerated) round each row's relative change ‖Δγ‖₁ / ‖γ‖₁ is compared
+ * with the tolerance; rows below it are done. The check downloads only |A| floats and the [|A|, K] γ — small
  * on every backend. When the active rows fall below `compactBelow` of the current block, the block is
  * rebuilt from the CSR counts for the active rows only (densified on the CPU and uploaded: measured
  * ~10× cheaper on tfjs-wasm than `tf.gather` of the dense rows, and the same few MB on a GPU), so the
@@ -42,7 +42,11 @@ export interface EStepParams {
   alphaK: number;
   /** Max rounds per document. */
   maxRounds: number;
-  /** A document is done when its mean |Δγ| over the K senses falls below this. */
+  /**
+   * A document is done when its γ moved by less than this fraction in L1, ‖Δγ‖₁ / ‖γ‖₁ (the change of
+   * its sense proportions; sklearn's absolute mean |Δγ| would be 100× stricter, relatively, for a
+   * document of 100× the tokens).
+   */
   tol: number;
   /** SQUAREM-accelerated rounds (3 rounds per extrapolated step). */
   accelerate?: boolean;
@@ -83,7 +87,7 @@ export async function eStepBlock(
   /** One fixed-point round γ ↦ α/K + θ̃ ⊙ ((C / θ̃β̃) β̃ᵀ) for the active rows. */
   const F = (x: tf.Tensor2D, Cb: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
-      const th = expElog(x, 1);
+      const th = tf.add(expElog(x, 1), 1e-30); // floor: a document whose θ̃ all underflow (or an empty one) gives X > 0, not 0/0
       const Q = tf.div(Cb, tf.matMul(th, tilde));
       return tf.add(tf.mul(th, tf.matMul(Q, tildeT)), alphaK) as tf.Tensor2D;
     });
@@ -105,7 +109,12 @@ export async function eStepBlock(
           const v = tf.add(tf.sub(tf.log(g2), tf.mul(u1, 2)), u0);
           const a = tf.neg(tf.clipByValue(tf.sqrt(tf.div(tf.sum(tf.square(r), 1, true), tf.add(tf.sum(tf.square(v), 1, true), 1e-30))), 1, maxStep));
           const u = tf.add(tf.sub(u0, tf.mul(tf.mul(a, 2), r)), tf.mul(tf.square(a), v));
-          return tf.maximum(tf.exp(u), alphaK) as tf.Tensor2D;
+          // every F(γ) has Σ_k (γ_k − α/K) = n_d (the document's tokens): put the jump back on that
+          // set, so no extrapolation can drive all of a document's γ to the floor (θ̃ = 0, X = 0)
+          const excess = tf.relu(tf.sub(tf.exp(u), alphaK));
+          const mass = tf.sum(excess, 1, true);
+          const projected = tf.add(tf.mul(excess, tf.div(tf.sum(Cb, 1, true), tf.maximum(mass, 1e-30))), alphaK);
+          return tf.where(tf.broadcastTo(tf.logicalAnd(tf.greater(mass, 0), tf.isFinite(mass)), projected.shape), projected, g2) as tf.Tensor2D;
         });
         tf.dispose([g0, g1, g2]);
         g = F(from, Cb);
@@ -120,14 +129,14 @@ export async function eStepBlock(
       const last = rounds >= p.maxRounds;
       const cur = g;
       const prev = from;
-      const change = tf.tidy(() => tf.mean(tf.abs(tf.sub(cur, prev)), 1));
+      const change = tf.tidy(() => tf.div(tf.sum(tf.abs(tf.sub(cur, prev)), 1), tf.sum(cur, 1))); // ‖Δγ‖₁ / ‖γ‖₁ per row
       prev.dispose();
       const [dv, gv] = await Promise.all([change.data(), cur.data()]);
       change.dispose();
       let still = 0;
       for (let i = 0; i < active.length; i++) {
         gamma.set(gv.subarray(i * K, (i + 1) * K), active[i] * K);
-        if (dv[i] >= p.tol) still++;
+        if (!(dv[i] < p.tol)) still++; // NaN counts as moving, here and below
       }
       if (last || still === 0) break;
       if (still < p.compactBelow * active.length) {
@@ -136,7 +145,7 @@ export async function eStepBlock(
         const gk = new Float32Array(still * K);
         let n = 0;
         for (let i = 0; i < active.length; i++) {
-          if (dv[i] < p.tol) continue;
+          if (dv[i] < p.tol) continue; // the same test as above
           keep[n] = active[i];
           keepGlobal[n] = r0 + active[i];
           gk.set(gv.subarray(i * K, (i + 1) * K), n * K);
