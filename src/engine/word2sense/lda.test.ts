@@ -40,17 +40,28 @@ describe('special functions', () => {
 });
 
 describe('fitLda', () => {
-  it('recovers planted senses (Hungarian-matched mean cosine ≥ 0.95) with perplexity near the truth', async () => {
+  it('recovers planted senses (Hungarian-matched mean cosine ≥ 0.95) with perplexity near the truth, for every seed', async () => {
     const V = 150;
     const K = 5;
     const planted = plantedCounts(V, K, 400, 7);
-    // innerRamp: on this tiny K=5 problem a fully converged first E-step (the default, as sklearn)
-    // merges two planted senses for 2–3 of 4 seeds (measured); short early E-steps recover all 5
-    const fit = await fitLda(planted.counts, { K, iters: 40, seed: 1, innerRamp: 10, innerIters: 40 });
-    const cos = planted.beta.map((b) => Array.from({ length: K }, (_, k) => cosine(b, fit.beta.subarray(k * V, k * V + V))));
-    const assign = hungarian(cos.map((row) => row.map((c) => -c)));
-    const mean = cos.reduce((s, row, i) => s + row[assign[i]], 0) / K;
-    expect(mean).toBeGreaterThanOrEqual(0.95);
+    const matched = (beta: Float32Array): number => {
+      const cos = planted.beta.map((b) => Array.from({ length: K }, (_, k) => cosine(b, beta.subarray(k * V, k * V + V))));
+      const assign = hungarian(cos.map((row) => row.map((c) => -c)));
+      return cos.reduce((s, row, i) => s + row[assign[i]], 0) / K;
+    };
+    // the check can fail: two planted senses merged into one (and one left over) score below 0.95
+    const merged = Float32Array.from({ length: K * V }, (_, i) => {
+      const k = Math.floor(i / V);
+      const c = i % V;
+      return k < 2 ? (planted.beta[0][c] + planted.beta[1][c]) / 2 : planted.beta[k][c];
+    });
+    expect(matched(merged)).toBeLessThan(0.95);
+    // defaults: anchor start, batch VB, converged E-steps. Measured: seeds 1–4 all recover the 5
+    // senses (0.9998); sklearn's random start merged two of them (0.797) for 3 of 4 seeds with the
+    // former absolute E-step tolerance
+    for (const seed of [2, 3, 4]) expect(matched((await fitLda(planted.counts, { K, iters: 8, seed })).beta)).toBeGreaterThanOrEqual(0.95);
+    const fit = await fitLda(planted.counts, { K, iters: 20, seed: 1 });
+    expect(matched(fit.beta)).toBeGreaterThanOrEqual(0.95);
     // perplexity of the planted truth on these counts
     const dense = denseRows(planted.counts, 0, V);
     let ll = 0;
@@ -81,7 +92,7 @@ describe('fitLda', () => {
     expect(Math.exp(-ll2 / n)).toBeCloseTo(fit.perplexity, 1);
     // rows are distributions
     for (let k = 0; k < K; k++) expect(fit.beta.subarray(k * V, k * V + V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-    expect(fit.history.length).toBe(40);
+    expect(fit.history.length).toBe(20);
   });
 
   it('is deterministic per seed, blocks do not change the answer, and tensors do not leak', async () => {
@@ -99,6 +110,19 @@ describe('fitLda', () => {
     expect(a2.beta).toEqual(a.beta);
     const c = await fitLda(planted.counts, { K: 3, iters: 4, seed: 6, innerIters: 12 });
     expect(c.beta).not.toEqual(a.beta);
+  });
+
+  it('stays finite with an empty document, whose θ̃ all underflow at K = 30', async () => {
+    const planted = plantedCounts(60, 3, 100, 3);
+    const c = planted.counts;
+    // an empty last row: its γ falls to α/K everywhere, where exp ψ underflows (0/0 before the floor)
+    const withEmpty = { ...c, rows: c.rows + 1, indptr: Int32Array.from([...c.indptr, c.indptr[c.rows]]) };
+    for (const init of ['anchors', 'random'] as const) {
+      const r = await fitLda(withEmpty, { K: 30, iters: 3, seed: 2, init }); // K = 30: ψ(α/K) ≈ −300, exp underflows in float32
+      expect(Number.isFinite(r.perplexity)).toBe(true);
+      expect(r.beta.every(Number.isFinite)).toBe(true);
+      expect(r.theta.every(Number.isFinite)).toBe(true);
+    }
   });
 
   it('stops at the time budget with the best model so far, and cancels cleanly', async () => {
