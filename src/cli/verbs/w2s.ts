@@ -60,6 +60,8 @@ const train: VerbSpec = {
     'max-seconds': { kind: 'number', description: 'stop LDA after this many seconds with the best model so far', placeholder: 'S' },
     'inner-iters': { kind: 'int', description: 'max E-step rounds per document and iteration (default 100; a document stops earlier once its γ converges)', placeholder: 'N' },
     seed: { kind: 'int', description: 'seed for subsampling and initialisation (default 1)', placeholder: 'N' },
+    init: { kind: 'string', description: "initial senses: anchors (default; the most extreme rows of the normalised counts), random (as sklearn) or rows", placeholder: 'anchors|random|rows' },
+    'update-groups': { kind: 'int', description: 'incremental VB: λ is re-estimated after each of N groups of words per iteration (default 1 = batch VB; more groups converge in fewer iterations on long documents, worse on a real corpus)', placeholder: 'N' },
     'min-count': { kind: 'int', description: 'minimum word frequency (default 5)', placeholder: 'N' },
     'max-vocab': { kind: 'int', description: 'vocabulary cap, most frequent words (default 50000)', placeholder: 'N' },
     subsample: { kind: 'number', description: 'word2vec subsampling threshold t (default 1e-5; 0 = off); dropped tokens keep their slot', placeholder: 'T' },
@@ -100,6 +102,10 @@ const train: VerbSpec = {
     const thetaDtype = (arg.string(args, 'theta-dtype') ?? 'F32').toUpperCase();
     if (thetaDtype !== 'F32' && thetaDtype !== 'F16') throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
     const innerIters = arg.optionalNumber(args, 'inner-iters'); // undefined: the engine's default
+    const init = arg.string(args, 'init') ?? 'anchors';
+    if (init !== 'anchors' && init !== 'random' && init !== 'rows') throw new UsageError(`--init must be anchors, random or rows, got '${init}'`);
+    const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
+    if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
     for (const f of corpus ?? []) await mustExist(f, 'corpus');
     if (countsPath) await mustExist(countsPath, 'counts file');
@@ -109,7 +115,7 @@ const train: VerbSpec = {
     if (logPath) writeFileSync(logPath, '');
     const r = await trainWord2Sense(
       corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
-      { senses: K, alpha, gamma, iters, maxSeconds, innerIters, seed, minCount, maxVocab, subsample, window, merged: Kmerged, nnz: mu },
+      { senses: K, alpha, gamma, iters, maxSeconds, innerIters, seed, init, updateGroups, minCount, maxVocab, subsample, window, merged: Kmerged, nnz: mu },
       {
         progress,
         backend: backend.backend,

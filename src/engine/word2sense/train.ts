@@ -12,6 +12,7 @@ import { InputError } from '../util/errors';
 import type { ProgressSink } from '../util/progress';
 import { buildModelAsync } from './build';
 import { fitLda, type LdaIteration } from './lda';
+import type { LdaInit } from './ldaInit';
 import type { Word2SenseModel } from './model';
 
 /** Every setting of a training run, with the paper's defaults. */
@@ -29,6 +30,10 @@ export interface TrainOptions {
   innerIters?: number;
   /** Seed for subsampling and initialisation (default 1). */
   seed?: number;
+  /** Initial senses: 'anchors' (default; SPA anchor documents), 'random' (as sklearn) or 'rows' (see LdaOptions.init). */
+  init?: LdaInit;
+  /** Incremental VB update groups per pass (default 1 = batch VB). */
+  updateGroups?: number;
   minCount?: number;
   maxVocab?: number;
   subsample?: number;
@@ -68,7 +73,7 @@ export function resolveTrainOptions(o: TrainOptions): Required<Omit<TrainOptions
   const merged = o.merged ?? Math.round(0.75 * senses);
   const r = {
     senses, alpha: o.alpha ?? 0.1, gamma: o.gamma ?? 0.001, iters: o.iters ?? 30, maxSeconds: o.maxSeconds, innerIters: o.innerIters ?? 100,
-    seed: o.seed ?? 1, minCount: o.minCount ?? 5, maxVocab: o.maxVocab ?? 50000, subsample: o.subsample ?? 1e-5, window: o.window ?? 5,
+    seed: o.seed ?? 1, init: o.init ?? 'anchors', updateGroups: o.updateGroups ?? 1, minCount: o.minCount ?? 5, maxVocab: o.maxVocab ?? 50000, subsample: o.subsample ?? 1e-5, window: o.window ?? 5,
     merged, nnz: Math.min(o.nnz ?? 75, merged),
   };
   const intAtLeast = (name: string, v: number, min: number) => {
@@ -80,6 +85,8 @@ export function resolveTrainOptions(o: TrainOptions): Required<Omit<TrainOptions
   intAtLeast('min count', r.minCount, 1);
   intAtLeast('max vocab', r.maxVocab, 1);
   intAtLeast('nnz', r.nnz, 1);
+  intAtLeast('update groups', r.updateGroups, 1);
+  if (!['anchors', 'random', 'rows'].includes(r.init)) throw new InputError(`init must be anchors, random or rows, got '${r.init}'`);
   if (!Number.isInteger(r.merged) || r.merged < 1 || r.merged > r.senses) throw new InputError(`merged senses must be between 1 and the number of senses (${r.senses}), got ${r.merged}`);
   if (!(r.alpha > 0) || !(r.gamma > 0)) throw new InputError('alpha and gamma must be positive');
   if (!(r.subsample >= 0)) throw new InputError(`subsample must be ≥ 0, got ${r.subsample}`);
@@ -101,16 +108,16 @@ export async function trainWord2Sense(input: TrainInput, options: TrainOptions, 
   if (o.senses > data.vocab.length) throw new InputError(`senses (${o.senses}) exceeds the vocabulary size (${data.vocab.length}); lower --senses or --min-count`);
   const lda = await fitLda(data.counts, {
     K: o.senses, alpha: o.alpha, gamma: o.gamma, iters: o.iters, maxSeconds: o.maxSeconds, seed: o.seed, innerIters: o.innerIters,
-    progress: hooks.progress, cancel, onIteration: hooks.onIteration,
+    init: o.init, updateBlocks: o.updateGroups, progress: hooks.progress, cancel, onIteration: hooks.onIteration,
   });
   cancel.throwIfCancelled();
   hooks.progress?.({ stage: 'merging', done: 0, total: 1 });
   const hyperparameters = {
     source: 'corpus' in input ? { corpus: input.corpus.map((s) => s.name) } : { counts: input.counts.name },
-    senses: o.senses, alpha: o.alpha, gamma: o.gamma, iters: o.iters, max_seconds: o.maxSeconds ?? null, inner_iters: o.innerIters, seed: o.seed,
+    senses: o.senses, alpha: o.alpha, gamma: o.gamma, iters: o.iters, max_seconds: o.maxSeconds ?? null, inner_iters: o.innerIters, seed: o.seed, init: o.init, update_groups: o.updateGroups,
     min_count: 'corpus' in input ? o.minCount : null, max_vocab: 'corpus' in input ? o.maxVocab : null,
     subsample: 'corpus' in input ? o.subsample : null, window: 'corpus' in input ? o.window : null,
-    merged: o.merged, nnz: o.nnz, backend: hooks.backend ?? null, algorithm: 'batch variational Bayes (dense row blocks, tfjs)',
+    merged: o.merged, nnz: o.nnz, backend: hooks.backend ?? null, algorithm: o.updateGroups > 1 ? 'incremental variational Bayes (dense row blocks, tfjs)' : 'batch variational Bayes (dense row blocks, tfjs)',
     iterations_run: lda.history.length, best_iter: lda.bestIter, perplexity: lda.perplexity, stopped_by: lda.stoppedBy,
   };
   const model = await buildModelAsync({

@@ -32,7 +32,8 @@ const FIELDS: Field[] = [
   { key: 'senses', label: 'Senses K', meaning: 'LDA topics over co-occurrence rows; each becomes a sense (paper: 3000)', min: 2 },
   { key: 'merged', label: "Merged K'", meaning: 'senses left after merging close ones by √JS average linkage (default 0.75 K)', min: 1 },
   { key: 'nnz', label: 'Active µ', meaning: 'non-zero senses kept per word (paper: 75)', min: 1 },
-  { key: 'iters', label: 'Iterations', meaning: 'batch variational Bayes passes over all rows', min: 1 },
+  { key: 'iters', label: 'Iterations', meaning: 'variational Bayes passes over all rows (started from anchor rows, the ones nearest a single sense)', min: 1 },
+  { key: 'updateGroups', label: 'Update groups', meaning: 'incremental VB: senses re-estimated after each of this many groups of rows per pass (1 = batch, the default)', min: 1 },
   { key: 'alpha', label: 'α (total)', meaning: 'word–sense Dirichlet prior, α/K per sense: small = few senses per word', step: 0.01 },
   { key: 'gamma', label: 'γ', meaning: 'sense–word Dirichlet prior: small = peaked senses', step: 0.0001 },
   { key: 'window', label: 'Window', meaning: 'symmetric context window in tokens', min: 1 },
@@ -42,7 +43,7 @@ const FIELDS: Field[] = [
   { key: 'seed', label: 'Seed', meaning: 'subsampling and initialisation are reproducible per seed' },
 ];
 
-const DEFAULTS: TrainOptions = { senses: 40, merged: 30, nnz: 20, iters: 10, alpha: 0.1, gamma: 0.001, window: 5, minCount: 3, maxVocab: 5000, subsample: 1e-5, seed: 1 };
+const DEFAULTS: TrainOptions = { senses: 40, merged: 30, nnz: 20, iters: 10, updateGroups: 1, alpha: 0.1, gamma: 0.001, window: 5, minCount: 3, maxVocab: 5000, subsample: 1e-5, seed: 1 };
 
 function PerplexityChart({ history }: { history: { iter: number; perplexity: number }[] }) {
   if (history.length < 1) return null;
