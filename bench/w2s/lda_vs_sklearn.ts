@@ -11,7 +11,8 @@
  *
  * Environment (all optional; unset = fitLda's defaults): W2S_SEED (0), W2S_ITERS (40), W2S_MAX_SECONDS (1.5× sklearn's
  * time), W2S_INNER (max E-step rounds), W2S_TOL (innerTol), W2S_ACCEL (1/0: SQUAREM), W2S_MAXSTEP,
- * W2S_WARM (never|always|auto), W2S_WARMTOL, W2S_REVIVE, W2S_COMPACT. Tuning only: W2S_REUSE_SKLEARN=1
+ * W2S_WARM (never|always|auto), W2S_WARMTOL, W2S_REVIVE, W2S_COMPACT, W2S_INIT (anchors|random|rows),
+ * W2S_GROUPS (update groups per pass; 1 = batch VB). Tuning only: W2S_REUSE_SKLEARN=1
  * reuses the cached sklearn result, W2S_NO_SCORE=1 skips the model file and the peer scoring.
  */
 import { execFileSync } from 'node:child_process';
@@ -56,6 +57,8 @@ const lda = await fitLda(data.counts, {
   accelerate: process.env.W2S_ACCEL ? process.env.W2S_ACCEL === '1' : undefined,
   maxStep: process.env.W2S_MAXSTEP ? Number(process.env.W2S_MAXSTEP) : undefined,
   compactBelow: process.env.W2S_COMPACT ? Number(process.env.W2S_COMPACT) : undefined,
+  init: (process.env.W2S_INIT as 'anchors' | 'random' | 'rows' | undefined) ?? undefined,
+  updateBlocks: process.env.W2S_GROUPS ? Number(process.env.W2S_GROUPS) : undefined,
   onIteration: (r) => {
     console.log(`  sensescape iter ${r.iter}: ${r.seconds.toFixed(2)} s, perplexity ${r.perplexity.toFixed(1)}, rounds/doc ${r.rowRounds?.toFixed(1)}`);
     if (reached === null && r.perplexity <= sk.perplexity) reached = r.seconds;
