@@ -36,14 +36,16 @@
  * iterations to reach 1587.2 and our random starts settled 0.8 % above it:
  * - Start (ldaInit.ts): λ₀ seeded from K anchor documents found by successive projection, the
  *   documents nearest to one pure sense, instead of a near-uniform random λ₀ whose first iterations
- *   merge senses that are never separated again. Batch VB from the anchors: 1585.9 at iteration 10.
+ *   merge senses that are never separated again. Batch VB from the anchors: 1586.9 at iteration 6
+ *   (from sklearn's random start: 1748.5); on a real corpus (brown, K=50) 9 % lower after 8.
  * - Incremental VB (Neal & Hinton 1998): documents in a seeded random order form `updateBlocks`
  *   groups; after each group's E-step λ = η + Σ_g N_g, N_g = β̃_g ⊙ (θ̃ᵀQ)_g being group g's
  *   statistics from its latest E-step (with its share of λ₀ − η before its first). Each pass costs
  *   the same as a batch iteration but updates λ G times; every update uses complete statistics, so
  *   there is no step size to tune, and G = 1 is exactly batch VB. From the anchors, 16 groups:
- *   1586.2 at iteration 5. From a random start, 16 groups lock in a poor optimum (2048.6 after 10):
- *   the early groups commit λ before any structure exists.
+ *   1584.1 at iteration 3 — but on brown's short rows 1836 against batch's 1589 after 8, so the
+ *   default is G = 1. From a random start 16 groups lock in a poor optimum (2086.6 after 6): the
+ *   early groups commit λ before any structure exists.
  *
  * Iteration t: for each group, E-step (γ given the current λ) and update of λ; then the perplexity
  * of (θ_t, β_t) — θ from the pass's E-steps, β the normalised λ after the pass, the normalised
@@ -242,7 +244,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   };
 
   let gamma = gammaSamples(D * K, 100, 0.01, (seed ^ 0x5eed) >>> 0); // [D*K] in `docs` order, on the CPU between iterations
-  const lam0 = initialLambda(counts, K, seed, opts.init ?? 'anchors', () => randomRows(counts, K, seed));
+  const lam0 = await initialLambda(counts, K, seed, opts.init ?? 'anchors', () => randomRows(counts, K, seed), () => cp.check());
   // λ = η + Σ_g N_g; before a group's first E-step its share of λ₀ − η stands in for N_g
   let statsSum = tf.tidy(() => tf.sub(tf.tensor2d(lam0, [K, V]), eta) as tf.Tensor2D);
   let priorShare: tf.Tensor2D | null = tf.div(statsSum, G) as tf.Tensor2D;

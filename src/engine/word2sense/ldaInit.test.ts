@@ -46,15 +46,15 @@ function separable(K: number, V: number, mixed: number, seed: number): { counts:
 }
 
 describe('anchorRows (successive projection)', () => {
-  it('finds exactly the pure rows of a separable matrix', () => {
+  it('finds exactly the pure rows of a separable matrix', async () => {
     for (const seed of [1, 2, 3]) {
       const { counts, pure } = separable(6, 40, 60, seed);
-      const got = Array.from(anchorRows(counts, 6)).sort((a, b) => a - b);
+      const got = Array.from(await anchorRows(counts, 6)).sort((a, b) => a - b);
       expect(got).toEqual(pure);
     }
   });
 
-  it('ignores rows whose extremeness is sampling noise (a few tokens)', () => {
+  it('ignores rows whose extremeness is sampling noise (a few tokens)', async () => {
     const { counts: base, pure } = separable(4, 30, 30, 9);
     // rows of one to three tokens: far out, but only because they are tiny samples
     const rows: number[][] = [];
@@ -66,31 +66,31 @@ describe('anchorRows (successive projection)', () => {
     for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c === 3 * i ? 1 : 0)));
     for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c >= 5 * i && c < 5 * i + 3 ? 1 : 0)));
     for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c === 2 * i ? 2 : 0)));
-    const got = Array.from(anchorRows(csr(rows), 4)).sort((a, b) => a - b);
+    const got = Array.from(await anchorRows(csr(rows), 4)).sort((a, b) => a - b);
     expect(got).toEqual(pure);
   });
 
-  it('returns fewer anchors when the rows span fewer directions than asked', () => {
+  it('returns fewer anchors when the rows span fewer directions than asked', async () => {
     const counts = csr([
       [5, 5, 0, 0],
       [10, 10, 0, 0],
       [0, 0, 3, 3],
       [5, 5, 3, 3],
     ]);
-    const got = Array.from(anchorRows(counts, 4));
+    const got = Array.from(await anchorRows(counts, 4));
     expect(got.length).toBe(2);
     expect(new Set(got.map((d) => (d === 2 ? 'b' : 'a')))).toEqual(new Set(['a', 'b']));
   });
 });
 
 describe('initialLambda', () => {
-  it("'anchors' adds V × each anchor's distribution to the random draw; 'random' is the draw alone", () => {
+  it("'anchors' adds V × each anchor's distribution to the random draw; 'random' is the draw alone", async () => {
     const { counts } = separable(3, 20, 10, 4);
     const K = 3;
     const V = counts.cols;
-    const rnd = initialLambda(counts, K, 7, 'random', () => new Int32Array());
-    const anc = initialLambda(counts, K, 7, 'anchors', () => new Int32Array());
-    const anchors = anchorRows(counts, K);
+    const rnd = await initialLambda(counts, K, 7, 'random', () => new Int32Array());
+    const anc = await initialLambda(counts, K, 7, 'anchors', () => new Int32Array());
+    const anchors = await anchorRows(counts, K);
     for (let k = 0; k < K; k++) {
       const d = anchors[k];
       let n = 0;
