@@ -18,8 +18,9 @@
  * its noise term (1 − ‖P̂‖²)/(n − 1) (the unbiased estimate of ‖p‖² is ‖P̂‖² minus it). That
  * estimate is itself too noisy for rows of a handful of tokens (two tokens in one cell score 1), so
  * only rows with at least half the median token count are candidates. Measured on the bench's
- * planted matrix (numpy prototype, incremental VB, 16 groups): 1585.5 after 3 passes with the
- * correction, 1600.4 without, 1600.9 with candidates restricted to at least the median count.
+ * planted matrix with an independent numpy prototype (`bench/w2s/anchor_rules.py RULE 3 16`:
+ * incremental VB, 16 groups): 1585.9 after 3 passes with the correction, 1599.6 without, 1601.1
+ * with candidates restricted to at least the median count instead.
  *
  * Cost: K sparse passes over the non-zeros (K·nnz multiply-adds) and K dense V-vectors; rows are
  * never densified, so it scales like one E-step round.
