@@ -61,7 +61,7 @@ import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
 import type { ProgressSink } from '../util/progress';
 import { seededPermutation } from '../util/random';
-import { eStepBlock, expElog } from './ldaEStep';
+import { eStepBlock, expElog, thetaTilde } from './ldaEStep';
 import { initialLambda, type LdaInit } from './ldaInit';
 import { gammaSamples } from './special';
 
@@ -289,7 +289,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
           rowRounds += st.rowRounds;
           const s = sstats;
           sstats = swap(s, tf.tidy(() => {
-            const th = tf.add(expElog(tf.tensor2d(gb, [r1 - r0, K]), 1), 1e-30) as tf.Tensor2D; // as in the E-step's rounds
+            const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
             return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, tf.matMul(th, tilde)))) as tf.Tensor2D;
           }));
           if (!cache) {
@@ -300,11 +300,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
           await cp.check();
         }
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
-        const old = groupStats[group] ?? priorShare!;
-        statsSum = swap(statsSum, tf.tidy(() => tf.add(tf.sub(statsSum, old), fresh) as tf.Tensor2D));
+        const prev = groupStats[group];
+        statsSum = swap(statsSum, tf.tidy(() => tf.add(tf.sub(statsSum, prev ?? priorShare!), fresh) as tf.Tensor2D));
+        groupStats[group] = prev ? swap(prev, fresh) : fresh;
         live.add(fresh);
-        if (groupStats[group]) swap(groupStats[group]!, fresh);
-        groupStats[group] = fresh;
         for (const t of [tilde, tildeT, sstats]) {
           live.delete(t);
           t.dispose();

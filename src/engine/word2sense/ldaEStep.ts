@@ -23,6 +23,14 @@ export function expElog(x: tf.Tensor2D, axis: 0 | 1): tf.Tensor2D {
   return tf.tidy(() => tf.exp(tf.sub(digamma(x), digamma(tf.sum(x, axis, true)))) as tf.Tensor2D);
 }
 
+/**
+ * θ̃ = exp(E log θ) [R, K] of a block's γ [R, K], floored at 1e-30 so that a document whose θ̃ all
+ * underflow (or an empty one) gives X = θ̃β̃ > 0, not 0/0. Used by every round and by the statistics.
+ */
+export function thetaTilde(gamma: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.add(expElog(gamma, 1), 1e-30) as tf.Tensor2D);
+}
+
 /** Dense rows `rows` (global row ids) of a CSR matrix as a row-major Float32Array [rows.length × cols]. */
 export function denseRowsAt(m: CsrCounts, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * m.cols);
@@ -87,7 +95,7 @@ export async function eStepBlock(
   /** One fixed-point round γ ↦ α/K + θ̃ ⊙ ((C / θ̃β̃) β̃ᵀ) for the active rows. */
   const F = (x: tf.Tensor2D, Cb: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
-      const th = tf.add(expElog(x, 1), 1e-30); // floor: a document whose θ̃ all underflow (or an empty one) gives X > 0, not 0/0
+      const th = thetaTilde(x);
       const Q = tf.div(Cb, tf.matMul(th, tilde));
       return tf.add(tf.mul(th, tf.matMul(Q, tildeT)), alphaK) as tf.Tensor2D;
     });

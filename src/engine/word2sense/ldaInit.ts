@@ -25,7 +25,7 @@
  * Cost: K sparse passes over the non-zeros (K·nnz multiply-adds) and K dense V-vectors; rows are
  * never densified, so it scales like one E-step round.
  */
-import type { CsrCounts } from '../text/csr';
+import { rowSums, type CsrCounts } from '../text/csr';
 import { gammaSamples } from './special';
 
 /**
@@ -36,8 +36,7 @@ import { gammaSamples } from './special';
  */
 export async function anchorRows(counts: CsrCounts, K: number, between?: () => Promise<void>): Promise<Int32Array> {
   const { rows: D, cols: V, indptr, indices, values } = counts;
-  const n = new Float64Array(D);
-  for (let d = 0; d < D; d++) for (let j = indptr[d]; j < indptr[d + 1]; j++) n[d] += values[j];
+  const n = rowSums(counts);
   const sizes = Array.from(n).filter((x) => x > 0).sort((a, b) => a - b);
   const floor = Math.max(2, sizes.length ? sizes[Math.floor((sizes.length - 1) / 2)] / 2 : 0);
   let candidates: number[] = [];
