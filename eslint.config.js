@@ -6,12 +6,21 @@ import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 
-const layer = (name) => ({ group: [`**/${name}/**`, `**/${name}`, `../${name}/*`, `../../${name}/*`], message: `this layer may not import ${name}/ (DESIGN.md: layers point down only)` });
-const react = { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'], message: 'no React or zustand below features/ and state/' };
+const layer = (name) => ({
+  group: [`**/${name}/**`, `**/${name}`, `../${name}/*`, `../../${name}/*`],
+  message: `this layer may not import ${name}/ (DESIGN.md: layers point down only)`,
+});
+const react = {
+  group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'],
+  message: 'no React or zustand below features/ and state/',
+};
 const d3 = { group: ['d3-*', 'd3'], message: 'd3 belongs to viz/ and features/' };
 const tfjs = { group: ['@tensorflow/*'], message: 'only engine/ and workers/ talk to tfjs' };
 const restrict = (...patterns) => ({
-  '@typescript-eslint/no-restricted-imports': ['error', { patterns: patterns.map((p) => ({ ...p, allowTypeImports: p.allowTypeImports ?? false })) }],
+  '@typescript-eslint/no-restricted-imports': [
+    'error',
+    { patterns: patterns.map((p) => ({ ...p, allowTypeImports: p.allowTypeImports ?? false })) },
+  ],
 });
 
 export default tseslint.config(
@@ -23,17 +32,50 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
-      'no-restricted-syntax': ['error', {
-        selector: "CallExpression[callee.property.name=/^(dataSync|arraySync)$/]",
-        message: 'never read tensors synchronously (DESIGN.md): use `await t.data()`',
-      }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'CallExpression[callee.property.name=/^(dataSync|arraySync)$/]',
+          message: 'never read tensors synchronously (DESIGN.md): use `await t.data()`',
+        },
+      ],
     },
   },
-  { files: ['src/engine/**/*.ts'], rules: restrict(layer('features'), layer('state'), layer('viz'), layer('workers'), layer('cli'), react, d3) },
-  { files: ['src/workers/**/*.ts'], rules: restrict(layer('features'), layer('state'), layer('viz'), layer('cli'), react, d3) },
-  { files: ['src/viz/**/*.ts', 'src/viz/**/*.tsx'], rules: restrict(layer('features'), layer('state'), layer('workers'), layer('cli'), { ...layer('engine'), allowTypeImports: true }, react, tfjs) },
-  { files: ['src/state/**/*.ts'], rules: restrict(layer('features'), layer('viz'), layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs, d3) },
-  { files: ['src/features/**/*.ts', 'src/features/**/*.tsx', 'src/main.tsx'], rules: restrict(layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs) },
+  {
+    files: ['src/engine/**/*.ts'],
+    rules: restrict(layer('features'), layer('state'), layer('viz'), layer('workers'), layer('cli'), react, d3),
+  },
+  {
+    files: ['src/workers/**/*.ts'],
+    rules: restrict(layer('features'), layer('state'), layer('viz'), layer('cli'), react, d3),
+  },
+  {
+    files: ['src/viz/**/*.ts', 'src/viz/**/*.tsx'],
+    rules: restrict(
+      layer('features'),
+      layer('state'),
+      layer('workers'),
+      layer('cli'),
+      { ...layer('engine'), allowTypeImports: true },
+      react,
+      tfjs,
+    ),
+  },
+  {
+    files: ['src/state/**/*.ts'],
+    rules: restrict(
+      layer('features'),
+      layer('viz'),
+      layer('cli'),
+      { ...layer('engine'), allowTypeImports: true },
+      tfjs,
+      d3,
+    ),
+  },
+  {
+    files: ['src/features/**/*.ts', 'src/features/**/*.tsx', 'src/main.tsx'],
+    rules: restrict(layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs),
+  },
   { files: ['src/cli/**/*.ts'], rules: restrict(layer('features'), layer('state'), layer('workers'), react, d3) },
   {
     files: ['src/features/**/*.tsx', 'src/main.tsx'],

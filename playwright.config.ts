@@ -35,7 +35,10 @@ export default defineConfig({
   projects: [
     {
       name: 'webgpu',
-      use: { browserName: 'chromium', launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu'] } },
+      use: {
+        browserName: 'chromium',
+        launchOptions: { executablePath, args: [...baseArgs, '--enable-unsafe-webgpu'] },
+      },
     },
     {
       name: 'fallback',

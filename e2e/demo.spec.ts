@@ -6,7 +6,13 @@ import { execFileSync } from 'node:child_process';
 import { expect, test } from '@playwright/test';
 
 const DEMO = 'public/demo';
-const cli = (...args: string[]) => JSON.parse(execFileSync('node', ['bin/sensescape.mjs', ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+const cli = (...args: string[]) =>
+  JSON.parse(
+    execFileSync('node', ['bin/sensescape.mjs', ...args, '--json'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 
 test('the senses demo opens and shows a polysemous word as the CLI reads it', async ({ page }) => {
   await page.goto('/#view=senses');
@@ -17,7 +23,16 @@ test('the senses demo opens and shows a polysemous word as the CLI reads it', as
   await expect(page.getByTestId('word-bars').locator('rect.bar')).not.toHaveCount(0);
   await expect(page.getByTestId('neighbours').locator('li')).not.toHaveCount(0);
 
-  const expected = cli('w2s', 'senses', '--model', `${DEMO}/senses/word2sense-demo.safetensors`, '--word', 'plant', '--top', '3');
+  const expected = cli(
+    'w2s',
+    'senses',
+    '--model',
+    `${DEMO}/senses/word2sense-demo.safetensors`,
+    '--word',
+    'plant',
+    '--top',
+    '3',
+  );
   const top = page.getByTestId('cloud-top');
   await expect(top).toHaveAttribute('data-sense', String(expected.senses[0].sense));
   await expect(top.locator('text.cloud-word').first()).toBeAttached({ timeout: 30_000 });
@@ -30,7 +45,13 @@ test('the landscape demo loads its checkpoints and examples and computes like th
   await page.goto('/#view=landscapes');
   await page.getByTestId('landscape-demo').getByRole('button').click();
   await expect(page.getByTestId('landscape-demo')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
-  const roles: Record<string, string> = { pretrained: 'origin', sst2: 'taskA', mrpc: 'taskB', 'random-init': 'random', 'sst2-scratch': 'scratch' };
+  const roles: Record<string, string> = {
+    pretrained: 'origin',
+    sst2: 'taskA',
+    mrpc: 'taskB',
+    'random-init': 'random',
+    'sst2-scratch': 'scratch',
+  };
   for (const [name, role] of Object.entries(roles)) {
     await expect(page.getByTestId(`checkpoint-${name}`)).toHaveAttribute('data-status', 'ready');
     await expect(page.getByTestId(`role-${name}`)).toHaveValue(role);
@@ -48,9 +69,27 @@ test('the landscape demo loads its checkpoints and examples and computes like th
   const cells = page.locator('[data-testid="curve-table"] td[data-series="pretrained-train"]');
   await expect(cells).toHaveCount(3);
   const shown = (await cells.allTextContents()).map(Number);
-  const expected = cli('landscape', 'curve', '--origin', `${DEMO}/landscape/pretrained`, '--toward', `${DEMO}/landscape/sst2`,
-    '--data', `${DEMO}/landscape/data/sst2-train.tsv`, '--range', '-0.5:1.5:3', '--max-examples', '8', '--max-length', '64', '--batch', '32');
-  shown.forEach((v, k) => expect(Math.abs(v - expected.loss[k])).toBeLessThanOrEqual(1e-4 * Math.abs(expected.loss[k]) + 1e-4));
+  const expected = cli(
+    'landscape',
+    'curve',
+    '--origin',
+    `${DEMO}/landscape/pretrained`,
+    '--toward',
+    `${DEMO}/landscape/sst2`,
+    '--data',
+    `${DEMO}/landscape/data/sst2-train.tsv`,
+    '--range',
+    '-0.5:1.5:3',
+    '--max-examples',
+    '8',
+    '--max-length',
+    '64',
+    '--batch',
+    '32',
+  );
+  shown.forEach((v, k) =>
+    expect(Math.abs(v - expected.loss[k])).toBeLessThanOrEqual(1e-4 * Math.abs(expected.loss[k]) + 1e-4),
+  );
   await expect(page.locator('[data-testid="curve-table"] td[data-series="random-train"]')).toHaveCount(3);
 
   await page.getByTestId('grid-n').fill('3');

@@ -32,7 +32,9 @@ test('cancel stops the worker mid-job and the worker keeps serving', async ({ pa
   await page.getByTestId('throughput-rounds').fill('100000');
   await page.getByTestId('throughput-run').click();
   const progress = page.getByTestId('throughput-progress');
-  await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 60_000 }).toBeGreaterThan(1);
+  await expect
+    .poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 60_000 })
+    .toBeGreaterThan(1);
   await page.getByTestId('throughput-cancel').click();
   await expect(page.getByTestId('throughput')).toHaveAttribute('data-state', 'cancelled');
   // The worker is free again: a new job answers promptly and correctly.
@@ -42,7 +44,12 @@ test('cancel stops the worker mid-job and the worker keeps serving', async ({ pa
 
 test('the Content-Security-Policy blocks every other origin', async ({ page }) => {
   await openApp(page);
-  const outcome = await page.evaluate(() => fetch('http://127.0.0.1:9/x').then(() => 'fetched', (e: Error) => `blocked: ${e.message}`));
+  const outcome = await page.evaluate(() =>
+    fetch('http://127.0.0.1:9/x').then(
+      () => 'fetched',
+      (e: Error) => `blocked: ${e.message}`,
+    ),
+  );
   expect(outcome).toMatch(/^blocked/);
   const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
   expect(csp).toContain("default-src 'self'");

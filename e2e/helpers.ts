@@ -32,9 +32,15 @@ export async function workerMatmul(page: Page, m: number, k: number, n: number, 
   const a = Array.from(uniformArray(m * k, seed));
   const b = Array.from(uniformArray(k * n, seed + 1));
   const got = await page.evaluate(
-    ([a, b, m, k, n]) => (globalThis as unknown as { sensescape: ConsoleApi }).sensescape.matmul(a as number[], b as number[], m as number, k as number, n as number),
+    ([a, b, m, k, n]) =>
+      (globalThis as unknown as { sensescape: ConsoleApi }).sensescape.matmul(
+        a as number[],
+        b as number[],
+        m as number,
+        k as number,
+        n as number,
+      ),
     [a, b, m, k, n] as const,
   );
   return { ...got, error: maxAbsDiff(got.c, matmulReference(a, b, m, k, n)) };
 }
-

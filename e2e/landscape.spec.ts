@@ -36,8 +36,30 @@ test('curve values equal the CLI, surface shows contours and exports a valid SVG
   const shownText = await cells.allTextContents();
   const shown = shownText.map(Number);
 
-  const cli = JSON.parse(execFileSync('node', ['bin/sensescape.mjs', 'landscape', 'curve', '--origin', `${FIX}/origin`, '--toward', `${FIX}/ft-a`,
-    '--data', `${FIX}/data/sst2-train.tsv`, '--range', '-0.5:1.5:5', '--max-examples', '64', '--batch', '16', '--json'], { encoding: 'utf8' }));
+  const cli = JSON.parse(
+    execFileSync(
+      'node',
+      [
+        'bin/sensescape.mjs',
+        'landscape',
+        'curve',
+        '--origin',
+        `${FIX}/origin`,
+        '--toward',
+        `${FIX}/ft-a`,
+        '--data',
+        `${FIX}/data/sst2-train.tsv`,
+        '--range',
+        '-0.5:1.5:5',
+        '--max-examples',
+        '64',
+        '--batch',
+        '16',
+        '--json',
+      ],
+      { encoding: 'utf8' },
+    ),
+  );
   expect(cli.loss).toHaveLength(5);
   shown.forEach((v, k) => expect(Math.abs(v - cli.loss[k])).toBeLessThanOrEqual(1e-4 * Math.abs(cli.loss[k]) + 1e-5));
 
@@ -90,13 +112,17 @@ test('a reload mid-surface resumes instead of restarting', async ({ page }) => {
   await page.getByTestId('grid-n').fill('9');
   await page.getByTestId('run-surface').click();
   const run = page.getByTestId('surface-run');
-  await expect.poll(async () => Number(await run.getAttribute('data-done')), { timeout: 120_000 }).toBeGreaterThanOrEqual(4);
+  await expect
+    .poll(async () => Number(await run.getAttribute('data-done')), { timeout: 120_000 })
+    .toBeGreaterThanOrEqual(4);
   await page.reload();
   // Restored: the checkpoints come back from IndexedDB and the surface continues where it stopped,
   // computing only the points that were not saved before the reload.
   await expect(page.getByTestId('checkpoint-ft-a')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
   const resumed = page.getByTestId('surface-run');
-  await expect.poll(async () => Number(await resumed.getAttribute('data-total')), { timeout: 60_000 }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await resumed.getAttribute('data-total')), { timeout: 60_000 })
+    .toBeGreaterThan(0);
   expect(Number(await resumed.getAttribute('data-total'))).toBeLessThanOrEqual(81 - 4);
   await expect(resumed).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('surface-figure').locator('g.computed-points')).toHaveCount(0); // complete: no partial-point dots
@@ -104,8 +130,23 @@ test('a reload mid-surface resumes instead of restarting', async ({ page }) => {
 
 test('a CLI-made surface file is shown the same way, and a mismatched checkpoint is named', async ({ page }, info) => {
   const out = info.outputPath('cli-surface.json');
-  execFileSync('node', ['bin/sensescape.mjs', 'landscape', 'surface', '--origin', `${FIX}/origin`, '--x', `${FIX}/ft-a`, '--y', `${FIX}/ft-b`,
-    '--data', `${FIX}/data/sst2-train.tsv`, '--grid', '-0.5:1.5:3,-0.5:1.5:3', '--out', out]);
+  execFileSync('node', [
+    'bin/sensescape.mjs',
+    'landscape',
+    'surface',
+    '--origin',
+    `${FIX}/origin`,
+    '--x',
+    `${FIX}/ft-a`,
+    '--y',
+    `${FIX}/ft-b`,
+    '--data',
+    `${FIX}/data/sst2-train.tsv`,
+    '--grid',
+    '-0.5:1.5:3,-0.5:1.5:3',
+    '--out',
+    out,
+  ]);
   await page.goto('/#view=landscapes');
   await page.getByTestId('surface-file-drop-input').setInputFiles(out);
   await expect(page.getByTestId('surface-figure').locator('path.band').first()).toBeAttached();
@@ -122,7 +163,9 @@ test('a CLI-made surface file is shown the same way, and a mismatched checkpoint
   await dropCheckpoint(page, `${FIX}/origin`, 'origin');
   await dropCheckpoint(page, `${FIX}/ft-a`, 'ft-a');
   await page.getByTestId('checkpoint-drop-folder').setInputFiles('tests/fixtures/bert/tiny-gelu-f32');
-  await expect(page.getByTestId('checkpoint-tiny-gelu-f32')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  await expect(page.getByTestId('checkpoint-tiny-gelu-f32')).toHaveAttribute('data-status', 'ready', {
+    timeout: 60_000,
+  });
   await page.getByTestId('role-tiny-gelu-f32').selectOption('taskB');
   await expect(page.getByTestId('validation')).toContainText(/tiny-gelu-f32.*(shape|config|missing)/);
 });

@@ -7,7 +7,7 @@ import { expect, test } from '@playwright/test';
 /** A seeded corpus with two clear topics (finance, rivers) sharing the word "bank". */
 function twoTopicCorpus(lines: number): string {
   let s = 7;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const topics = [
     ['bank', 'money', 'loan', 'deposit', 'interest', 'credit', 'cash', 'account'],
     ['bank', 'river', 'water', 'shore', 'fish', 'stream', 'boat', 'flood'],
@@ -33,7 +33,15 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
   await page.getByTestId('corpus-drop-input').setInputFiles(corpus);
   await expect(page.getByTestId('corpus-stats')).toContainText('two-topics.txt');
   await page.getByText('Hyperparameters').click();
-  for (const [k, v] of [['senses', '4'], ['merged', '3'], ['nnz', '3'], ['iters', '4'], ['minCount', '1'], ['subsample', '0']]) await page.getByTestId(`hp-${k}`).fill(v);
+  for (const [k, v] of [
+    ['senses', '4'],
+    ['merged', '3'],
+    ['nnz', '3'],
+    ['iters', '4'],
+    ['minCount', '1'],
+    ['subsample', '0'],
+  ])
+    await page.getByTestId(`hp-${k}`).fill(v);
   // The UI thread must stay responsive while the worker trains: no script run on the main thread may
   // take over 100 ms. Long-animation-frame entries attribute script time per frame (wall-clock task
   // lengths on this shared 2-core machine mostly measure CPU starvation by SwiftShader, not our code).
@@ -41,7 +49,11 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
     const w = window as unknown as { scriptMs: number[] };
     w.scriptMs = [];
     new PerformanceObserver((list) =>
-      list.getEntries().forEach((e) => (e as unknown as { scripts: { duration: number }[] }).scripts.forEach((sc) => w.scriptMs.push(sc.duration))),
+      list
+        .getEntries()
+        .forEach((e) =>
+          (e as unknown as { scripts: { duration: number }[] }).scripts.forEach((sc) => w.scriptMs.push(sc.duration)),
+        ),
     ).observe({ type: 'long-animation-frame' });
   });
   await page.getByTestId('train-start').click();
@@ -62,10 +74,16 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
   await page.getByTestId('cloud-top').locator('[data-testid$="-export-svg"]').click();
   const cloudSvg = readFileSync(await (await download).path(), 'utf8');
   for (const w of words) expect(cloudSvg).toContain(`>${w}</text>`);
-  const parsed = await page.evaluate((text) => new DOMParser().parseFromString(text, 'image/svg+xml').querySelector('parsererror') === null, cloudSvg);
+  const parsed = await page.evaluate(
+    (text) => new DOMParser().parseFromString(text, 'image/svg+xml').querySelector('parsererror') === null,
+    cloudSvg,
+  );
   expect(parsed).toBe(true);
   const other = words.find((w) => w !== 'bank')!;
-  await cloudWords.filter({ hasText: new RegExp(`^${other}$`) }).first().click();
+  await cloudWords
+    .filter({ hasText: new RegExp(`^${other}$`) })
+    .first()
+    .click();
   await expect(page.getByTestId('word-view')).toHaveAttribute('data-word', other);
 
   // Evaluate on the bundled sets (served by the app itself) and draw the sense map.
@@ -87,7 +105,15 @@ test('train on a dropped corpus, explore the result, cancel a second run', async
 
   // A second, longer run, cancelled while it trains: the page stays usable and the old model stays.
   await page.getByText('Hyperparameters').click();
-  for (const [k, v] of [['senses', '4'], ['merged', '3'], ['nnz', '3'], ['iters', '500'], ['minCount', '1'], ['subsample', '0']]) await page.getByTestId(`hp-${k}`).fill(v);
+  for (const [k, v] of [
+    ['senses', '4'],
+    ['merged', '3'],
+    ['nnz', '3'],
+    ['iters', '500'],
+    ['minCount', '1'],
+    ['subsample', '0'],
+  ])
+    await page.getByTestId(`hp-${k}`).fill(v);
   await page.getByTestId('corpus-drop-input').setInputFiles(corpus);
   await page.getByTestId('train-start').click();
   await expect(page.getByTestId('train-progress')).toHaveAttribute('data-stage', 'lda', { timeout: 60_000 });

@@ -29,12 +29,19 @@ test('explore a word, follow a cloud word, export the cloud, survive a reload', 
   for (const w of words) expect(svg).toContain(`>${w}</text>`);
   const parsed = await page.evaluate((text) => {
     const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
-    return { error: doc.querySelector('parsererror')?.textContent ?? null, root: doc.documentElement.nodeName, words: doc.querySelectorAll('text.cloud-word').length };
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.nodeName,
+      words: doc.querySelectorAll('text.cloud-word').length,
+    };
   }, svg);
   expect(parsed).toEqual({ error: null, root: 'svg', words: words.length });
 
   const other = words.find((w) => w !== 'bank')!;
-  await cloudWords.filter({ hasText: new RegExp(`^${other}$`) }).first().click();
+  await cloudWords
+    .filter({ hasText: new RegExp(`^${other}$`) })
+    .first()
+    .click();
   await expect(view).toHaveAttribute('data-word', other);
   await expect(page).toHaveURL(new RegExp(`word=${other}`));
 
@@ -44,7 +51,9 @@ test('explore a word, follow a cloud word, export the cloud, survive a reload', 
   const result = page.getByTestId('context-result').first();
   await expect(result).toHaveAttribute('data-word', 'bank');
   await expect(result.locator('rect.bar')).not.toHaveCount(0);
-  const rows = await result.locator('table tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
+  const rows = await result
+    .locator('table tbody tr')
+    .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
   const river = rows.find((r) => /river|water|shore/.test(r[0]));
   expect(river, `a river sense among ${JSON.stringify(rows)}`).toBeTruthy();
   expect(Number(river![1])).toBeGreaterThan(Number(river![2]));

@@ -9,7 +9,9 @@ const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 if (existsSync(path)) process.exit(0);
 
 if (process.env.CHROMIUM_PATH) {
-  console.error(`sensescape: CHROMIUM_PATH=${path} does not exist; point it at a Chromium binary or unset it to use /usr/bin/chromium`);
+  console.error(
+    `sensescape: CHROMIUM_PATH=${path} does not exist; point it at a Chromium binary or unset it to use /usr/bin/chromium`,
+  );
   process.exit(1);
 }
 
@@ -18,14 +20,21 @@ const hasApt = spawnSync('sh', ['-c', 'command -v apt-get'], { stdio: 'ignore' }
 if (isRoot && hasApt) {
   console.error('sensescape: /usr/bin/chromium not found; installing Debian chromium for the e2e suite (apt-get)…');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  for (const args of [['update', '-qq'], ['install', '-y', '-qq', 'chromium']]) {
+  for (const args of [
+    ['update', '-qq'],
+    ['install', '-y', '-qq', 'chromium'],
+  ]) {
     const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
     if (r.status !== 0) {
-      console.error(`sensescape: 'apt-get ${args.join(' ')}' failed; install it yourself: sudo apt-get install -y chromium`);
+      console.error(
+        `sensescape: 'apt-get ${args.join(' ')}' failed; install it yourself: sudo apt-get install -y chromium`,
+      );
       process.exit(1);
     }
   }
   if (existsSync(path)) process.exit(0);
 }
-console.error('sensescape: the e2e suite needs Chromium and none was found. Run:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH)');
+console.error(
+  'sensescape: the e2e suite needs Chromium and none was found. Run:  sudo apt-get install -y chromium   (or set CHROMIUM_PATH)',
+);
 process.exit(1);

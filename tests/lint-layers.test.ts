@@ -16,7 +16,10 @@ describe('layer rule', () => {
     ['src/engine/bert/x.ts', "import { useState } from 'react';\nexport const x = useState;"],
     ['src/workers/x.ts', "import { App } from '../features/shell/App';\nexport const x = App;"],
     ['src/features/system/x.tsx', "import * as tf from '@tensorflow/tfjs-core';\nexport const x = tf;"],
-    ['src/features/system/x.tsx', "import { selfCheck } from '../../engine/tensor/selfcheck';\nexport const x = selfCheck;"],
+    [
+      'src/features/system/x.tsx',
+      "import { selfCheck } from '../../engine/tensor/selfcheck';\nexport const x = selfCheck;",
+    ],
     ['src/viz/x.ts', "import { compute } from '../state/compute';\nexport const x = compute;"],
     ['src/cli/x.ts', "import { useSystem } from '../state/system';\nexport const x = useSystem;"],
   ])('%s may not import upward', async (file, code) => {
@@ -24,7 +27,10 @@ describe('layer rule', () => {
   });
 
   it.each([
-    ['src/features/system/x.tsx', "import type { BackendReport } from '../../engine/tensor/backend';\nexport type X = BackendReport;"],
+    [
+      'src/features/system/x.tsx',
+      "import type { BackendReport } from '../../engine/tensor/backend';\nexport type X = BackendReport;",
+    ],
     ['src/state/x.ts', "import { compute } from './compute';\nexport const x = compute;"],
     ['src/workers/x.ts', "import { selfCheck } from '../engine/tensor/selfcheck';\nexport const x = selfCheck;"],
     ['src/cli/x.ts', "import { initNodeBackend } from '../engine/tensor/node';\nexport const x = initNodeBackend;"],

@@ -42,14 +42,23 @@ if (!existsSync(join(DIR, 'model.safetensors'))) {
 }
 
 console.error('PyTorch …');
-const torch = JSON.parse(execFileSync(PY, [join(ROOT, 'tools/bert/bench_torch.py'), 'time', DIR, TSV, String(N), String(L), String(B)]).toString().trim().split('\n').pop()!);
+const torch = JSON.parse(
+  execFileSync(PY, [join(ROOT, 'tools/bert/bench_torch.py'), 'time', DIR, TSV, String(N), String(L), String(B)])
+    .toString()
+    .trim()
+    .split('\n')
+    .pop()!,
+);
 
 console.error('tfjs …');
 const backend = await initNodeBackend();
 const t0 = performance.now();
 const ckpt = await loadCheckpointDir(DIR);
 const tok = new BertTokenizer(ckpt.vocab!, { doLowerCase: ckpt.doLowerCase });
-const examples = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', { maxExamples: N, label2id: ckpt.config.label2id });
+const examples = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', {
+  maxExamples: N,
+  label2id: ckpt.config.label2id,
+});
 const batches = encodeBatches(examples, tok, { maxLength: L, batchSize: B });
 const model = BertClassifier.fromCheckpoint(ckpt);
 const loadS = (performance.now() - t0) / 1000;
@@ -74,7 +83,28 @@ await pool.close();
 
 console.error('CLI end to end …');
 const t2 = performance.now();
-const cli = JSON.parse(execFileSync('node', [join(ROOT, 'bin/sensescape.mjs'), 'bert', 'loss', '--model', DIR, '--data', TSV, '--max-examples', String(N), '--max-length', String(L), '--batch', String(B), '--json'], { stdio: ['ignore', 'pipe', 'ignore'] }).toString());
+const cli = JSON.parse(
+  execFileSync(
+    'node',
+    [
+      join(ROOT, 'bin/sensescape.mjs'),
+      'bert',
+      'loss',
+      '--model',
+      DIR,
+      '--data',
+      TSV,
+      '--max-examples',
+      String(N),
+      '--max-length',
+      String(L),
+      '--batch',
+      String(B),
+      '--json',
+    ],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  ).toString(),
+);
 const cliS = (performance.now() - t2) / 1000;
 
 const oursRate = N / evalS;
@@ -82,11 +112,27 @@ const coldRate = N / coldS;
 const warmRate = N / warmS;
 const torchRate = torch.examples_per_s as number;
 const rel = (x: number): string => (Math.abs(x - torch.loss) / torch.loss).toExponential(2);
-console.log(`BERT 4×256 (FFN 1024, vocab 30522), ${N} RTE pairs at length ≤ ${L} (padded ${Math.max(...batches.map((b) => b.seqLen))}), batch ${B}`);
-console.log(`  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.eval_s.toFixed(2)} s = ${torchRate.toFixed(1)} examples/s (load+tokenize ${torch.load_s.toFixed(2)} s), loss ${torch.loss.toFixed(6)}`);
-console.log(`  sensescape tfjs-${backend.backend}, 1 thread: ${evalS.toFixed(2)} s = ${oursRate.toFixed(1)} examples/s (load+tokenize+upload ${loadS.toFixed(2)} s), loss ${ours.loss.toFixed(6)} (|Δ|/PyTorch ${rel(ours.loss)})`);
-const phaseText = phases ? ` (slowest worker: modules ${(phases.modules / 1000).toFixed(2)} s, backend ${(phases.backend / 1000).toFixed(2)} s, weights ${(phases.upload / 1000).toFixed(2)} s, priming ${(phases.prime / 1000).toFixed(2)} s)` : '';
-console.log(`  sensescape tfjs-${pool.backend}, ${THREADS} threads (this one + ${THREADS - 1} worker${THREADS > 2 ? 's' : ''}), from start, worker startup included: ${coldS.toFixed(2)} s = ${coldRate.toFixed(1)} examples/s, loss ${par.loss.toFixed(6)} (|Δ|/PyTorch ${rel(par.loss)}); workers were ready after ${startS.toFixed(2)} s${phaseText}`);
-console.log(`  sensescape tfjs-${pool.backend}, ${THREADS} threads, all started: ${warmS.toFixed(2)} s = ${warmRate.toFixed(1)} examples/s, loss ${warm.loss.toFixed(6)}`);
-console.log(`  sensescape CLI end to end (process start to JSON, default threads): ${cliS.toFixed(2)} s, loss ${cli.loss.toFixed(6)}`);
-console.log(`  ratio (ours / PyTorch examples per second): 1 thread ${(oursRate / torchRate).toFixed(2)}; ${THREADS} threads with worker startup ${(coldRate / torchRate).toFixed(2)}, all started ${(warmRate / torchRate).toFixed(2)}`);
+console.log(
+  `BERT 4×256 (FFN 1024, vocab 30522), ${N} RTE pairs at length ≤ ${L} (padded ${Math.max(...batches.map((b) => b.seqLen))}), batch ${B}`,
+);
+console.log(
+  `  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.eval_s.toFixed(2)} s = ${torchRate.toFixed(1)} examples/s (load+tokenize ${torch.load_s.toFixed(2)} s), loss ${torch.loss.toFixed(6)}`,
+);
+console.log(
+  `  sensescape tfjs-${backend.backend}, 1 thread: ${evalS.toFixed(2)} s = ${oursRate.toFixed(1)} examples/s (load+tokenize+upload ${loadS.toFixed(2)} s), loss ${ours.loss.toFixed(6)} (|Δ|/PyTorch ${rel(ours.loss)})`,
+);
+const phaseText = phases
+  ? ` (slowest worker: modules ${(phases.modules / 1000).toFixed(2)} s, backend ${(phases.backend / 1000).toFixed(2)} s, weights ${(phases.upload / 1000).toFixed(2)} s, priming ${(phases.prime / 1000).toFixed(2)} s)`
+  : '';
+console.log(
+  `  sensescape tfjs-${pool.backend}, ${THREADS} threads (this one + ${THREADS - 1} worker${THREADS > 2 ? 's' : ''}), from start, worker startup included: ${coldS.toFixed(2)} s = ${coldRate.toFixed(1)} examples/s, loss ${par.loss.toFixed(6)} (|Δ|/PyTorch ${rel(par.loss)}); workers were ready after ${startS.toFixed(2)} s${phaseText}`,
+);
+console.log(
+  `  sensescape tfjs-${pool.backend}, ${THREADS} threads, all started: ${warmS.toFixed(2)} s = ${warmRate.toFixed(1)} examples/s, loss ${warm.loss.toFixed(6)}`,
+);
+console.log(
+  `  sensescape CLI end to end (process start to JSON, default threads): ${cliS.toFixed(2)} s, loss ${cli.loss.toFixed(6)}`,
+);
+console.log(
+  `  ratio (ours / PyTorch examples per second): 1 thread ${(oursRate / torchRate).toFixed(2)}; ${THREADS} threads with worker startup ${(coldRate / torchRate).toFixed(2)}, all started ${(warmRate / torchRate).toFixed(2)}`,
+);

@@ -29,7 +29,10 @@ const TSV = join(ROOT, '../shared/data/glue/RTE/train.tsv');
 await initNodeBackend();
 const ckpt = await loadCheckpointDir(DIR);
 const tok = new BertTokenizer(ckpt.vocab!, { doLowerCase: ckpt.doLowerCase });
-const examples = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', { maxExamples: B, label2id: ckpt.config.label2id });
+const examples = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', {
+  maxExamples: B,
+  label2id: ckpt.config.label2id,
+});
 const [batch] = encodeBatches(examples, tok, { maxLength: L, batchSize: B });
 const model = BertClassifier.fromCheckpoint(ckpt);
 await model.evaluate([batch]);
@@ -41,7 +44,8 @@ for (let r = 0; r < REPS; r++) {
     await model.logits(batch); // the path evaluate() takes
   });
   wall += performance.now() - t0;
-  for (const k of info.kernels.filter((k) => !k.name.endsWith("__op"))) { // skip the op wrappers (counted twice)
+  for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
+    // skip the op wrappers (counted twice)
     const key = `${k.name} ${k.inputShapes.map((s) => `[${s}]`).join(' ')}`;
     const e = totals.get(key) ?? { ms: 0, n: 0 };
     e.ms += (await k.kernelTimeMs) as number;
@@ -51,6 +55,11 @@ for (let r = 0; r < REPS; r++) {
 }
 const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
 const sum = rows.reduce((a, [, e]) => a + e.ms, 0);
-console.log(`batch ${batch.batch} × ${batch.seqLen}: ${(wall / REPS).toFixed(1)} ms wall per forward (profiled), tfjs kernels ${(sum / REPS).toFixed(1)} ms (the rest is host work: attention, copies)`);
-for (const [key, e] of rows.slice(0, 30)) console.log(`${(e.ms / REPS).toFixed(2).padStart(8)} ms ${(100 * e.ms / sum).toFixed(1).padStart(5)}%  ×${e.n / REPS}  ${key}`);
+console.log(
+  `batch ${batch.batch} × ${batch.seqLen}: ${(wall / REPS).toFixed(1)} ms wall per forward (profiled), tfjs kernels ${(sum / REPS).toFixed(1)} ms (the rest is host work: attention, copies)`,
+);
+for (const [key, e] of rows.slice(0, 30))
+  console.log(
+    `${(e.ms / REPS).toFixed(2).padStart(8)} ms ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  ×${e.n / REPS}  ${key}`,
+  );
 model.dispose();

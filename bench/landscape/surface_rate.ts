@@ -38,8 +38,18 @@ const B = flag('batch', 32);
 const SHARED = '../shared/data';
 
 function checkpoint(name: string, seed: number, base?: LoadedCheckpoint, noise = 0.02): LoadedCheckpoint {
-  const vocab = readFileSync(`${SHARED}/bert/vocab.txt`, 'utf8').split('\n').filter((_, k, a) => k < a.length - 1 || a[k] !== '');
-  const config = bertConfigFromJson({ vocab_size: vocab.length, hidden_size: H, num_hidden_layers: L, num_attention_heads: Math.max(1, H / 64), intermediate_size: 4 * H, max_position_embeddings: 128, num_labels: 2 });
+  const vocab = readFileSync(`${SHARED}/bert/vocab.txt`, 'utf8')
+    .split('\n')
+    .filter((_, k, a) => k < a.length - 1 || a[k] !== '');
+  const config = bertConfigFromJson({
+    vocab_size: vocab.length,
+    hidden_size: H,
+    num_hidden_layers: L,
+    num_attention_heads: Math.max(1, H / 64),
+    intermediate_size: 4 * H,
+    max_position_embeddings: 128,
+    num_labels: 2,
+  });
   const g = gaussian(mulberry32(seed));
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
   for (const [n, shape] of expectedShapes(config)) {
@@ -50,7 +60,17 @@ function checkpoint(name: string, seed: number, base?: LoadedCheckpoint, noise =
     for (let i = 0; i < size; i++) data[i] = (b ? b[i] : ln ? 1 : 0) + noise * g();
     tensors.set(n, { shape, data });
   }
-  return { name, config, tensors, weightFiles: [], sha256: name.repeat(8).slice(0, 64), dtype: 'F32', tensorDtypes: new Map(), vocab, doLowerCase: true };
+  return {
+    name,
+    config,
+    tensors,
+    weightFiles: [],
+    sha256: name.repeat(8).slice(0, 64),
+    dtype: 'F32',
+    tensorDtypes: new Map(),
+    vocab,
+    doLowerCase: true,
+  };
 }
 
 async function main(): Promise<void> {
@@ -65,8 +85,12 @@ async function main(): Promise<void> {
   const batches = encodeBatches(examples, tok, { maxLength: LEN, batchSize: B });
   const params = [...t1.tensors.values()].reduce((a, t) => a + t.data.length, 0);
   const moving = [...origin.tensors.values()].reduce((a, t) => a + t.data.length, 0);
-  console.log(`sensescape landscape bench: BERT ${L} layers × ${H}, ${params.toLocaleString('en-US')} parameters (${moving.toLocaleString('en-US')} moving), ${examples.length} SST-2 dev examples ≤ ${LEN} tokens, batch ${B}`);
-  console.log(`backend ${backend.backend} (tfjs ${backend.tfjsVersion}), Node ${process.versions.node}, ${cpus().length} CPUs`);
+  console.log(
+    `sensescape landscape bench: BERT ${L} layers × ${H}, ${params.toLocaleString('en-US')} parameters (${moving.toLocaleString('en-US')} moving), ${examples.length} SST-2 dev examples ≤ ${LEN} tokens, batch ${B}`,
+  );
+  console.log(
+    `backend ${backend.backend} (tfjs ${backend.tfjsVersion}), Node ${process.versions.node}, ${cpus().length} CPUs`,
+  );
 
   // Bare forward passes (the ceiling), on a plain model, before the surface.
   const plain = BertClassifier.fromCheckpoint(t1);
@@ -76,12 +100,17 @@ async function main(): Promise<void> {
   for (let r = 0; r < reps; r++) await plain.evaluate(batches);
   const forward = reps / ((performance.now() - t0) / 1000);
   plain.dispose();
-  console.log(`bare forward pass : ${forward.toFixed(2)} evaluations/s over the ${examples.length} examples (${reps} reps, before the surface)`);
+  console.log(
+    `bare forward pass : ${forward.toFixed(2)} evaluations/s over the ${examples.length} examples (${reps} reps, before the surface)`,
+  );
 
   // The surface: fused update + assign + forward per point, coarse-to-fine, results stored in a surface file.
   // Every 5th point a bare forward pass at the same parameters is timed too (and excluded from the surface
   // time), so the ratio compares like with like even when the machine's load changes during the run.
-  const session = LandscapeSession.open(origin, t1, [{ role: 'x', ckpt: t1 }, { role: 'y', ckpt: t2 }]);
+  const session = LandscapeSession.open(origin, t1, [
+    { role: 'x', ckpt: t1 },
+    { role: 'y', ckpt: t2 },
+  ]);
   const d1 = session.directionTo(t1);
   const d2 = session.directionTo(t2);
   const file = createSurface(demoSpec({ grid: { x: { min: -1, max: 2, n: G }, y: { min: -1, max: 2, n: G } } }));
@@ -103,7 +132,10 @@ async function main(): Promise<void> {
         sampledMs += performance.now() - s0;
         sampled++;
       }
-      if (n % 100 === 0) console.log(`  … ${n}/${tasks.length} points, ${(n / ((performance.now() - t0 - sampledMs) / 1000)).toFixed(2)} points/s`);
+      if (n % 100 === 0)
+        console.log(
+          `  … ${n}/${tasks.length} points, ${(n / ((performance.now() - t0 - sampledMs) / 1000)).toFixed(2)} points/s`,
+        );
     },
   });
   const seconds = (performance.now() - t0 - sampledMs) / 1000;
@@ -114,9 +146,15 @@ async function main(): Promise<void> {
   disposeParamSet(d2);
   session.dispose();
 
-  console.log(`surface ${G}×${G}     : ${rate.toFixed(2)} points/s (${tasks.length} points in ${seconds.toFixed(1)} s; word-embedding rows updated per point: ${sparse ?? 'all'}; tensors leaked: ${leaked})`);
-  console.log(`forward, sampled  : ${forwardDuring.toFixed(2)} evaluations/s (${sampled} bare passes interleaved with the surface)`);
-  console.log(`ratio             : a point costs ${(forwardDuring / rate).toFixed(3)}× a bare forward pass measured alongside it (${(forward / rate).toFixed(3)}× the one measured before)`);
+  console.log(
+    `surface ${G}×${G}     : ${rate.toFixed(2)} points/s (${tasks.length} points in ${seconds.toFixed(1)} s; word-embedding rows updated per point: ${sparse ?? 'all'}; tensors leaked: ${leaked})`,
+  );
+  console.log(
+    `forward, sampled  : ${forwardDuring.toFixed(2)} evaluations/s (${sampled} bare passes interleaved with the surface)`,
+  );
+  console.log(
+    `ratio             : a point costs ${(forwardDuring / rate).toFixed(3)}× a bare forward pass measured alongside it (${(forward / rate).toFixed(3)}× the one measured before)`,
+  );
 }
 
 main().catch((err) => {

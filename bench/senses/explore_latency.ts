@@ -49,7 +49,20 @@ function syntheticModel(): Word2SenseModel {
     });
     indptr[w + 1] = (w + 1) * MU;
   }
-  return { vocab, wordCounts, V, K, Kmerged: KM, beta, theta, pWord, pSense, merge, embedding: { indptr, indices, values }, hyperparameters: {} };
+  return {
+    vocab,
+    wordCounts,
+    V,
+    K,
+    Kmerged: KM,
+    beta,
+    theta,
+    pWord,
+    pSense,
+    merge,
+    embedding: { indptr, indices, values },
+    hyperparameters: {},
+  };
 }
 
 async function time<T>(label: string, runs: number, fn: (k: number) => Promise<T> | T): Promise<void> {
@@ -60,7 +73,9 @@ async function time<T>(label: string, runs: number, fn: (k: number) => Promise<T
     ms.push(performance.now() - t0);
   }
   ms.sort((a, b) => a - b);
-  console.log(`${label.padEnd(44)} median ${ms[Math.floor(ms.length / 2)].toFixed(1).padStart(7)} ms   max ${ms[ms.length - 1].toFixed(1).padStart(7)} ms   (${runs} runs)`);
+  console.log(
+    `${label.padEnd(44)} median ${ms[Math.floor(ms.length / 2)].toFixed(1).padStart(7)} ms   max ${ms[ms.length - 1].toFixed(1).padStart(7)} ms   (${runs} runs)`,
+  );
 }
 
 const t0 = performance.now();
@@ -81,5 +96,7 @@ await time('sense detail: top 60 words + 20 users', 10, (k) => {
 if (process.argv.includes('--map')) {
   const m0 = performance.now();
   const map = await ex.senseMap(300);
-  console.log(`sense map: MDS of ${KM} senses in ${((performance.now() - m0) / 1000).toFixed(1)} s (explained ${(100 * map.explained).toFixed(1)}%)`);
+  console.log(
+    `sense map: MDS of ${KM} senses in ${((performance.now() - m0) / 1000).toFixed(1)} s (explained ${(100 * map.explained).toFixed(1)}%)`,
+  );
 }

@@ -28,16 +28,25 @@ const [V, K, per, seed, skIters] = [4000, 60, 1500, 1, 20].map((d, i) => Number(
 const PEER = new URL('../../../shared/bench/planted_lda.py', import.meta.url).pathname;
 const dir = `/tmp/w2s-bench-${V}-${K}-${per}-${seed}`;
 mkdirSync(dir, { recursive: true });
-const py = (...args: string[]) => execFileSync('/usr/bin/python3', [PEER, ...args], { encoding: 'utf8' }).trim().split('\n').pop()!;
+const py = (...args: string[]) =>
+  execFileSync('/usr/bin/python3', [PEER, ...args], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop()!;
 
 // the planted matrix is deterministic in (V, K, TOKENS_PER_WORD, SEED): made once, reused after
 if (existsSync(`${dir}/counts.tsv`) && existsSync(`${dir}/planted.npz`)) console.log(`planted: reusing ${dir}`);
 else console.log(`planted: ${py('make', dir, String(V), String(K), String(per), String(seed))}`);
 // W2S_REUSE_SKLEARN=1 reuses a cached sklearn result (for tuning only; report numbers from a full run)
 const skCache = `${dir}/sklearn-${skIters}.json`;
-const sk = process.env.W2S_REUSE_SKLEARN && existsSync(skCache) ? JSON.parse(readFileSync(skCache, 'utf8')) : JSON.parse(py('sklearn', dir, String(skIters)));
+const sk =
+  process.env.W2S_REUSE_SKLEARN && existsSync(skCache)
+    ? JSON.parse(readFileSync(skCache, 'utf8'))
+    : JSON.parse(py('sklearn', dir, String(skIters)));
 writeFileSync(skCache, JSON.stringify(sk));
-console.log(`sklearn ${skIters} iterations: ${sk.seconds.toFixed(1)} s, perplexity ${sk.perplexity.toFixed(1)}, matched cosine ${sk.matched_cosine.toFixed(3)} (truth ${sk.true_perplexity.toFixed(1)})`);
+console.log(
+  `sklearn ${skIters} iterations: ${sk.seconds.toFixed(1)} s, perplexity ${sk.perplexity.toFixed(1)}, matched cosine ${sk.matched_cosine.toFixed(3)} (truth ${sk.true_perplexity.toFixed(1)})`,
+);
 
 const report = await initNodeBackend();
 const t0 = performance.now();
@@ -60,15 +69,29 @@ const lda = await fitLda(data.counts, {
   init: (process.env.W2S_INIT as 'anchors' | 'random' | 'rows' | undefined) ?? undefined,
   updateBlocks: process.env.W2S_GROUPS ? Number(process.env.W2S_GROUPS) : undefined,
   onIteration: (r) => {
-    console.log(`  sensescape iter ${r.iter}: ${r.seconds.toFixed(2)} s, perplexity ${r.perplexity.toFixed(1)}, rounds/doc ${r.rowRounds?.toFixed(1)}`);
+    console.log(
+      `  sensescape iter ${r.iter}: ${r.seconds.toFixed(2)} s, perplexity ${r.perplexity.toFixed(1)}, rounds/doc ${r.rowRounds?.toFixed(1)}`,
+    );
     if (reached === null && r.perplexity <= sk.perplexity) reached = r.seconds;
   },
 });
-console.log(`sensescape (${report.backend}): counts file read in ${readSeconds.toFixed(1)} s (not counted), best perplexity ${lda.perplexity.toFixed(1)} at iter ${lda.bestIter}`);
+console.log(
+  `sensescape (${report.backend}): counts file read in ${readSeconds.toFixed(1)} s (not counted), best perplexity ${lda.perplexity.toFixed(1)} at iter ${lda.bestIter}`,
+);
 if (reached !== null) {
-  console.log(`time to reach sklearn's ${skIters}-iteration perplexity: sensescape ${(reached as number).toFixed(1)} s vs sklearn ${sk.seconds.toFixed(1)} s → ratio ${((reached as number) / sk.seconds).toFixed(3)} (target ≤ 0.25)`);
+  console.log(
+    `time to reach sklearn's ${skIters}-iteration perplexity: sensescape ${(reached as number).toFixed(1)} s vs sklearn ${sk.seconds.toFixed(1)} s → ratio ${((reached as number) / sk.seconds).toFixed(3)} (target ≤ 0.25)`,
+  );
 } else console.log(`sensescape did not reach sklearn's perplexity ${sk.perplexity.toFixed(1)} within the budget`);
 if (process.env.W2S_NO_SCORE) process.exit(0);
-const model = buildModel({ vocab: data.vocab, wordCounts: data.wordCounts, counts: data.counts, beta: lda.beta, theta: lda.theta, K, hyperparameters: { K, bench: true } });
+const model = buildModel({
+  vocab: data.vocab,
+  wordCounts: data.wordCounts,
+  counts: data.counts,
+  beta: lda.beta,
+  theta: lda.theta,
+  K,
+  hyperparameters: { K, bench: true },
+});
 writeFileSync(`${dir}/sensescape.safetensors`, writeWord2SenseModel(model));
 console.log(`sensescape scored by the peer script: ${py('score', dir, `${dir}/sensescape.safetensors`)}`);

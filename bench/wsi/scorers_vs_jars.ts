@@ -34,7 +34,9 @@ for (const key of ['random1', 'mfs_all', '1cl1inst']) {
   const [vOut, tV] = time(() => jar(resolve(E10, 'vmeasure.jar'), [k, g, 'all']));
   const f = Number(/Total FScore:(\S+)/.exec(fOut)?.[1]);
   const v = Number(/Total V-Measure:(\S+)/.exec(vOut)?.[1]);
-  rows.push(`2010 ${key.padEnd(26)} TS ${tTs.toFixed(2)} s  jars ${(tF + tV).toFixed(2)} s  ratio ${((tF + tV) / tTs).toFixed(1)}×  |ΔF| ${Math.abs(ts.fScore - f).toExponential(1)}  V ${ts.vMeasure.toFixed(4)} vs ${v} (jar rounds to 3)`);
+  rows.push(
+    `2010 ${key.padEnd(26)} TS ${tTs.toFixed(2)} s  jars ${(tF + tV).toFixed(2)} s  ratio ${((tF + tV) / tTs).toFixed(1)}×  |ΔF| ${Math.abs(ts.fScore - f).toExponential(1)}  V ${ts.vMeasure.toFixed(4)} vs ${v} (jar rounds to 3)`,
+  );
 }
 for (const key of ['random.2-senses.induced', 'mfs.wn', 'all-senses.wn']) {
   const k = resolve(T13, `keys/baselines/${key}.key`);
@@ -48,6 +50,8 @@ for (const key of ['random.2-senses.induced', 'mfs.wn', 'all-senses.wn']) {
   const [nOut, tN] = time(() => jar(resolve(T13, 'scoring/fuzzy-nmi.jar'), [g, k]));
   const b = Number(/^all\t\S+\t\S+\t(\S+)$/m.exec(bOut)?.[1]);
   const n = Number(/^all\t(\S+)$/m.exec(nOut)?.[1]);
-  rows.push(`2013 ${key.padEnd(26)} TS ${tTs.toFixed(2)} s  jars ${(tB + tN).toFixed(2)} s  ratio ${((tB + tN) / tTs).toFixed(1)}×  |ΔB3| ${Math.abs(ts.b3.fScore - b).toExponential(1)}  |ΔNMI| ${Math.abs(ts.nmi.nmi - n).toExponential(1)}`);
+  rows.push(
+    `2013 ${key.padEnd(26)} TS ${tTs.toFixed(2)} s  jars ${(tB + tN).toFixed(2)} s  ratio ${((tB + tN) / tTs).toFixed(1)}×  |ΔB3| ${Math.abs(ts.b3.fScore - b).toExponential(1)}  |ΔNMI| ${Math.abs(ts.nmi.nmi - n).toExponential(1)}`,
+  );
 }
 console.log(rows.join('\n'));

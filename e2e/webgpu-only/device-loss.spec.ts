@@ -8,8 +8,12 @@ test('a lost GPU device fails the running job clearly and falls back', async ({ 
   await page.getByTestId('throughput-rounds').fill('100000');
   await page.getByTestId('throughput-run').click();
   const progress = page.getByTestId('throughput-progress');
-  await expect.poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 60_000 }).toBeGreaterThan(0);
-  const destroyed = await page.evaluate(() => (globalThis as unknown as { sensescape: ConsoleApi }).sensescape.simulateDeviceLoss());
+  await expect
+    .poll(async () => Number(await progress.getAttribute('data-done')), { timeout: 60_000 })
+    .toBeGreaterThan(0);
+  const destroyed = await page.evaluate(() =>
+    (globalThis as unknown as { sensescape: ConsoleApi }).sensescape.simulateDeviceLoss(),
+  );
   expect(destroyed.destroyed).toBe(true);
   await expect(page.getByTestId('throughput-error')).toContainText('GPU device lost');
   const card = page.getByTestId('backend-card');
@@ -19,4 +23,3 @@ test('a lost GPU device fails the running job clearly and falls back', async ({ 
   expect(backend).not.toBe('webgpu');
   expect(error).toBeLessThanOrEqual(1e-4);
 });
-

@@ -87,19 +87,26 @@ export function parseArgs(spec: VerbSpec, argv: readonly string[]): ParsedArgs {
     }
     let value = inline;
     if (value === undefined) {
-      if (i + 1 >= argv.length || argv[i + 1].startsWith('--')) throw new UsageError(`--${name} needs a value (${flag.placeholder ?? flag.kind})`);
+      if (i + 1 >= argv.length || argv[i + 1].startsWith('--'))
+        throw new UsageError(`--${name} needs a value (${flag.placeholder ?? flag.kind})`);
       value = argv[++i];
     }
     if (flags[name] !== undefined) throw new UsageError(`--${name} was given twice`);
     flags[name] = convert(name, flag, value);
   }
   for (const [name, flag] of Object.entries(spec.flags)) {
-    if (flag.required && flags[name] === undefined) throw new UsageError(`'${command}' needs --${name} ${flag.placeholder ?? ''}`.trimEnd());
+    if (flag.required && flags[name] === undefined)
+      throw new UsageError(`'${command}' needs --${name} ${flag.placeholder ?? ''}`.trimEnd());
   }
   const min = spec.positionals?.min ?? 0;
-  if (positionals.length < min) throw new UsageError(`'${command}' needs ${min > 1 ? `at least ${min} ` : ''}${spec.positionals?.name ?? 'arguments'}`);
-  if (!spec.positionals && positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
-  if (spec.positionals && !spec.positionals.variadic && positionals.length > 1) throw new UsageError(`'${command}' takes one ${spec.positionals.name}, got ${positionals.length}`);
+  if (positionals.length < min)
+    throw new UsageError(
+      `'${command}' needs ${min > 1 ? `at least ${min} ` : ''}${spec.positionals?.name ?? 'arguments'}`,
+    );
+  if (!spec.positionals && positionals.length > 0)
+    throw new UsageError(`unexpected argument '${positionals[0]}' for '${command}'`);
+  if (spec.positionals && !spec.positionals.variadic && positionals.length > 1)
+    throw new UsageError(`'${command}' takes one ${spec.positionals.name}, got ${positionals.length}`);
   return { flags, positionals, json };
 }
 

@@ -30,6 +30,7 @@ export async function readText(path: string, what: string): Promise<string> {
 
 /** `v` unchanged when it is undefined or an integer ≥ `min`; otherwise a UsageError naming the flag. */
 export function positiveInt(name: string, v: number | undefined, min = 1): number | undefined {
-  if (v !== undefined && (!Number.isInteger(v) || v < min)) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
+  if (v !== undefined && (!Number.isInteger(v) || v < min))
+    throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${v}`);
   return v;
 }

@@ -28,7 +28,8 @@ function mainHelp(): string {
   ];
   for (const area of AREAS) {
     lines.push(`${area.name}: ${area.summary}`);
-    for (const v of area.verbs) lines.push(`  sensescape ${[v.area, v.verb].filter(Boolean).join(' ').padEnd(26)} ${v.summary}`);
+    for (const v of area.verbs)
+      lines.push(`  sensescape ${[v.area, v.verb].filter(Boolean).join(' ').padEnd(26)} ${v.summary}`);
     if (area.verbs.length === 0) lines.push('  (no verbs yet)');
   }
   lines.push('', 'Global options: --json (JSON on stdout), --help.');
@@ -38,14 +39,20 @@ function mainHelp(): string {
 function findVerb(argv: string[]): { spec: VerbSpec; rest: string[] } {
   const [areaName, verbName] = argv;
   const area = AREAS.find((a) => a.name === areaName);
-  if (!area) throw new UsageError(`unknown command '${areaName}' (areas: ${AREAS.map((a) => a.name).join(', ')}; see sensescape --help)`);
+  if (!area)
+    throw new UsageError(
+      `unknown command '${areaName}' (areas: ${AREAS.map((a) => a.name).join(', ')}; see sensescape --help)`,
+    );
   const single = area.verbs.find((v) => v.verb === '');
   if (single) return { spec: single, rest: argv.slice(1) };
   if (verbName === undefined || verbName.startsWith('-')) {
     throw new UsageError(`'${areaName}' needs a verb: ${area.verbs.map((v) => v.verb).join(', ') || '(none yet)'}`);
   }
   const spec = area.verbs.find((v) => v.verb === verbName);
-  if (!spec) throw new UsageError(`unknown verb '${areaName} ${verbName}' (verbs: ${area.verbs.map((v) => v.verb).join(', ') || 'none yet'})`);
+  if (!spec)
+    throw new UsageError(
+      `unknown verb '${areaName} ${verbName}' (verbs: ${area.verbs.map((v) => v.verb).join(', ') || 'none yet'})`,
+    );
   return { spec, rest: argv.slice(2) };
 }
 

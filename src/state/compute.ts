@@ -8,7 +8,12 @@ import { startComputeWorker } from '../workers/computeClient';
 function rungsFromUrl(): string[] | undefined {
   if (typeof location === 'undefined') return undefined;
   const wanted = new URLSearchParams(location.search).get('backend');
-  return wanted ? wanted.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+  return wanted
+    ? wanted
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : undefined;
 }
 
 export const compute = startComputeWorker(rungsFromUrl());

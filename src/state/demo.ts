@@ -19,7 +19,8 @@ export interface LandscapeDemoManifest {
 }
 
 /** A demo file under public/demo/, with the way to make it when it is missing. */
-const fetchFile = (path: string): Promise<File> => bundledFile(`demo/${path}`, 'run the demo pipeline, sh tools/demo/make_demo.sh (README)');
+const fetchFile = (path: string): Promise<File> =>
+  bundledFile(`demo/${path}`, 'run the demo pipeline, sh tools/demo/make_demo.sh (README)');
 
 /** Opens the demo Word2Sense model in the sense explorer and shows a polysemous word. */
 export async function loadSensesDemo(word = 'plant'): Promise<void> {
@@ -40,7 +41,10 @@ export async function loadLandscapeDemo(): Promise<LandscapeDemoManifest> {
   const groups = await Promise.all(
     demoLoadOrder(Object.keys(manifest.checkpoints))
       .filter((name) => !loaded.has(name))
-      .map(async (name) => ({ name, files: await Promise.all(CHECKPOINT_FILES.map((f) => fetchFile(`landscape/${name}/${f}`))) })),
+      .map(async (name) => ({
+        name,
+        files: await Promise.all(CHECKPOINT_FILES.map((f) => fetchFile(`landscape/${name}/${f}`))),
+      })),
   );
   studio.setSettings({ maxExamples: 64, maxLength: 64, batchSize: 32 });
   await studio.addCheckpointFiles(groups);

@@ -6,7 +6,9 @@ import { demoLoadOrder } from './demoOrder';
 
 describe('demoLoadOrder', () => {
   it('orders the bundled manifest as the roles need', () => {
-    const manifest = JSON.parse(readFileSync('public/demo/landscape/manifest.json', 'utf8')) as { checkpoints: Record<string, string> };
+    const manifest = JSON.parse(readFileSync('public/demo/landscape/manifest.json', 'utf8')) as {
+      checkpoints: Record<string, string>;
+    };
     const order = demoLoadOrder(Object.keys(manifest.checkpoints).reverse());
     expect(order.slice(0, 5)).toEqual(['pretrained', 'random-init', 'sst2-scratch', 'sst2', 'mrpc']);
     const steps = order.slice(5);

@@ -6,6 +6,17 @@
  * step order.
  */
 export function demoLoadOrder(names: string[]): string[] {
-  const rank = (n: string) => (/pretrain/.test(n) ? 0 : /random|init/.test(n) ? 1 : /scratch/.test(n) ? 2 : /step/.test(n) ? 5 : /sst/.test(n) ? 3 : 4);
+  const rank = (n: string) =>
+    /pretrain/.test(n)
+      ? 0
+      : /random|init/.test(n)
+        ? 1
+        : /scratch/.test(n)
+          ? 2
+          : /step/.test(n)
+            ? 5
+            : /sst/.test(n)
+              ? 3
+              : 4;
   return [...names].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }

@@ -6,7 +6,14 @@
 import { create } from 'zustand';
 import type { SurfaceFile } from '../engine/io/surfaceFile';
 import { isStopped, type JobHandle } from '../workers/client';
-import type { CheckpointSummary, CurveData, DataSummary, LandscapeInputs, LayersData, TrajectoryData } from '../workers/jobs/landscape';
+import type {
+  CheckpointSummary,
+  CurveData,
+  DataSummary,
+  LandscapeInputs,
+  LayersData,
+  TrajectoryData,
+} from '../workers/jobs/landscape';
 import { deleteArtefact, listArtefacts, saveArtefact } from './artefacts';
 import { compute } from './compute';
 
@@ -99,10 +106,18 @@ interface LandscapeState {
 }
 
 const DEFAULT_SETTINGS: Settings = {
-  maxExamples: 64, maxLength: 128, batchSize: 16,
-  alphaMin: -0.5, alphaMax: 1.5, alphaN: 9,
-  gridMin: -0.5, gridMax: 1.5, gridN: 9,
-  yDirection: 'taskB', seed: 0, normalize: 'filter',
+  maxExamples: 64,
+  maxLength: 128,
+  batchSize: 16,
+  alphaMin: -0.5,
+  alphaMax: 1.5,
+  alphaN: 9,
+  gridMin: -0.5,
+  gridMax: 1.5,
+  gridN: 9,
+  yDirection: 'taskB',
+  seed: 0,
+  normalize: 'filter',
 };
 
 type JobKind = 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers';
@@ -122,10 +137,21 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     const d = dataFor(split);
     if (!d) throw new Error(`drop a ${split} TSV first`);
     const s = get().settings;
-    return { origin: origin.id, data: d.id, split, maxExamples: s.maxExamples, maxLength: s.maxLength, batchSize: s.batchSize };
+    return {
+      origin: origin.id,
+      data: d.id,
+      split,
+      maxExamples: s.maxExamples,
+      maxLength: s.maxLength,
+      batchSize: s.batchSize,
+    };
   };
   const failed = (kind: JobKind, err: unknown) =>
-    set({ [kind]: isStopped(err) ? { ...get()[kind], state: 'cancelled' } : { state: 'failed', error: err instanceof Error ? err.message : String(err) } } as Partial<LandscapeState>);
+    set({
+      [kind]: isStopped(err)
+        ? { ...get()[kind], state: 'cancelled' }
+        : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
+    } as Partial<LandscapeState>);
 
   /** The inputs of a one-split analysis (train when dropped, else dev); null after marking the job failed. */
   const splitInputs = (kind: JobKind, origin: CheckpointEntry): LandscapeInputs | null => {
@@ -140,10 +166,13 @@ export const useLandscape = create<LandscapeState>((set, get) => {
   /** Tracks a job; when it finishes its result is shown and kept for the next reload. */
   function settle<R>(kind: 'randomSurface' | 'trajectory' | 'layers', job: JobHandle<R>): void {
     jobs[kind] = job;
-    job.then((result) => {
-      set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
-      void keepResult(kind, result);
-    }, (err) => failed(kind, err));
+    job.then(
+      (result) => {
+        set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
+        void keepResult(kind, result);
+      },
+      (err) => failed(kind, err),
+    );
   }
 
   async function validate(): Promise<void> {
@@ -154,10 +183,21 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       return;
     }
     const others = get()
-      .checkpoints.filter((c) => c.status === 'ready' && c.id !== origin.id && c.role !== 'none' && c.role !== 'random' && c.role !== 'scratch')
+      .checkpoints.filter(
+        (c) =>
+          c.status === 'ready' &&
+          c.id !== origin.id &&
+          c.role !== 'none' &&
+          c.role !== 'random' &&
+          c.role !== 'scratch',
+      )
       .map((c) => ({ role: ROLE_LABELS[c.role], id: c.id }));
     try {
-      const { moving } = await compute.latest('ls-validate', 'lsValidate', { origin: origin.id, head: head.id, others });
+      const { moving } = await compute.latest('ls-validate', 'lsValidate', {
+        origin: origin.id,
+        head: head.id,
+        others,
+      });
       set({ validation: { ok: true, message: `compatible: ${moving} moving tensors` } });
     } catch (err) {
       if (isStopped(err)) return;
@@ -184,7 +224,11 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const summary = await compute.run('lsOpenCheckpoint', { id, name, files });
       set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, status: 'ready', summary } : c)) });
     } catch (err) {
-      set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, status: 'error', error: err instanceof Error ? err.message : String(err) } : c)) });
+      set({
+        checkpoints: get().checkpoints.map((c) =>
+          c.id === id ? { ...c, status: 'error', error: err instanceof Error ? err.message : String(err) } : c,
+        ),
+      });
     }
   }
 
@@ -217,8 +261,18 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         const id = newId('ckpt');
         const role = guessRole(g.name);
         const order = get().checkpoints.filter((c) => c.role === 'trajectory').length;
-        await saveArtefact({ id, kind: 'checkpoint', name: g.name, meta: { role, order, files: g.files.map((f) => f.name) }, blob: null });
-        await Promise.all(g.files.map((f, k) => saveArtefact({ id: `${id}/file/${k}`, kind: 'file', name: f.name, meta: { checkpoint: id }, blob: f })));
+        await saveArtefact({
+          id,
+          kind: 'checkpoint',
+          name: g.name,
+          meta: { role, order, files: g.files.map((f) => f.name) },
+          blob: null,
+        });
+        await Promise.all(
+          g.files.map((f, k) =>
+            saveArtefact({ id: `${id}/file/${k}`, kind: 'file', name: f.name, meta: { checkpoint: id }, blob: f }),
+          ),
+        );
         await openCheckpoint(id, g.name, g.files, role, order);
       }
       await validate();
@@ -247,33 +301,63 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     async addData(file, split) {
       const id = newId(`data-${split}`);
       set({ data: [...get().data.filter((d) => d.split !== split), { id, split, status: 'loading' }] });
-      await saveArtefact({ id: `data-${split}`, kind: 'file', name: file.name, meta: { split, dataId: id }, blob: file });
+      await saveArtefact({
+        id: `data-${split}`,
+        kind: 'file',
+        name: file.name,
+        meta: { split, dataId: id },
+        blob: file,
+      });
       try {
         const summary = await compute.run('lsOpenData', { id, file });
         set({ data: get().data.map((d) => (d.id === id ? { ...d, status: 'ready', summary } : d)) });
       } catch (err) {
-        set({ data: get().data.map((d) => (d.id === id ? { ...d, status: 'error', error: err instanceof Error ? err.message : String(err) } : d)) });
+        set({
+          data: get().data.map((d) =>
+            d.id === id ? { ...d, status: 'error', error: err instanceof Error ? err.message : String(err) } : d,
+          ),
+        });
       }
     },
 
     setSettings(patch) {
       set({ settings: { ...get().settings, ...patch } });
-      void saveArtefact({ id: 'landscape-settings', kind: 'job', name: 'settings', meta: { ...get().settings }, blob: null });
+      void saveArtefact({
+        id: 'landscape-settings',
+        kind: 'job',
+        name: 'settings',
+        meta: { ...get().settings },
+        blob: null,
+      });
     },
 
     runCurve() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
-      if (!origin || !toward) return set({ curve: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (!origin || !toward)
+        return set({ curve: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
       const s = get().settings;
       const alphas = range(s.alphaMin, s.alphaMax, s.alphaN);
-      const plan: { key: string; label: string; origin: CheckpointEntry; toward: CheckpointEntry; split: 'train' | 'dev' }[] = [];
+      const plan: {
+        key: string;
+        label: string;
+        origin: CheckpointEntry;
+        toward: CheckpointEntry;
+        split: 'train' | 'dev';
+      }[] = [];
       for (const split of ['train', 'dev'] as const) {
         if (!dataFor(split)) continue;
         plan.push({ key: `pretrained-${split}`, label: `${split}, from ${origin.name}`, origin, toward, split });
         const random = byRole('random');
         const scratch = byRole('scratch');
-        if (random && scratch) plan.push({ key: `random-${split}`, label: `${split}, from ${random.name}`, origin: random, toward: scratch, split });
+        if (random && scratch)
+          plan.push({
+            key: `random-${split}`,
+            label: `${split}, from ${random.name}`,
+            origin: random,
+            toward: scratch,
+            split,
+          });
       }
       if (plan.length === 0) return set({ curve: { state: 'failed', error: 'drop a train or dev TSV first' } });
       const series: CurveSet['series'] = [];
@@ -281,12 +365,26 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       void (async () => {
         try {
           for (const [k, step] of plan.entries()) {
-            const job = compute.run('lsCurve', { ...inputs(step.origin, step.split), toward: step.toward.id, alphas }, {
-              onProgress: (p) => {
-                const current = [...series, { key: step.key, label: step.label, data: p.partial }];
-                set({ curve: { state: 'running', result: { series: current }, done: k * alphas.length + p.done, total: plan.length * alphas.length, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds + (plan.length - k - 1) * alphas.length / Math.max(p.pointsPerSecond, 1e-9) } });
+            const job = compute.run(
+              'lsCurve',
+              { ...inputs(step.origin, step.split), toward: step.toward.id, alphas },
+              {
+                onProgress: (p) => {
+                  const current = [...series, { key: step.key, label: step.label, data: p.partial }];
+                  set({
+                    curve: {
+                      state: 'running',
+                      result: { series: current },
+                      done: k * alphas.length + p.done,
+                      total: plan.length * alphas.length,
+                      pointsPerSecond: p.pointsPerSecond,
+                      etaSeconds:
+                        p.etaSeconds + ((plan.length - k - 1) * alphas.length) / Math.max(p.pointsPerSecond, 1e-9),
+                    },
+                  });
+                },
               },
-            });
+            );
             jobs.curve = job;
             series.push({ key: step.key, label: step.label, data: await job });
           }
@@ -303,23 +401,61 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const x = byRole('taskA');
       const s = get().settings;
       const y = s.yDirection === 'random' ? 'random' : byRole('taskB')?.id;
-      if (!origin || !x) return set({ surface: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
-      if (!y) return set({ surface: { state: 'failed', error: 'assign a task-B checkpoint, or choose a random y direction' } });
+      if (!origin || !x)
+        return set({ surface: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (!y)
+        return set({
+          surface: { state: 'failed', error: 'assign a task-B checkpoint, or choose a random y direction' },
+        });
       const base = splitInputs('surface', origin);
       if (!base) return;
       const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
       set({ surface: { state: 'running', result: resume, done: 0 } });
-      const job = compute.run('lsSurface', { ...base, x: x.id, y, grid: resume ? resume.spec.grid : { x: axis, y: axis }, seed: s.seed, normalize: s.normalize, ignore: 'bias-ln', resume }, {
-        onProgress: (p) => {
-          set({ surface: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } });
-          void saveArtefact({ id: 'landscape-surface', kind: 'surface', name: 'surface', meta: { file: p.partial, complete: false }, blob: null });
+      const job = compute.run(
+        'lsSurface',
+        {
+          ...base,
+          x: x.id,
+          y,
+          grid: resume ? resume.spec.grid : { x: axis, y: axis },
+          seed: s.seed,
+          normalize: s.normalize,
+          ignore: 'bias-ln',
+          resume,
         },
-      });
+        {
+          onProgress: (p) => {
+            set({
+              surface: {
+                state: 'running',
+                result: p.partial,
+                done: p.done,
+                total: p.total,
+                pointsPerSecond: p.pointsPerSecond,
+                etaSeconds: p.etaSeconds,
+              },
+            });
+            void saveArtefact({
+              id: 'landscape-surface',
+              kind: 'surface',
+              name: 'surface',
+              meta: { file: p.partial, complete: false },
+              blob: null,
+            });
+          },
+        },
+      );
       jobs.surface = job;
       job.then(
         (file) => {
           set({ surface: { state: 'done', result: file } });
-          void saveArtefact({ id: 'landscape-surface', kind: 'surface', name: 'surface', meta: { file, complete: true }, blob: null });
+          void saveArtefact({
+            id: 'landscape-surface',
+            kind: 'surface',
+            name: 'surface',
+            meta: { file, complete: true },
+            blob: null,
+          });
         },
         (err) => failed('surface', err),
       );
@@ -328,46 +464,109 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     runRandomSurface() {
       const origin = byRole('random');
       const x = byRole('scratch');
-      if (!origin || !x) return set({ randomSurface: { state: 'failed', error: 'assign a random-initialisation and a trained-from-scratch checkpoint first' } });
+      if (!origin || !x)
+        return set({
+          randomSurface: {
+            state: 'failed',
+            error: 'assign a random-initialisation and a trained-from-scratch checkpoint first',
+          },
+        });
       const s = get().settings;
       const base = splitInputs('randomSurface', origin);
       if (!base) return;
       const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
       // The y direction is a filter-normalised random one: there is no "task B from scratch".
       set({ randomSurface: { state: 'running', done: 0 } });
-      const job = compute.run('lsSurface', { ...base, head: x.id, x: x.id, y: 'random', grid: { x: axis, y: axis }, seed: s.seed, normalize: s.normalize, ignore: 'bias-ln' }, {
-        onProgress: (p) => set({ randomSurface: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
-      });
+      const job = compute.run(
+        'lsSurface',
+        {
+          ...base,
+          head: x.id,
+          x: x.id,
+          y: 'random',
+          grid: { x: axis, y: axis },
+          seed: s.seed,
+          normalize: s.normalize,
+          ignore: 'bias-ln',
+        },
+        {
+          onProgress: (p) =>
+            set({
+              randomSurface: {
+                state: 'running',
+                result: p.partial,
+                done: p.done,
+                total: p.total,
+                pointsPerSecond: p.pointsPerSecond,
+                etaSeconds: p.etaSeconds,
+              },
+            }),
+        },
+      );
       settle('randomSurface', job);
     },
 
     runTrajectory() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
-      const steps = get().checkpoints.filter((c) => c.role === 'trajectory' && c.status === 'ready').sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-      if (!origin || !toward) return set({ trajectory: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
-      if (steps.length === 0) return set({ trajectory: { state: 'failed', error: 'assign at least one training checkpoint to the trajectory' } });
+      const steps = get()
+        .checkpoints.filter((c) => c.role === 'trajectory' && c.status === 'ready')
+        .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
+      if (!origin || !toward)
+        return set({ trajectory: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (steps.length === 0)
+        return set({
+          trajectory: { state: 'failed', error: 'assign at least one training checkpoint to the trajectory' },
+        });
       const base = splitInputs('trajectory', origin);
       if (!base) return;
       set({ trajectory: { state: 'running', done: 0, total: steps.length } });
-      const job = compute.run('lsTrajectory', { ...base, toward: toward.id, checkpoints: [...steps.map((c) => c.id), toward.id] }, {
-        onProgress: (p) => set({ trajectory: { state: 'running', done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
-      });
+      const job = compute.run(
+        'lsTrajectory',
+        { ...base, toward: toward.id, checkpoints: [...steps.map((c) => c.id), toward.id] },
+        {
+          onProgress: (p) =>
+            set({
+              trajectory: {
+                state: 'running',
+                done: p.done,
+                total: p.total,
+                pointsPerSecond: p.pointsPerSecond,
+                etaSeconds: p.etaSeconds,
+              },
+            }),
+        },
+      );
       settle('trajectory', job);
     },
 
     runLayers() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
-      if (!origin || !toward) return set({ layers: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (!origin || !toward)
+        return set({ layers: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
       const base = splitInputs('layers', origin);
       if (!base) return;
       const s = get().settings;
       const alphas = range(Math.min(0, s.alphaMin), Math.max(1, s.alphaMax), s.alphaN);
       set({ layers: { state: 'running', done: 0 } });
-      const job = compute.run('lsLayers', { ...base, toward: toward.id, alphas }, {
-        onProgress: (p) => set({ layers: { state: 'running', result: p.partial, done: p.done, total: p.total, pointsPerSecond: p.pointsPerSecond, etaSeconds: p.etaSeconds } }),
-      });
+      const job = compute.run(
+        'lsLayers',
+        { ...base, toward: toward.id, alphas },
+        {
+          onProgress: (p) =>
+            set({
+              layers: {
+                state: 'running',
+                result: p.partial,
+                done: p.done,
+                total: p.total,
+                pointsPerSecond: p.pointsPerSecond,
+                etaSeconds: p.etaSeconds,
+              },
+            }),
+        },
+      );
       settle('layers', job);
     },
 
@@ -387,7 +586,9 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const records = await listArtefacts('checkpoint');
       const fileRecords = await listArtefacts('file');
       for (const r of records.sort((a, b) => a.createdAt - b.createdAt)) {
-        const files = fileRecords.filter((f) => f.meta.checkpoint === r.id && f.blob).map((f) => new File([f.blob!], f.name));
+        const files = fileRecords
+          .filter((f) => f.meta.checkpoint === r.id && f.blob)
+          .map((f) => new File([f.blob!], f.name));
         await openCheckpoint(r.id, r.name, files, (r.meta.role as Role) ?? 'none', Number(r.meta.order ?? 0));
       }
       for (const split of ['train', 'dev'] as const) {

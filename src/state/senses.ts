@@ -93,21 +93,44 @@ export const useSenses = create<SensesState>((set, get) => ({
     const budget = browserCorpusBudget();
     if (need > budget) {
       const gb = (b: number) => `${(b / 2 ** 30).toFixed(2)} GB`;
-      set({ training: { state: 'failed', error: `${files.map((f) => f.name).join(', ')}: about ${gb(need)} of text, more than this browser can count in memory (budget ${gb(budget)}). Train it in Node: npx sensescape w2s train --corpus FILE… --out model.safetensors, then drop the model here.` } });
+      set({
+        training: {
+          state: 'failed',
+          error: `${files.map((f) => f.name).join(', ')}: about ${gb(need)} of text, more than this browser can count in memory (budget ${gb(budget)}). Train it in Node: npx sensescape w2s train --corpus FILE… --out model.safetensors, then drop the model here.`,
+        },
+      });
       return;
     }
     trainJob?.cancel('superseded');
     const name = `word2sense-${files[0]?.name.replace(/\.(txt|gz|tsv)+$/i, '') ?? 'model'}.safetensors`;
     set({ training: { state: 'running', startedAt: Date.now() } });
-    const job = compute.run('w2sTrain', { ...(kind === 'corpus' ? { corpus: files } : { counts: files[0] }), options, name }, {
-      onProgress: (progress) => set({ training: { ...get().training, state: 'running', progress } }),
-    });
+    const job = compute.run(
+      'w2sTrain',
+      { ...(kind === 'corpus' ? { corpus: files } : { counts: files[0] }), options, name },
+      {
+        onProgress: (progress) => set({ training: { ...get().training, state: 'running', progress } }),
+      },
+    );
     trainJob = job;
     job.then(
       async ({ bytes, summary, perplexity, iterations, seconds }) => {
         const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
-        set({ training: { state: 'done', result: { perplexity, iterations, seconds }, progress: get().training.progress }, model: summary, modelStatus: 'ready', modelBytes: blob, wordSenses: null, senseDetail: null, senseMap: null });
-        await saveArtefact({ id: 'w2s-model', kind: 'w2s-model', name: summary.name, meta: { V: summary.V, K: summary.K, Kmerged: summary.Kmerged }, blob });
+        set({
+          training: { state: 'done', result: { perplexity, iterations, seconds }, progress: get().training.progress },
+          model: summary,
+          modelStatus: 'ready',
+          modelBytes: blob,
+          wordSenses: null,
+          senseDetail: null,
+          senseMap: null,
+        });
+        await saveArtefact({
+          id: 'w2s-model',
+          kind: 'w2s-model',
+          name: summary.name,
+          meta: { V: summary.V, K: summary.K, Kmerged: summary.Kmerged },
+          blob,
+        });
       },
       (err: Error) => {
         if (trainJob !== job) return;
@@ -121,11 +144,26 @@ export const useSenses = create<SensesState>((set, get) => ({
   },
 
   async openModel(file, name, persist = true) {
-    set({ modelStatus: 'loading', modelError: null, wordSenses: null, senseDetail: null, neighbours: null, senseMap: null, compareSenses: null });
+    set({
+      modelStatus: 'loading',
+      modelError: null,
+      wordSenses: null,
+      senseDetail: null,
+      neighbours: null,
+      senseMap: null,
+      compareSenses: null,
+    });
     try {
       const model = await compute.run('w2sOpenModel', { file, name });
       set({ model, modelStatus: 'ready', modelBytes: file });
-      if (persist) await saveArtefact({ id: 'w2s-model', kind: 'w2s-model', name, meta: { V: model.V, K: model.K, Kmerged: model.Kmerged }, blob: file });
+      if (persist)
+        await saveArtefact({
+          id: 'w2s-model',
+          kind: 'w2s-model',
+          name,
+          meta: { V: model.V, K: model.K, Kmerged: model.Kmerged },
+          blob: file,
+        });
       const { word, sense } = get();
       if (word) get().exploreWord(word);
       if (sense >= 0 && sense < model.Kmerged) get().exploreSense(sense);
@@ -155,21 +193,27 @@ export const useSenses = create<SensesState>((set, get) => ({
       const first = wordSenses.senses[0];
       if (first && get().sense < 0) get().exploreSense(first.sense);
     }, report(set));
-    compute.latest('w2s-neighbours', 'w2sNeighbours', { word, top: 15 }).then((neighbours) => set({ neighbours }), (err) => {
-      if (!isStopped(err)) set({ neighbours: null });
-    });
+    compute.latest('w2s-neighbours', 'w2sNeighbours', { word, top: 15 }).then(
+      (neighbours) => set({ neighbours }),
+      (err) => {
+        if (!isStopped(err)) set({ neighbours: null });
+      },
+    );
   },
 
   exploreSense(sense) {
     set({ sense });
     if (get().modelStatus !== 'ready' || sense < 0) return;
-    compute.latest('w2s-sense', 'w2sSense', { sense, lambda: get().lambda }).then((senseDetail) => set({ senseDetail }), report(set));
+    compute
+      .latest('w2s-sense', 'w2sSense', { sense, lambda: get().lambda })
+      .then((senseDetail) => set({ senseDetail }), report(set));
   },
 
   setLambda(lambda) {
     set({ lambda });
     const { word, sense, compareWith } = get();
-    if (word) compute.latest('w2s-word', 'w2sWord', { word, lambda }).then((wordSenses) => set({ wordSenses }), report(set));
+    if (word)
+      compute.latest('w2s-word', 'w2sWord', { word, lambda }).then((wordSenses) => set({ wordSenses }), report(set));
     if (sense >= 0) get().exploreSense(sense);
     if (compareWith) get().compare(compareWith);
   },
@@ -177,7 +221,9 @@ export const useSenses = create<SensesState>((set, get) => ({
   compare(word) {
     set({ compareWith: word });
     if (!word) return set({ compareSenses: null });
-    compute.latest('w2s-compare', 'w2sWord', { word, lambda: get().lambda }).then((compareSenses) => set({ compareSenses }), report(set));
+    compute
+      .latest('w2s-compare', 'w2sWord', { word, lambda: get().lambda })
+      .then((compareSenses) => set({ compareSenses }), report(set));
   },
 
   loadSenseMap() {

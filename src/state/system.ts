@@ -53,7 +53,11 @@ export const useSystem = create<SystemState>((set, get) => ({
   runThroughput(size, rounds) {
     get().cancelThroughput();
     set({ throughput: { state: 'running' } });
-    const job = compute.run('throughput', { size, rounds }, { onProgress: (progress) => set({ throughput: { state: 'running', progress } }) });
+    const job = compute.run(
+      'throughput',
+      { size, rounds },
+      { onProgress: (progress) => set({ throughput: { state: 'running', progress } }) },
+    );
     throughputJob = job;
     job.then(
       (result) => set({ throughput: { state: 'done', result } }),
@@ -77,10 +81,16 @@ compute.onEvent((raw) => {
       status: 'ready',
       backend: event.report,
       error: null,
-      events: event.reason ? [...s.events, `${time} ${event.reason}: now computing on ${event.report.backend}`] : s.events,
+      events: event.reason
+        ? [...s.events, `${time} ${event.reason}: now computing on ${event.report.backend}`]
+        : s.events,
     }));
     useSystem.getState().runSelfCheck();
   } else {
-    useSystem.setState((s) => ({ status: 'failed', error: event.message, events: [...s.events, `${time} ${event.message}`] }));
+    useSystem.setState((s) => ({
+      status: 'failed',
+      error: event.message,
+      events: [...s.events, `${time} ${event.message}`],
+    }));
   }
 });

@@ -11,7 +11,13 @@ const table = {
 
 describe('URL hash state', () => {
   it('parses typed values from a hand-written link', () => {
-    expect(parseHash(table, '#word=bank&sense=12&lambda=0.25&log=1')).toEqual({ view: 'system', word: 'bank', sense: 12, lambda: 0.25, log: true });
+    expect(parseHash(table, '#word=bank&sense=12&lambda=0.25&log=1')).toEqual({
+      view: 'system',
+      word: 'bank',
+      sense: 12,
+      lambda: 0.25,
+      log: true,
+    });
   });
 
   it('clamps out-of-range numbers and ignores invalid ones', () => {

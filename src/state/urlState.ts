@@ -34,10 +34,18 @@ export const param = {
     };
   },
   boolean(defaultValue = false): ParamCodec<boolean> {
-    return { default: defaultValue, parse: (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : undefined), format: (v) => (v ? '1' : '0') };
+    return {
+      default: defaultValue,
+      parse: (raw) => (raw === '1' || raw === 'true' ? true : raw === '0' || raw === 'false' ? false : undefined),
+      format: (v) => (v ? '1' : '0'),
+    };
   },
   oneOf<T extends string>(values: readonly T[], defaultValue: T): ParamCodec<T> {
-    return { default: defaultValue, parse: (raw) => (values as readonly string[]).includes(raw) ? (raw as T) : undefined, format: (v) => v };
+    return {
+      default: defaultValue,
+      parse: (raw) => ((values as readonly string[]).includes(raw) ? (raw as T) : undefined),
+      format: (v) => v,
+    };
   },
 };
 

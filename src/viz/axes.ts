@@ -41,7 +41,14 @@ export function leftAxis(y: Linear, at: number, title: string, ticks = 6, tickFo
     parts.push(text(at - 8, py + 4, fmt(t), { ...LABEL, 'text-anchor': 'end' }));
   }
   const mid = (r0 + r1) / 2;
-  parts.push(text(at - 44, mid, title, { 'font-size': 12, fill: '#111111', 'text-anchor': 'middle', transform: `rotate(-90 ${at - 44} ${mid})` }));
+  parts.push(
+    text(at - 44, mid, title, {
+      'font-size': 12,
+      fill: '#111111',
+      'text-anchor': 'middle',
+      transform: `rotate(-90 ${at - 44} ${mid})`,
+    }),
+  );
   return el('g', { class: 'axis axis-y', 'aria-label': `y axis: ${title}` }, parts);
 }
 

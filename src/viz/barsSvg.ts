@@ -31,17 +31,50 @@ export function renderBarsSvg(spec: BarsSpec): string {
   const maxAbs = Math.max(1e-12, ...spec.bars.map((b) => Math.abs(b.value)));
   const zero = spec.diverging ? labelW + plotW / 2 : labelW;
   const scale = (spec.diverging ? plotW / 2 : plotW) / maxAbs;
-  const body: string[] = [el('text', { x: 8, y: 18, 'font-size': 14, 'font-weight': 'bold', fill: '#222222' }, escapeXml(spec.title))];
+  const body: string[] = [
+    el('text', { x: 8, y: 18, 'font-size': 14, 'font-weight': 'bold', fill: '#222222' }, escapeXml(spec.title)),
+  ];
   spec.bars.forEach((b, k) => {
     const y = top + k * row;
     const w = Math.abs(b.value) * scale;
     const x = b.value < 0 ? zero - w : zero;
     body.push(text(labelW - 6, y + 13, b.label, { 'font-size': 11, 'text-anchor': 'end', fill: '#222222' }));
-    body.push(el('rect', { x: num(x), y: y + 3, width: num(Math.max(w, 0.5)), height: row - 6, fill: categoryColor(b.colorIndex ?? k), stroke: b.highlight ? '#000000' : 'none', 'stroke-width': b.highlight ? 1.5 : 0, class: 'bar', 'data-value': b.value }));
-    body.push(text(b.value < 0 ? x - 4 : x + w + 4, y + 13, b.value.toFixed(3), { 'font-size': 10, 'text-anchor': b.value < 0 ? 'end' : 'start', fill: '#444444' }));
+    body.push(
+      el('rect', {
+        x: num(x),
+        y: y + 3,
+        width: num(Math.max(w, 0.5)),
+        height: row - 6,
+        fill: categoryColor(b.colorIndex ?? k),
+        stroke: b.highlight ? '#000000' : 'none',
+        'stroke-width': b.highlight ? 1.5 : 0,
+        class: 'bar',
+        'data-value': b.value,
+      }),
+    );
+    body.push(
+      text(b.value < 0 ? x - 4 : x + w + 4, y + 13, b.value.toFixed(3), {
+        'font-size': 10,
+        'text-anchor': b.value < 0 ? 'end' : 'start',
+        fill: '#444444',
+      }),
+    );
   });
   body.push(el('line', { x1: zero, x2: zero, y1: top, y2: top + spec.bars.length * row, stroke: '#888888' }));
-  body.push(text(zero + (spec.diverging ? 0 : plotW / 2), height - 8, spec.valueLabel, { 'font-size': 11, 'text-anchor': 'middle', fill: '#444444' }));
+  body.push(
+    text(zero + (spec.diverging ? 0 : plotW / 2), height - 8, spec.valueLabel, {
+      'font-size': 11,
+      'text-anchor': 'middle',
+      fill: '#444444',
+    }),
+  );
   if (spec.metadata !== undefined) body.push(jsonMetadata(spec.metadata));
-  return svgRoot(width, height, spec.title, `${spec.bars.length} bars: ${spec.bars.map((b) => `${b.label} ${b.value.toFixed(3)}`).join('; ')}`, body, 'sensescape-bars');
+  return svgRoot(
+    width,
+    height,
+    spec.title,
+    `${spec.bars.length} bars: ${spec.bars.map((b) => `${b.label} ${b.value.toFixed(3)}`).join('; ')}`,
+    body,
+    'sensescape-bars',
+  );
 }

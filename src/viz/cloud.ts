@@ -30,7 +30,7 @@ export interface CloudOptions {
 
 /** A seeded xorshift32 generator for d3-cloud's placement (viz/ stays independent of engine/). */
 function xorshift(seed: number): () => number {
-  let s = (seed >>> 0) || 0x9e3779b9;
+  let s = seed >>> 0 || 0x9e3779b9;
   return () => {
     s ^= s << 13;
     s >>>= 0;
@@ -50,7 +50,10 @@ export function layoutCloud(words: readonly CloudWord[], opts: CloudOptions = {}
   const max = Math.max(...words.map((w) => w.weight), 1e-12);
   const minFont = opts.minFont ?? 10;
   const maxFont = opts.maxFont ?? 38;
-  const sized: SizedWord[] = words.map((w) => ({ ...w, size: minFont + (maxFont - minFont) * Math.sqrt(Math.max(0, w.weight) / max) }));
+  const sized: SizedWord[] = words.map((w) => ({
+    ...w,
+    size: minFont + (maxFont - minFont) * Math.sqrt(Math.max(0, w.weight) / max),
+  }));
   return new Promise((resolve) => {
     cloud<SizedWord>()
       .size([width, height])
@@ -60,7 +63,18 @@ export function layoutCloud(words: readonly CloudWord[], opts: CloudOptions = {}
       .font('Helvetica, Arial, sans-serif')
       .fontSize((d) => d.size ?? minFont)
       .random(xorshift(opts.seed ?? 1))
-      .on('end', (placed) => resolve(placed.map((p) => ({ text: p.text ?? '', weight: p.weight, size: p.size ?? minFont, x: p.x ?? 0, y: p.y ?? 0, rotate: p.rotate ?? 0 }))))
+      .on('end', (placed) =>
+        resolve(
+          placed.map((p) => ({
+            text: p.text ?? '',
+            weight: p.weight,
+            size: p.size ?? minFont,
+            x: p.x ?? 0,
+            y: p.y ?? 0,
+            rotate: p.rotate ?? 0,
+          })),
+        ),
+      )
       .start();
   });
 }
@@ -83,10 +97,20 @@ export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec
   const top = spec.subtitle ? 44 : 30;
   const color = categoryColor(spec.colorIndex ?? 0);
   const words = placed.map((p) =>
-    el('text', {
-      x: num(p.x + width / 2), y: num(p.y + height / 2 + top), 'font-size': num(p.size), 'text-anchor': 'middle', fill: color,
-      'fill-opacity': num(0.55 + 0.45 * Math.min(1, p.size / 30)), class: 'cloud-word', 'data-weight': p.weight,
-    }, escapeXml(p.text)),
+    el(
+      'text',
+      {
+        x: num(p.x + width / 2),
+        y: num(p.y + height / 2 + top),
+        'font-size': num(p.size),
+        'text-anchor': 'middle',
+        fill: color,
+        'fill-opacity': num(0.55 + 0.45 * Math.min(1, p.size / 30)),
+        class: 'cloud-word',
+        'data-weight': p.weight,
+      },
+      escapeXml(p.text),
+    ),
   );
   const body = [
     el('text', { x: 8, y: 18, 'font-size': 14, 'font-weight': 'bold', fill: '#222222' }, escapeXml(spec.title)),
@@ -94,5 +118,12 @@ export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec
     el('g', { class: 'cloud', 'aria-label': `word cloud: ${placed.map((p) => p.text).join(', ')}` }, words),
     ...(spec.metadata !== undefined ? [jsonMetadata(spec.metadata)] : []),
   ];
-  return svgRoot(width, height + top, spec.title, `Word cloud of ${placed.length} words; size grows with the square root of the weight.`, body, 'sensescape-cloud');
+  return svgRoot(
+    width,
+    height + top,
+    spec.title,
+    `Word cloud of ${placed.length} words; size grows with the square root of the weight.`,
+    body,
+    'sensescape-cloud',
+  );
 }

@@ -45,7 +45,13 @@ export function seriesColors(n: number, byDepth = false): string[] {
   return Array.from({ length: n }, (_, k) => c(n === 1 ? 0.2 : 0.8 * (k / (n - 1))));
 }
 
-function linePath(xs: readonly number[], ys: readonly (number | null)[], px: (v: number) => number, py: (v: number) => number, fwd: (v: number) => number): string {
+function linePath(
+  xs: readonly number[],
+  ys: readonly (number | null)[],
+  px: (v: number) => number,
+  py: (v: number) => number,
+  fwd: (v: number) => number,
+): string {
   let d = '';
   let pen = false;
   xs.forEach((xv, k) => {
@@ -68,37 +74,63 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
   const colors = seriesColors(n, Boolean(spec.smallMultiples));
   const allX = spec.series.flatMap((s) => s.x);
   const xExt: [number, number] = [Math.min(...allX), Math.max(...allX)];
-  const yExt = finiteExtent(spec.series.flatMap((s) => s.y), tr) ?? [0, 1];
+  const yExt = finiteExtent(
+    spec.series.flatMap((s) => s.y),
+    tr,
+  ) ?? [0, 1];
   const pad = (yExt[1] - yExt[0]) * 0.05 || 0.5;
   const yDom: [number, number] = [yExt[0] - pad, yExt[1] + pad];
   const body: string[] = [];
   const yFmt = tr.log ? (t: number) => Number(tr.inverse(t).toPrecision(3)).toString() : undefined;
 
-  const panel = (left: number, top: number, w: number, h: number, series: readonly { s: CurveSeries; color: string }[], showX: boolean, panelTitle?: string) => {
+  const panel = (
+    left: number,
+    top: number,
+    w: number,
+    h: number,
+    series: readonly { s: CurveSeries; color: string }[],
+    showX: boolean,
+    panelTitle?: string,
+  ) => {
     const x = linear(xExt, [left, left + w]);
     const y = linear(yDom, [top + h, top]);
     const parts: string[] = [];
     for (const mk of spec.markersAt ?? []) {
       if (mk.x < xExt[0] || mk.x > xExt[1]) continue;
-      parts.push(el('line', { x1: x(mk.x), x2: x(mk.x), y1: top, y2: top + h, stroke: '#9e9e9e', 'stroke-dasharray': '3 3' }));
+      parts.push(
+        el('line', { x1: x(mk.x), x2: x(mk.x), y1: top, y2: top + h, stroke: '#9e9e9e', 'stroke-dasharray': '3 3' }),
+      );
       parts.push(text(x(mk.x) + 3, top + 11, mk.label, { 'font-size': 10, fill: '#616161' }));
     }
     for (const { s, color } of series) {
       const d = linePath(s.x, s.y, x, y, tr.forward);
-      parts.push(el('g', { class: 'series', 'aria-label': `series ${s.name}` }, [
-        el('title', {}, escapeXml(s.name)),
-        d ? el('path', { d, fill: 'none', stroke: color, 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : undefined }) : '',
-        ...s.x.map((xv, k) => {
-          const v = s.y[k];
-          const t = v === null ? Number.NaN : tr.forward(v);
-          return Number.isFinite(t) ? el('circle', { cx: x(xv), cy: y(t), r: 2.5, fill: color }) : '';
-        }),
-      ]));
+      parts.push(
+        el('g', { class: 'series', 'aria-label': `series ${s.name}` }, [
+          el('title', {}, escapeXml(s.name)),
+          d
+            ? el('path', {
+                d,
+                fill: 'none',
+                stroke: color,
+                'stroke-width': 2,
+                'stroke-dasharray': s.dashed ? '5 3' : undefined,
+              })
+            : '',
+          ...s.x.map((xv, k) => {
+            const v = s.y[k];
+            const t = v === null ? Number.NaN : tr.forward(v);
+            return Number.isFinite(t) ? el('circle', { cx: x(xv), cy: y(t), r: 2.5, fill: color }) : '';
+          }),
+        ]),
+      );
     }
-    parts.push(el('rect', { x: left, y: top, width: w, height: h, fill: 'none', stroke: '#333333', 'stroke-width': 0.8 }));
+    parts.push(
+      el('rect', { x: left, y: top, width: w, height: h, fill: 'none', stroke: '#333333', 'stroke-width': 0.8 }),
+    );
     if (showX) parts.push(bottomAxis(x, top + h, spec.xLabel, 5));
     parts.push(leftAxis(y, left, panelTitle ? '' : spec.yLabel, 4, yFmt));
-    if (panelTitle) parts.push(text(left + 4, top - 4, panelTitle, { 'font-size': 11, 'font-weight': 'bold', fill: '#222222' }));
+    if (panelTitle)
+      parts.push(text(left + 4, top - 4, panelTitle, { 'font-size': 11, 'font-weight': 'bold', fill: '#222222' }));
     return el('g', { class: 'panel' }, parts);
   };
 
@@ -116,22 +148,48 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
     spec.series.forEach((s, k) => {
       const c = k % cols;
       const r = Math.floor(k / cols);
-      body.push(panel(64 + c * (pw + 30), 62 + r * (ph + 56), pw, ph, [{ s, color: s.color ?? colors[k] }], true, s.name));
+      body.push(
+        panel(64 + c * (pw + 30), 62 + r * (ph + 56), pw, ph, [{ s, color: s.color ?? colors[k] }], true, s.name),
+      );
     });
     body.push(text(64, 44, `y: ${spec.yLabel}${tr.log ? ' (log scale)' : ''}`, { 'font-size': 11, fill: '#444444' }));
   } else {
     const m = { top: 48, right: 150, bottom: 56, left: 70 };
-    body.push(panel(m.left, m.top, width - m.left - m.right, height - m.top - m.bottom, spec.series.map((s, k) => ({ s, color: s.color ?? colors[k] })), true));
+    body.push(
+      panel(
+        m.left,
+        m.top,
+        width - m.left - m.right,
+        height - m.top - m.bottom,
+        spec.series.map((s, k) => ({ s, color: s.color ?? colors[k] })),
+        true,
+      ),
+    );
     const legend = spec.series.map((s, k) =>
       el('g', { class: 'legend-item' }, [
-        el('line', { x1: width - m.right + 14, x2: width - m.right + 38, y1: m.top + 8 + k * 18, y2: m.top + 8 + k * 18, stroke: s.color ?? colors[k], 'stroke-width': 2, 'stroke-dasharray': s.dashed ? '5 3' : undefined }),
+        el('line', {
+          x1: width - m.right + 14,
+          x2: width - m.right + 38,
+          y1: m.top + 8 + k * 18,
+          y2: m.top + 8 + k * 18,
+          stroke: s.color ?? colors[k],
+          'stroke-width': 2,
+          'stroke-dasharray': s.dashed ? '5 3' : undefined,
+        }),
         text(width - m.right + 44, m.top + 12 + k * 18, s.name, { 'font-size': 11, fill: '#222222' }),
       ]),
     );
     body.push(el('g', { class: 'legend', 'aria-label': 'legend' }, legend));
   }
   body.unshift(text(64, 24, spec.title, { 'font-size': 15, 'font-weight': 'bold', fill: '#111111' }));
-  body.push(jsonMetadata({ kind: 'sensescape-curve-figure', log: tr.log, spec: spec.metadata ?? null, series: spec.series.map((s) => ({ name: s.name, x: s.x, y: s.y })) }));
+  body.push(
+    jsonMetadata({
+      kind: 'sensescape-curve-figure',
+      log: tr.log,
+      spec: spec.metadata ?? null,
+      series: spec.series.map((s) => ({ name: s.name, x: s.x, y: s.y })),
+    }),
+  );
   const desc = `${spec.smallMultiples ? 'Small multiples' : 'Line chart'} of ${spec.yLabel} against ${spec.xLabel}: ${spec.series.map((s) => s.name).join(', ')}.`;
   return svgRoot(width, height, spec.title, desc, body, 'sensescape-curve');
 }

@@ -23,7 +23,9 @@ export async function svgToPng(svg: string, scale = 2, background: string | null
       ctx.fillRect(0, 0, canvas.width, canvas.height);
     }
     ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
-    return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
+    return await new Promise<Blob>((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'),
+    );
   } finally {
     URL.revokeObjectURL(url);
   }
@@ -36,7 +38,10 @@ export function svgSize(svg: string): { width: number; height: number } {
   let width = attr('width');
   let height = attr('height');
   if (!(width > 0 && height > 0)) {
-    const vb = /viewBox="([^"]+)"/.exec(root)?.[1]?.split(/[\s,]+/).map(Number);
+    const vb = /viewBox="([^"]+)"/
+      .exec(root)?.[1]
+      ?.split(/[\s,]+/)
+      .map(Number);
     if (vb && vb.length === 4) [width, height] = [vb[2], vb[3]];
   }
   if (!(width > 0 && height > 0)) throw new Error('SVG has no width/height or viewBox');

@@ -16,7 +16,10 @@ export interface SenseMapData {
   explained: number;
 }
 
-export function renderSenseMapSvg(map: SenseMapData, opts: { width?: number; height?: number; labelled?: number; title?: string } = {}): string {
+export function renderSenseMapSvg(
+  map: SenseMapData,
+  opts: { width?: number; height?: number; labelled?: number; title?: string } = {},
+): string {
   const width = opts.width ?? 720;
   const height = opts.height ?? 520;
   const top = 40;
@@ -30,17 +33,55 @@ export function renderSenseMapSvg(map: SenseMapData, opts: { width?: number; hei
   const r = (p: number) => 2 + 14 * Math.sqrt(p / pMax);
   const order = Array.from({ length: n }, (_, d) => d).sort((a, b) => map.p[a] - map.p[b]); // small on top
   const circles = order.map((d) =>
-    el('circle', { cx: num(px(map.x[d])), cy: num(py(map.y[d])), r: num(r(map.p[d])), fill: categoryColor(d), 'fill-opacity': 0.5, class: 'map-sense', 'data-sense': d }, el('title', {}, escapeXml(`${map.labels[d]} · p = ${map.p[d].toFixed(5)}`))),
+    el(
+      'circle',
+      {
+        cx: num(px(map.x[d])),
+        cy: num(py(map.y[d])),
+        r: num(r(map.p[d])),
+        fill: categoryColor(d),
+        'fill-opacity': 0.5,
+        class: 'map-sense',
+        'data-sense': d,
+      },
+      el('title', {}, escapeXml(`${map.labels[d]} · p = ${map.p[d].toFixed(5)}`)),
+    ),
   );
   const labelled = [...order].reverse().slice(0, opts.labelled ?? 25);
-  const labels = labelled.map((d) => text(px(map.x[d]), py(map.y[d]) - r(map.p[d]) - 2, map.labels[d], { 'font-size': 10, 'text-anchor': 'middle', fill: '#222222', stroke: '#ffffff', 'stroke-width': 2.5, 'paint-order': 'stroke' }));
+  const labels = labelled.map((d) =>
+    text(px(map.x[d]), py(map.y[d]) - r(map.p[d]) - 2, map.labels[d], {
+      'font-size': 10,
+      'text-anchor': 'middle',
+      fill: '#222222',
+      stroke: '#ffffff',
+      'stroke-width': 2.5,
+      'paint-order': 'stroke',
+    }),
+  );
   const title = opts.title ?? `Map of ${n} senses`;
   const body = [
     el('text', { x: 8, y: 18, 'font-size': 14, 'font-weight': 'bold', fill: '#222222' }, escapeXml(title)),
-    el('text', { x: 8, y: 33, 'font-size': 11, fill: '#555555' }, escapeXml(`classical MDS of √JS between sense word distributions (${(100 * map.explained).toFixed(1)}% of variance); circle area ∝ p(sense)`)),
+    el(
+      'text',
+      { x: 8, y: 33, 'font-size': 11, fill: '#555555' },
+      escapeXml(
+        `classical MDS of √JS between sense word distributions (${(100 * map.explained).toFixed(1)}% of variance); circle area ∝ p(sense)`,
+      ),
+    ),
     el('g', { class: 'senses' }, circles),
     el('g', { class: 'labels' }, labels),
-    jsonMetadata({ senses: n, explained: map.explained, method: 'classical MDS on sqrt(JS) between merged-sense word distributions' }),
+    jsonMetadata({
+      senses: n,
+      explained: map.explained,
+      method: 'classical MDS on sqrt(JS) between merged-sense word distributions',
+    }),
   ];
-  return svgRoot(width, height, title, `${n} senses placed by classical MDS; the ${labelled.length} most probable are labelled.`, body, 'sensescape-map');
+  return svgRoot(
+    width,
+    height,
+    title,
+    `${n} senses placed by classical MDS; the ${labelled.length} most probable are labelled.`,
+    body,
+    'sensescape-map',
+  );
 }

@@ -12,7 +12,16 @@ function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {
     head: { name: 'ft-a', sha256: 'b'.repeat(64) },
     x: { kind: 'checkpoint', checkpoint: { name: 'ft-a', sha256: 'b'.repeat(64) } },
     y: { kind: 'random', seed: 7, normalize: 'filter', ignore: 'bias-ln' },
-    data: { file: 'dev.tsv', sha256: 'c'.repeat(64), split: 'dev', examples: 20, maxExamples: null, sample: null, seed: null, maxLength: 128 },
+    data: {
+      file: 'dev.tsv',
+      sha256: 'c'.repeat(64),
+      split: 'dev',
+      examples: 20,
+      maxExamples: null,
+      sample: null,
+      seed: null,
+      maxLength: 128,
+    },
     grid: { x: { min: -1, max: 1, n: 3 }, y: { min: 0, max: 2, n: 2 } },
     software: 'sensescape 0.1.0',
     ...over,
@@ -20,9 +29,17 @@ function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {
 }
 
 function createSurface(spec: SurfaceSpec): SurfaceFile {
-  const axis = (a: { min: number; max: number; n: number }) => Array.from({ length: a.n }, (_, k) => (a.n === 1 ? a.min : a.min + (k * (a.max - a.min)) / (a.n - 1)));
+  const axis = (a: { min: number; max: number; n: number }) =>
+    Array.from({ length: a.n }, (_, k) => (a.n === 1 ? a.min : a.min + (k * (a.max - a.min)) / (a.n - 1)));
   const empty = () => Array.from({ length: spec.grid.y.n }, () => new Array<number | null>(spec.grid.x.n).fill(null));
-  return { format: 'sensescape-surface', version: 1, spec, x: axis(spec.grid.x), y: axis(spec.grid.y), values: { loss: empty(), accuracy: empty() } };
+  return {
+    format: 'sensescape-surface',
+    version: 1,
+    spec,
+    x: axis(spec.grid.x),
+    y: axis(spec.grid.y),
+    values: { loss: empty(), accuracy: empty() },
+  };
 }
 
 function setPoint(f: SurfaceFile, i: number, j: number, loss: number, accuracy: number): void {
@@ -31,16 +48,19 @@ function setPoint(f: SurfaceFile, i: number, j: number, loss: number, accuracy: 
 }
 
 function bowl(nx = 11, ny = 9, hole = true) {
-  const f = createSurface(demoSpec({
-    x: { kind: 'checkpoint', checkpoint: { name: 'ft-a <A&B>', sha256: 'b'.repeat(64) } },
-    y: { kind: 'checkpoint', checkpoint: { name: 'ft-b', sha256: 'e'.repeat(64) } },
-    grid: { x: { min: -1, max: 2, n: nx }, y: { min: -1, max: 2, n: ny } },
-  }));
-  for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) {
-    const x = f.x[i];
-    const y = f.y[j];
-    setPoint(f, i, j, 0.2 + (x - 1) ** 2 + 2 * (y - 0.5) ** 2 + 0.3 * Math.sin(3 * x), 1 / (1 + x * x + y * y));
-  }
+  const f = createSurface(
+    demoSpec({
+      x: { kind: 'checkpoint', checkpoint: { name: 'ft-a <A&B>', sha256: 'b'.repeat(64) } },
+      y: { kind: 'checkpoint', checkpoint: { name: 'ft-b', sha256: 'e'.repeat(64) } },
+      grid: { x: { min: -1, max: 2, n: nx }, y: { min: -1, max: 2, n: ny } },
+    }),
+  );
+  for (let j = 0; j < ny; j++)
+    for (let i = 0; i < nx; i++) {
+      const x = f.x[i];
+      const y = f.y[j];
+      setPoint(f, i, j, 0.2 + (x - 1) ** 2 + 2 * (y - 0.5) ** 2 + 0.3 * Math.sin(3 * x), 1 / (1 + x * x + y * y));
+    }
   if (hole) setPoint(f, 3, 4, Number.NaN, Number.NaN);
   return f;
 }
@@ -48,7 +68,12 @@ function bowl(nx = 11, ny = 9, hole = true) {
 describe('renderSurfaceSvg', () => {
   it('writes well-formed standalone SVG with bands, isolines, axes, colour bar, markers and the spec in metadata', () => {
     const f = bowl();
-    const svg = renderSurfaceSvg(f, { trajectory: [{ checkpoint: 'step-100', alpha: 0.3, beta: 0.2, loss: 0.7 }, { checkpoint: 'step-200', alpha: 0.8, beta: 0.1 }] });
+    const svg = renderSurfaceSvg(f, {
+      trajectory: [
+        { checkpoint: 'step-100', alpha: 0.3, beta: 0.2, loss: 0.7 },
+        { checkpoint: 'step-200', alpha: 0.8, beta: 0.1 },
+      ],
+    });
     const doc = checkXml(svg);
     expect(doc.root).toBe('svg');
     const root = doc.elements[0];
@@ -65,7 +90,8 @@ describe('renderSurfaceSvg', () => {
     expect(byClass('trajectory-point').length).toBe(2);
     expect(byClass('diverged').length).toBe(1);
     // Every path's data is numeric (no NaN leaked from the hole).
-    for (const p of doc.elements.filter((e) => e.tag === 'path')) expect(p.attrs.d).not.toMatch(/NaN|Infinity|undefined/);
+    for (const p of doc.elements.filter((e) => e.tag === 'path'))
+      expect(p.attrs.d).not.toMatch(/NaN|Infinity|undefined/);
     const meta = doc.elements.find((e) => e.tag === 'metadata')!;
     const spec = JSON.parse(meta.text);
     expect(spec.spec.origin.sha256).toBe('a'.repeat(64));
@@ -76,7 +102,11 @@ describe('renderSurfaceSvg', () => {
 
   it('log scale, accuracy, cividis and a shared domain all render; all-NaN and partial surfaces do not break', () => {
     const f = bowl();
-    for (const opts of [{ log: true }, { quantity: 'accuracy' as const, colormap: 'cividis' as const }, { domain: [0, 10] as [number, number] }]) {
+    for (const opts of [
+      { log: true },
+      { quantity: 'accuracy' as const, colormap: 'cividis' as const },
+      { domain: [0, 10] as [number, number] },
+    ]) {
       const doc = checkXml(renderSurfaceSvg(f, opts));
       expect(doc.counts.get('path')!).toBeGreaterThan(5);
     }
@@ -106,12 +136,37 @@ describe('renderSurfaceSvg', () => {
 describe('renderCurveSvg', () => {
   it('draws series with a legend, and small multiples for layer-wise curves', () => {
     const xs = [0, 0.25, 0.5, 0.75, 1];
-    const svg = renderCurveSvg({ title: 'Loss along θ0 → θ1', xLabel: 'α', yLabel: 'loss', series: [{ name: 'train', x: xs, y: [1, 0.8, 0.6, 0.5, 0.4] }, { name: 'dev', x: xs, y: [1, 0.9, null, Number.NaN, 0.6], dashed: true }], markersAt: [{ x: 0, label: 'θ0' }, { x: 1, label: 'θ1' }], metadata: { origin: 'x' } });
+    const svg = renderCurveSvg({
+      title: 'Loss along θ0 → θ1',
+      xLabel: 'α',
+      yLabel: 'loss',
+      series: [
+        { name: 'train', x: xs, y: [1, 0.8, 0.6, 0.5, 0.4] },
+        { name: 'dev', x: xs, y: [1, 0.9, null, Number.NaN, 0.6], dashed: true },
+      ],
+      markersAt: [
+        { x: 0, label: 'θ0' },
+        { x: 1, label: 'θ1' },
+      ],
+      metadata: { origin: 'x' },
+    });
     const doc = checkXml(svg);
     expect(doc.elements.filter((e) => e.attrs.class === 'series').length).toBe(2);
     expect(doc.elements.filter((e) => e.attrs.class === 'legend-item').length).toBe(2);
     expect(svg).not.toMatch(/NaN/);
-    const multi = checkXml(renderCurveSvg({ title: 'Layer-wise', xLabel: 'α', yLabel: 'loss', smallMultiples: true, series: ['embeddings', 'layer.0', 'layer.1', 'pooler'].map((name, k) => ({ name, x: xs, y: xs.map((a) => 1 - a * (k + 1) * 0.1) })) }));
+    const multi = checkXml(
+      renderCurveSvg({
+        title: 'Layer-wise',
+        xLabel: 'α',
+        yLabel: 'loss',
+        smallMultiples: true,
+        series: ['embeddings', 'layer.0', 'layer.1', 'pooler'].map((name, k) => ({
+          name,
+          x: xs,
+          y: xs.map((a) => 1 - a * (k + 1) * 0.1),
+        })),
+      }),
+    );
     expect(multi.elements.filter((e) => e.attrs.class === 'panel').length).toBe(4);
   });
 

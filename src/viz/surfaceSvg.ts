@@ -91,7 +91,8 @@ function ringPath(ring: number[][], px: (g: number) => number, py: (g: number) =
 
 function directionLabel(d: DirectionSpec, axis: 'x' | 'y'): string {
   const sym = axis === 'x' ? 'α' : 'β';
-  if (d.kind === 'checkpoint') return `${sym} · (θ${axis === 'x' ? '1' : '2'} − θ0), θ${axis === 'x' ? '1' : '2'} = ${d.checkpoint.name}`;
+  if (d.kind === 'checkpoint')
+    return `${sym} · (θ${axis === 'x' ? '1' : '2'} − θ0), θ${axis === 'x' ? '1' : '2'} = ${d.checkpoint.name}`;
   return `${sym} · random direction (seed ${d.seed}, ${d.normalize}-normalised${d.ignore === 'bias-ln' ? ', biases/LN zeroed' : ''})`;
 }
 
@@ -106,7 +107,9 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   const nx = surface.x.length;
   const ny = surface.y.length;
   const computed = grid.reduce((s, row) => s + row.filter((v) => v !== null).length, 0);
-  const title = options.title ?? `${quantity === 'loss' ? 'Loss' : 'Accuracy'} surface around ${spec.origin.name} (${spec.data.split}, ${spec.data.examples} examples)`;
+  const title =
+    options.title ??
+    `${quantity === 'loss' ? 'Loss' : 'Accuracy'} surface around ${spec.origin.name} (${spec.data.split}, ${spec.data.examples} examples)`;
 
   const m = { top: 48, right: 110, bottom: 56, left: 64 };
   const pw = width - m.left - m.right;
@@ -115,10 +118,14 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   const y: Linear = linear([surface.y[0], surface.y[ny - 1]], [m.top + ph, m.top]);
 
   const flat: (number | null)[] = grid.flat();
-  const ext = options.domain ? ([tr.forward(options.domain[0]), tr.forward(options.domain[1])] as [number, number]) : finiteExtent(flat, tr);
+  const ext = options.domain
+    ? ([tr.forward(options.domain[0]), tr.forward(options.domain[1])] as [number, number])
+    : finiteExtent(flat, tr);
   const cmap = colormap(options.colormap ?? 'viridis');
   const body: string[] = [];
-  body.push(el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: '#e8e8e8', stroke: 'none', class: 'not-computed' }));
+  body.push(
+    el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: '#e8e8e8', stroke: 'none', class: 'not-computed' }),
+  );
   const clipId = 'sensescape-plot-clip';
   body.push(el('defs', {}, el('clipPath', { id: clipId }, el('rect', { x: m.left, y: m.top, width: pw, height: ph }))));
 
@@ -137,10 +144,12 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
       const sx = sub.is.map((i) => surface.x[i]);
       const sy = sub.js.map((j) => surface.y[j]);
       const values = new Array<number>(sub.is.length * sub.js.length);
-      sub.js.forEach((j, b) => sub.is.forEach((i, a) => {
-        const v = grid[j][i];
-        values[b * sub.is.length + a] = v === null ? Number.NaN : tr.forward(v);
-      }));
+      sub.js.forEach((j, b) =>
+        sub.is.forEach((i, a) => {
+          const v = grid[j][i];
+          values[b * sub.is.length + a] = v === null ? Number.NaN : tr.forward(v);
+        }),
+      );
       const gen = contours().size([sub.is.length, sub.js.length]).thresholds(thresholds);
       const polys = gen(values);
       const px = (g: number) => x(indexToCoord(sx)(g));
@@ -153,9 +162,28 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
         const next = k + 1 < thresholds.length ? thresholds[k + 1] : hi;
         const d = poly.coordinates.map((polygon) => polygon.map((ring) => ringPath(ring, px, py)).join('')).join('');
         if (d === '') return;
-        bands.push(el('path', { d, fill: colorOf((poly.value + next) / 2), stroke: 'none', 'fill-rule': 'evenodd', class: 'band', 'data-threshold': tr.inverse(poly.value) }));
+        bands.push(
+          el('path', {
+            d,
+            fill: colorOf((poly.value + next) / 2),
+            stroke: 'none',
+            'fill-rule': 'evenodd',
+            class: 'band',
+            'data-threshold': tr.inverse(poly.value),
+          }),
+        );
         if (k === 0 || options.isolines === false) return;
-        lines.push(el('path', { d, fill: 'none', stroke: '#ffffff', 'stroke-opacity': 0.55, 'stroke-width': 0.8, class: 'isoline', 'data-value': tr.inverse(poly.value) }));
+        lines.push(
+          el('path', {
+            d,
+            fill: 'none',
+            stroke: '#ffffff',
+            'stroke-opacity': 0.55,
+            'stroke-width': 0.8,
+            class: 'isoline',
+            'data-value': tr.inverse(poly.value),
+          }),
+        );
         if (k % 2 === 1) {
           // Label the longest ring of every other isoline at its middle point.
           // (interior points only: rings also run along the plot border, which is no place for a label).
@@ -173,18 +201,39 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
             const lx = px(gx - 0.5);
             const ly = py(gy - 0.5);
             if (lx > m.left + 12 && lx < m.left + pw - 12 && ly > m.top + 10 && ly < m.top + ph - 6) {
-              labels.push(text(lx, ly + 3, fmt(tr.inverse(poly.value)), { 'font-size': 9, fill: '#111111', 'text-anchor': 'middle', stroke: '#ffffff', 'stroke-width': 2.5, 'paint-order': 'stroke', class: 'isoline-label' }));
+              labels.push(
+                text(lx, ly + 3, fmt(tr.inverse(poly.value)), {
+                  'font-size': 9,
+                  fill: '#111111',
+                  'text-anchor': 'middle',
+                  stroke: '#ffffff',
+                  'stroke-width': 2.5,
+                  'paint-order': 'stroke',
+                  class: 'isoline-label',
+                }),
+              );
             }
           }
         }
       });
-      body.push(el('g', { class: 'contours', 'clip-path': `url(#${clipId})`, 'aria-label': `filled contour bands of ${quantity}` }, [...bands, ...lines]));
+      body.push(
+        el(
+          'g',
+          { class: 'contours', 'clip-path': `url(#${clipId})`, 'aria-label': `filled contour bands of ${quantity}` },
+          [...bands, ...lines],
+        ),
+      );
       body.push(el('g', { class: 'isoline-labels' }, labels));
     }
     // Computed points (small dots) when the picture is still partial.
     if (computed < nx * ny) {
       const dots: string[] = [];
-      for (let j = 0; j < ny; j++) for (let i = 0; i < nx; i++) if (grid[j][i] !== null) dots.push(el('circle', { cx: x(surface.x[i]), cy: y(surface.y[j]), r: 1.6, fill: '#333333', 'fill-opacity': 0.6 }));
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++)
+          if (grid[j][i] !== null)
+            dots.push(
+              el('circle', { cx: x(surface.x[i]), cy: y(surface.y[j]), r: 1.6, fill: '#333333', 'fill-opacity': 0.6 }),
+            );
       body.push(el('g', { class: 'computed-points' }, dots));
     }
     body.push(colorBar(lo, hi, thresholds, colorOf, tr, m.left + pw + 24, m.top, ph, quantity));
@@ -198,15 +247,24 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
       if (v !== null && !Number.isFinite(tr.forward(v))) {
         const cx = x(surface.x[i]);
         const cy = y(surface.y[j]);
-        crosses.push(el('path', { d: `M${num(cx - 3)},${num(cy - 3)}L${num(cx + 3)},${num(cy + 3)}M${num(cx - 3)},${num(cy + 3)}L${num(cx + 3)},${num(cy - 3)}`, stroke: '#c62828', 'stroke-width': 1.2 }));
+        crosses.push(
+          el('path', {
+            d: `M${num(cx - 3)},${num(cy - 3)}L${num(cx + 3)},${num(cy + 3)}M${num(cx - 3)},${num(cy + 3)}L${num(cx + 3)},${num(cy - 3)}`,
+            stroke: '#c62828',
+            'stroke-width': 1.2,
+          }),
+        );
       }
     }
   }
-  if (crosses.length) body.push(el('g', { class: 'diverged', 'aria-label': `${crosses.length} diverged points` }, crosses));
+  if (crosses.length)
+    body.push(el('g', { class: 'diverged', 'aria-label': `${crosses.length} diverged points` }, crosses));
 
   body.push(bottomAxis(x, m.top + ph, directionLabel(spec.x, 'x')));
   body.push(leftAxis(y, m.left, directionLabel(spec.y, 'y')));
-  body.push(el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: 'none', stroke: '#333333', 'stroke-width': 1 }));
+  body.push(
+    el('rect', { x: m.left, y: m.top, width: pw, height: ph, fill: 'none', stroke: '#333333', 'stroke-width': 1 }),
+  );
 
   if (options.markers !== false) body.push(markers(spec, x, y, m, pw, ph));
   if (options.trajectory?.length) body.push(trajectoryOverlay(options.trajectory, x, y));
@@ -214,7 +272,16 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   body.push(text(m.left, 22, title, { 'font-size': 15, 'font-weight': 'bold', fill: '#111111' }));
   const sub2 = `${computed} of ${nx * ny} points${sub && sub.stride > 1 ? ` (drawn from every ${ordinal(sub.stride)})` : ''} · ${spec.software} · data ${spec.data.file} sha256 ${spec.data.sha256.slice(0, 12)}…`;
   body.push(text(m.left, 38, sub2, { 'font-size': 10, fill: '#555555' }));
-  body.push(jsonMetadata({ kind: 'sensescape-surface-figure', quantity, log: tr.log, spec, computedPoints: computed, totalPoints: nx * ny }));
+  body.push(
+    jsonMetadata({
+      kind: 'sensescape-surface-figure',
+      quantity,
+      log: tr.log,
+      spec,
+      computedPoints: computed,
+      totalPoints: nx * ny,
+    }),
+  );
 
   const desc = `Contour plot of ${quantity} over x in [${surface.x[0]}, ${surface.x[nx - 1]}] and y in [${surface.y[0]}, ${surface.y[ny - 1]}], origin ${spec.origin.name} (sha256 ${spec.origin.sha256}), ${computed} of ${nx * ny} points computed.`;
   return svgRoot(width, height, title, desc, body);
@@ -222,11 +289,22 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
 
 function ordinal(n: number): string {
   const tens = n % 100;
-  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  const suffix =
+    tens >= 11 && tens <= 13 ? 'th' : (({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th');
   return `${n}${suffix}`;
 }
 
-function colorBar(lo: number, hi: number, thresholds: number[], colorOf: (t: number) => string, tr: ValueTransform, left: number, top: number, h: number, quantity: string): string {
+function colorBar(
+  lo: number,
+  hi: number,
+  thresholds: number[],
+  colorOf: (t: number) => string,
+  tr: ValueTransform,
+  left: number,
+  top: number,
+  h: number,
+  quantity: string,
+): string {
   const w = 14;
   const s = linear([lo, hi], [top + h, top]);
   const parts: string[] = [];
@@ -234,9 +312,20 @@ function colorBar(lo: number, hi: number, thresholds: number[], colorOf: (t: num
   for (let k = 0; k + 1 < edges.length; k++) {
     const y0 = s(edges[k + 1]);
     const y1 = s(edges[k]);
-    parts.push(el('rect', { x: left, y: y0, width: w, height: Math.max(0.5, y1 - y0), fill: colorOf((edges[k] + edges[k + 1]) / 2), stroke: 'none' }));
+    parts.push(
+      el('rect', {
+        x: left,
+        y: y0,
+        width: w,
+        height: Math.max(0.5, y1 - y0),
+        fill: colorOf((edges[k] + edges[k + 1]) / 2),
+        stroke: 'none',
+      }),
+    );
   }
-  parts.push(el('rect', { x: left, y: top, width: w, height: h, fill: 'none', stroke: '#333333', 'stroke-width': 0.8 }));
+  parts.push(
+    el('rect', { x: left, y: top, width: w, height: h, fill: 'none', stroke: '#333333', 'stroke-width': 0.8 }),
+  );
   const fmt = valueFormat(Math.abs(tr.inverse(hi) - tr.inverse(lo)));
   const ticks = tr.log ? logTicks(lo, hi) : s.ticks(6);
   for (const t of ticks) {
@@ -254,12 +343,22 @@ function logTicks(lo: number, hi: number): number[] {
   const decades = [];
   for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) decades.push(e);
   if (decades.length >= 2) return decades;
-  return d3ticks(10 ** lo, 10 ** hi, 5).map((v) => Math.log10(v)).filter((t) => t >= lo && t <= hi);
+  return d3ticks(10 ** lo, 10 ** hi, 5)
+    .map((v) => Math.log10(v))
+    .filter((t) => t >= lo && t <= hi);
 }
 
-function markers(spec: SurfaceFile['spec'], x: Linear, y: Linear, m: { top: number; left: number }, pw: number, ph: number): string {
+function markers(
+  spec: SurfaceFile['spec'],
+  x: Linear,
+  y: Linear,
+  m: { top: number; left: number },
+  pw: number,
+  ph: number,
+): string {
   const out: string[] = [];
-  const inside = (px: number, py: number) => px >= m.left - 0.5 && px <= m.left + pw + 0.5 && py >= m.top - 0.5 && py <= m.top + ph + 0.5;
+  const inside = (px: number, py: number) =>
+    px >= m.left - 0.5 && px <= m.left + pw + 0.5 && py >= m.top - 0.5 && py <= m.top + ph + 0.5;
   const put = (cx: number, cy: number, label: string, sha: string) => {
     const px = x(cx);
     const py = y(cy);
@@ -268,7 +367,14 @@ function markers(spec: SurfaceFile['spec'], x: Linear, y: Linear, m: { top: numb
       el('g', { class: 'marker', 'aria-label': `${label} at (${cx}, ${cy})` }, [
         el('title', {}, escapeXml(`${label} (sha256 ${sha})`)),
         el('circle', { cx: px, cy: py, r: 4.5, fill: '#ffffff', stroke: '#111111', 'stroke-width': 1.5 }),
-        text(px + 7, py - 6, label, { 'font-size': 12, 'font-weight': 'bold', fill: '#111111', stroke: '#ffffff', 'stroke-width': 3, 'paint-order': 'stroke' }),
+        text(px + 7, py - 6, label, {
+          'font-size': 12,
+          'font-weight': 'bold',
+          fill: '#111111',
+          stroke: '#ffffff',
+          'stroke-width': 3,
+          'paint-order': 'stroke',
+        }),
       ]),
     );
   };
@@ -279,17 +385,31 @@ function markers(spec: SurfaceFile['spec'], x: Linear, y: Linear, m: { top: numb
 }
 
 function trajectoryOverlay(points: readonly TrajectoryOverlayPoint[], x: Linear, y: Linear): string {
-  const path = [{ alpha: 0, beta: 0 }, ...points].map((p, k) => `${k === 0 ? 'M' : 'L'}${num(x(p.alpha))},${num(y(p.beta))}`).join('');
-  const parts = [el('path', { d: path, fill: 'none', stroke: '#d84315', 'stroke-width': 1.8, 'stroke-dasharray': '4 2' })];
+  const path = [{ alpha: 0, beta: 0 }, ...points]
+    .map((p, k) => `${k === 0 ? 'M' : 'L'}${num(x(p.alpha))},${num(y(p.beta))}`)
+    .join('');
+  const parts = [
+    el('path', { d: path, fill: 'none', stroke: '#d84315', 'stroke-width': 1.8, 'stroke-dasharray': '4 2' }),
+  ];
   for (const p of points) {
     const px = x(p.alpha);
     const py = y(p.beta);
     const lossText = p.loss === undefined || p.loss === null ? '' : `, loss ${Number(p.loss).toPrecision(4)}`;
     parts.push(
       el('g', { class: 'trajectory-point' }, [
-        el('title', {}, escapeXml(`${p.checkpoint}: α ${p.alpha.toPrecision(4)}, β ${p.beta.toPrecision(4)}${lossText}`)),
+        el(
+          'title',
+          {},
+          escapeXml(`${p.checkpoint}: α ${p.alpha.toPrecision(4)}, β ${p.beta.toPrecision(4)}${lossText}`),
+        ),
         el('circle', { cx: px, cy: py, r: 3.5, fill: '#d84315', stroke: '#ffffff', 'stroke-width': 1 }),
-        text(px + 6, py + 12, p.checkpoint, { 'font-size': 10, fill: '#bf360c', stroke: '#ffffff', 'stroke-width': 2.5, 'paint-order': 'stroke' }),
+        text(px + 6, py + 12, p.checkpoint, {
+          'font-size': 10,
+          fill: '#bf360c',
+          stroke: '#ffffff',
+          'stroke-width': 2.5,
+          'paint-order': 'stroke',
+        }),
       ]),
     );
   }

@@ -5,7 +5,10 @@
 
 /** Escapes text and attribute values for XML. */
 export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!,
+  );
 }
 
 /** A coordinate rounded to 2 decimals (keeps files small; sub-pixel enough for print). */
@@ -32,7 +35,14 @@ export function text(x: number, y: number, content: string, attrs: Attrs = {}): 
 }
 
 /** The SVG root with namespaces, viewBox, role and ARIA labelling. */
-export function svgRoot(width: number, height: number, titleText: string, desc: string, body: string[], id = 'sensescape-figure'): string {
+export function svgRoot(
+  width: number,
+  height: number,
+  titleText: string,
+  desc: string,
+  body: string[],
+  id = 'sensescape-figure',
+): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?>\n` +
     el(
@@ -47,7 +57,11 @@ export function svgRoot(width: number, height: number, titleText: string, desc: 
         'aria-labelledby': `${id}-title ${id}-desc`,
         style: 'font-family: Helvetica, Arial, sans-serif; background: #ffffff',
       },
-      [el('title', { id: `${id}-title` }, escapeXml(titleText)), el('desc', { id: `${id}-desc` }, escapeXml(desc)), ...body],
+      [
+        el('title', { id: `${id}-title` }, escapeXml(titleText)),
+        el('desc', { id: `${id}-desc` }, escapeXml(desc)),
+        ...body,
+      ],
     ) +
     '\n'
   );

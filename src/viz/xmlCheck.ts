@@ -18,7 +18,12 @@ function checkText(s: string, at: number): string {
   const bad = /&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.exec(s);
   if (bad) throw new Error(`XML: bad entity reference near offset ${at + bad.index}`);
   if (s.includes('<')) throw new Error(`XML: stray '<' near offset ${at}`);
-  return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** Parses `xml` enough to prove it well-formed; throws on the first problem. */
@@ -68,7 +73,8 @@ export function checkXml(xml: string): XmlSummary {
     }
     const m = NAME.exec(xml.slice(i + 1));
     if (!m) throw new Error(`XML: bad tag at offset ${i}`);
-    if (rootClosed || (stack.length === 0 && root !== '')) throw new Error(`XML: second root element <${m[0]}> at offset ${i}`);
+    if (rootClosed || (stack.length === 0 && root !== ''))
+      throw new Error(`XML: second root element <${m[0]}> at offset ${i}`);
     const tag = m[0];
     let j = i + 1 + tag.length;
     const attrs: Record<string, string> = {};

@@ -49,11 +49,19 @@ export class WorkerClient<M extends JobMap> {
   }
 
   /** Runs a job; the payload's typed arrays are transferred (the caller must not use them after). */
-  run<K extends keyof M & string>(type: K, payload: M[K]['request'], options: RunOptions<M[K]['progress']> = {}): JobHandle<M[K]['result']> {
+  run<K extends keyof M & string>(
+    type: K,
+    payload: M[K]['request'],
+    options: RunOptions<M[K]['progress']> = {},
+  ): JobHandle<M[K]['result']> {
     const id = this.nextId++;
     let cancel: (reason?: string) => void = () => {};
     const promise = new Promise<M[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: options.onProgress as ((p: unknown) => void) | undefined });
+      this.pending.set(id, {
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        onProgress: options.onProgress as ((p: unknown) => void) | undefined,
+      });
       cancel = (reason = 'cancelled') => {
         if (!this.pending.has(id)) return;
         this.port.postMessage({ kind: 'cancel', id, reason });
@@ -71,7 +79,12 @@ export class WorkerClient<M extends JobMap> {
    * Runs a job as the newest request of `channel`: the previous request on the channel is cancelled
    * in the worker and rejects with {@link SupersededError}, even if its answer arrives later.
    */
-  latest<K extends keyof M & string>(channel: string, type: K, payload: M[K]['request'], options: RunOptions<M[K]['progress']> = {}): JobHandle<M[K]['result']> {
+  latest<K extends keyof M & string>(
+    channel: string,
+    type: K,
+    payload: M[K]['request'],
+    options: RunOptions<M[K]['progress']> = {},
+  ): JobHandle<M[K]['result']> {
     const previous = this.channels.get(channel);
     if (previous) {
       const p = this.pending.get(previous.id);

@@ -10,7 +10,15 @@
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { currentBackend, fallBackFrom, initBackend, LADDER, type BackendName, type BackendReport, type LadderOptions } from '../engine/tensor/backend';
+import {
+  currentBackend,
+  fallBackFrom,
+  initBackend,
+  LADDER,
+  type BackendName,
+  type BackendReport,
+  type LadderOptions,
+} from '../engine/tensor/backend';
 import type { CancelToken } from '../engine/util/cancel';
 import { serveJobs } from './host';
 import { landscapeHandlers } from './jobs/landscape';
@@ -54,30 +62,36 @@ let ready: Promise<BackendReport> = initBackend(ladder);
 /** A loss turns into a DeviceLostError once the fallback backend is up (so the message can name it). */
 async function lostError(message: string): Promise<DeviceLostError> {
   const next = await ready.catch(() => null);
-  return new DeviceLostError(`${message}; the job was stopped and compute moved to ${next?.backend ?? 'no backend'} — run it again`);
+  return new DeviceLostError(
+    `${message}; the job was stopped and compute moved to ${next?.backend ?? 'no backend'} — run it again`,
+  );
 }
 
-const host = serveJobs<ComputeJobs>(self, { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers }, {
-  async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
-    await ready;
-    const signal = lossSignal.promise;
-    const lost = signal.then(async (message): Promise<never> => {
-      token.cancel(message);
-      throw await lostError(message);
-    });
-    lost.catch(() => {});
-    try {
-      return await Promise.race([run(token), lost]);
-    } catch (err) {
-      if (err instanceof DeviceLostError) throw err;
-      // A dying device often fails the running kernel (e.g. mapAsync) before `device.lost` resolves:
-      // give the loss a moment to be reported, so the user sees the real cause.
-      const message = await Promise.race([signal, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
-      if (message !== null) throw await lostError(message);
-      throw err;
-    }
+const host = serveJobs<ComputeJobs>(
+  self,
+  { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers },
+  {
+    async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
+      await ready;
+      const signal = lossSignal.promise;
+      const lost = signal.then(async (message): Promise<never> => {
+        token.cancel(message);
+        throw await lostError(message);
+      });
+      lost.catch(() => {});
+      try {
+        return await Promise.race([run(token), lost]);
+      } catch (err) {
+        if (err instanceof DeviceLostError) throw err;
+        // A dying device often fails the running kernel (e.g. mapAsync) before `device.lost` resolves:
+        // give the loss a moment to be reported, so the user sees the real cause.
+        const message = await Promise.race([signal, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+        if (message !== null) throw await lostError(message);
+        throw err;
+      }
+    },
   },
-});
+);
 
 const announce = (event: ComputeEvent) => host.broadcast(event);
 
@@ -94,7 +108,8 @@ function onDeviceLost(message: string): void {
   signal.resolve(message);
   ready.then(
     (report) => announce({ type: 'backend', report, reason: message }),
-    (err: unknown) => announce({ type: 'backend-failed', message: `${message}; ${err instanceof Error ? err.message : String(err)}` }),
+    (err: unknown) =>
+      announce({ type: 'backend-failed', message: `${message}; ${err instanceof Error ? err.message : String(err)}` }),
   );
 }
 

@@ -16,7 +16,10 @@ export interface JobContext<Prog> {
 }
 
 /** Runs one job type: payload in, result out, progress through `ctx`. */
-export type JobHandler<S extends JobSpec> = (payload: S['request'], ctx: JobContext<S['progress']>) => Promise<S['result']>;
+export type JobHandler<S extends JobSpec> = (
+  payload: S['request'],
+  ctx: JobContext<S['progress']>,
+) => Promise<S['result']>;
 
 export type JobHandlers<M extends JobMap> = { [K in keyof M]: JobHandler<M[K]> };
 
@@ -36,7 +39,11 @@ export interface JobHost {
 }
 
 /** Serves `handlers` on `port`. */
-export function serveJobs<M extends JobMap>(port: PortLike, handlers: JobHandlers<M>, options: HostOptions = {}): JobHost {
+export function serveJobs<M extends JobMap>(
+  port: PortLike,
+  handlers: JobHandlers<M>,
+  options: HostOptions = {},
+): JobHost {
   const tokens = new Map<number, CancelToken>();
   const interval = options.progressIntervalMs ?? 100;
   const post = (msg: FromWorker, transfer: Transferable[] = []) => port.postMessage(msg, transfer);
@@ -62,7 +69,12 @@ export function serveJobs<M extends JobMap>(port: PortLike, handlers: JobHandler
       token,
       progress(p) {
         const t = performance.now();
-        const final = typeof p === 'object' && p !== null && 'done' in p && 'total' in p && (p as { done: number }).done >= (p as { total: number }).total;
+        const final =
+          typeof p === 'object' &&
+          p !== null &&
+          'done' in p &&
+          'total' in p &&
+          (p as { done: number }).done >= (p as { total: number }).total;
         if (token.cancelled || (!final && t - last < interval)) return;
         last = t;
         post({ kind: 'progress', id: msg.id, progress: p });
@@ -70,15 +82,20 @@ export function serveJobs<M extends JobMap>(port: PortLike, handlers: JobHandler
     };
     const run = (tok: CancelToken) => handler(msg.payload, { ...ctx, token: tok });
     const job = options.around ? options.around(run, token) : run(token);
-    job.then(
-      (result) => {
+    job
+      .then((result) => {
         token.throwIfCancelled();
         post({ kind: 'result', id: msg.id, result }, collectTransferables(result));
-      },
-    ).catch((err: unknown) => {
-      const wire = toWireError(token.cancelled && !(err instanceof Error && err.name === 'DeviceLostError') ? Object.assign(new Error(token.reason ?? 'cancelled'), { name: 'CancelledError' }) : err);
-      post({ kind: 'error', id: msg.id, error: wire });
-    }).finally(() => tokens.delete(msg.id));
+      })
+      .catch((err: unknown) => {
+        const wire = toWireError(
+          token.cancelled && !(err instanceof Error && err.name === 'DeviceLostError')
+            ? Object.assign(new Error(token.reason ?? 'cancelled'), { name: 'CancelledError' })
+            : err,
+        );
+        post({ kind: 'error', id: msg.id, error: wire });
+      })
+      .finally(() => tokens.delete(msg.id));
   };
 
   port.addEventListener('message', onMessage);

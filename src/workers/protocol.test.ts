@@ -27,22 +27,26 @@ beforeAll(async () => {
   await initNodeBackend();
   const channel = new MessageChannel();
   ports = [channel.port1, channel.port2];
-  host = serveJobs<TestJobs>(channel.port1 as unknown as PortLike, {
-    ...systemHandlers,
-    async count({ n }, ctx) {
-      for (let i = 0; i < n; i++) {
-        ctx.token.throwIfCancelled();
-        reachedByJob = i + 1;
-        ctx.progress({ done: i + 1, total: n });
-        await yieldToEventLoop();
-      }
-      return { reached: n };
+  host = serveJobs<TestJobs>(
+    channel.port1 as unknown as PortLike,
+    {
+      ...systemHandlers,
+      async count({ n }, ctx) {
+        for (let i = 0; i < n; i++) {
+          ctx.token.throwIfCancelled();
+          reachedByJob = i + 1;
+          ctx.progress({ done: i + 1, total: n });
+          await yieldToEventLoop();
+        }
+        return { reached: n };
+      },
+      async slowEcho({ value, delayMs }) {
+        await new Promise((r) => setTimeout(r, delayMs));
+        return { value };
+      },
     },
-    async slowEcho({ value, delayMs }) {
-      await new Promise((r) => setTimeout(r, delayMs));
-      return { value };
-    },
-  }, { progressIntervalMs: 0 });
+    { progressIntervalMs: 0 },
+  );
   client = new WorkerClient<TestJobs>(channel.port2 as unknown as PortLike);
 });
 
@@ -86,13 +90,17 @@ describe('worker protocol', () => {
     const before = tf.memory().numTensors;
     const abort = new AbortController();
     let rounds = 0;
-    const job = client.run('throughput', { size: 64, rounds: 10_000 }, {
-      onProgress: (p) => {
-        rounds = p.done;
-        if (p.done >= 3) abort.abort();
+    const job = client.run(
+      'throughput',
+      { size: 64, rounds: 10_000 },
+      {
+        onProgress: (p) => {
+          rounds = p.done;
+          if (p.done >= 3) abort.abort();
+        },
+        signal: abort.signal,
       },
-      signal: abort.signal,
-    });
+    );
     await expect(job).rejects.toSatisfy(isStopped);
     expect(rounds).toBeLessThan(10_000);
     expect(tf.memory().numTensors).toBe(before); // the cancelled job released its tensors

@@ -19,8 +19,7 @@ export type JobMap = { [type: string]: JobSpec };
 
 /** Messages from the client to the worker. */
 export type ToWorker =
-  | { kind: 'run'; id: number; type: string; payload: unknown }
-  | { kind: 'cancel'; id: number; reason: string };
+  { kind: 'run'; id: number; type: string; payload: unknown } | { kind: 'cancel'; id: number; reason: string };
 
 /** An error as it crosses the boundary: its class name is kept so callers can tell cancel from failure. */
 export interface WireError {

@@ -29,22 +29,44 @@ mkdirSync(OUT, { recursive: true });
 
 const cli = (...args: string[]) => {
   process.stderr.write(`sensescape ${args.join(' ')}\n`);
-  const out = execFileSync('node', ['bin/sensescape.mjs', ...args, '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 26 });
+  const out = execFileSync('node', ['bin/sensescape.mjs', ...args, '--json'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+    maxBuffer: 1 << 26,
+  });
   return JSON.parse(out);
 };
 const ck = (name: string) => join(DEMO, name);
 const data = (split: 'train' | 'dev') => join(DEMO, 'data', `sst2-${split}.tsv`);
-const common = (split: 'train' | 'dev', n: string) => ['--data', data(split), '--max-examples', n, '--max-length', '64', '--batch', '32'];
+const common = (split: 'train' | 'dev', n: string) => [
+  '--data',
+  data(split),
+  '--max-examples',
+  n,
+  '--max-length',
+  '64',
+  '--batch',
+  '32',
+];
 
 /** Width of the α-interval around α = 1 where J ≤ J(1) + δ (linear interpolation at the crossings). */
 function basinWidth(alphas: number[], loss: number[], delta: number): { left: number; right: number; width: number } {
   const i1 = alphas.findIndex((a) => Math.abs(a - 1) < 1e-9);
   const level = loss[i1] + delta;
-  const cross = (i: number, j: number) => alphas[i] + ((level - loss[i]) / (loss[j] - loss[i])) * (alphas[j] - alphas[i]);
+  const cross = (i: number, j: number) =>
+    alphas[i] + ((level - loss[i]) / (loss[j] - loss[i])) * (alphas[j] - alphas[i]);
   let left = alphas[0];
-  for (let i = i1; i > 0; i--) if (loss[i - 1] > level) { left = cross(i, i - 1); break; }
+  for (let i = i1; i > 0; i--)
+    if (loss[i - 1] > level) {
+      left = cross(i, i - 1);
+      break;
+    }
   let right = alphas[alphas.length - 1];
-  for (let i = i1; i < alphas.length - 1; i++) if (loss[i + 1] > level) { right = cross(i, i + 1); break; }
+  for (let i = i1; i < alphas.length - 1; i++)
+    if (loss[i + 1] > level) {
+      right = cross(i, i + 1);
+      break;
+    }
   return { left, right, width: right - left };
 }
 
@@ -58,7 +80,9 @@ function pearson(a: number[], b: number[]): number {
   const n = a.length;
   const ma = a.reduce((s, v) => s + v, 0) / n;
   const mb = b.reduce((s, v) => s + v, 0) / n;
-  let sab = 0, saa = 0, sbb = 0;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
   for (let i = 0; i < n; i++) {
     sab += (a[i] - ma) * (b[i] - mb);
     saa += (a[i] - ma) ** 2;
@@ -67,14 +91,20 @@ function pearson(a: number[], b: number[]): number {
   return sab / Math.sqrt(saa * sbb);
 }
 
-interface Surface { xs: number[]; ys: number[]; loss: (number | null)[] }
+interface Surface {
+  xs: number[];
+  ys: number[];
+  loss: (number | null)[];
+}
 const readSurface = (path: string): Surface => {
   const f = JSON.parse(readFileSync(path, 'utf8'));
   return { xs: f.x, ys: f.y, loss: (f.values.loss as (number | null)[][]).flat() };
 };
 const argmin = (s: Surface) => {
   let best = 0;
-  s.loss.forEach((v, i) => { if (v !== null && v < (s.loss[best] ?? Infinity)) best = i; });
+  s.loss.forEach((v, i) => {
+    if (v !== null && v < (s.loss[best] ?? Infinity)) best = i;
+  });
   return { x: s.xs[best % s.xs.length], y: s.ys[Math.floor(best / s.xs.length)], loss: s.loss[best]! };
 };
 const shareNearMin = (s: Surface, delta: number) => {
@@ -85,11 +115,43 @@ const shareNearMin = (s: Surface, delta: number) => {
 
 // 1. Pretrained vs random initialisation.
 const range = '-1:2:31';
-const curvePre = cli('landscape', 'curve', '--origin', ck('pretrained'), '--toward', ck('sst2'), '--range', range, ...common('train', EX), '--svg', join(OUT, 'curve-pretrained.svg'));
-const curveRnd = cli('landscape', 'curve', '--origin', ck('random-init'), '--toward', ck('sst2-scratch'), '--range', range, ...common('train', EX), '--svg', join(OUT, 'curve-random.svg'));
+const curvePre = cli(
+  'landscape',
+  'curve',
+  '--origin',
+  ck('pretrained'),
+  '--toward',
+  ck('sst2'),
+  '--range',
+  range,
+  ...common('train', EX),
+  '--svg',
+  join(OUT, 'curve-pretrained.svg'),
+);
+const curveRnd = cli(
+  'landscape',
+  'curve',
+  '--origin',
+  ck('random-init'),
+  '--toward',
+  ck('sst2-scratch'),
+  '--range',
+  range,
+  ...common('train', EX),
+  '--svg',
+  join(OUT, 'curve-random.svg'),
+);
 const flat = {
-  pretrained: { ...basinWidth(curvePre.alphas, curvePre.loss, DELTA), curvature: curvature(curvePre.alphas, curvePre.loss), loss_at_1: curvePre.loss[20] },
-  random: { ...basinWidth(curveRnd.alphas, curveRnd.loss, DELTA), curvature: curvature(curveRnd.alphas, curveRnd.loss), loss_at_1: curveRnd.loss[20] },
+  pretrained: {
+    ...basinWidth(curvePre.alphas, curvePre.loss, DELTA),
+    curvature: curvature(curvePre.alphas, curvePre.loss),
+    loss_at_1: curvePre.loss[20],
+  },
+  random: {
+    ...basinWidth(curveRnd.alphas, curveRnd.loss, DELTA),
+    curvature: curvature(curveRnd.alphas, curveRnd.loss),
+    loss_at_1: curveRnd.loss[20],
+  },
 };
 
 const grid = `-0.5:1.5:${GRID},-0.5:1.5:${GRID}`;
@@ -98,34 +160,120 @@ const surf = (name: string, split: 'train' | 'dev', args: string[]) => {
   cli('landscape', 'surface', ...args, '--grid', grid, ...common(split, SEX), '--out', file);
   return readSurface(file);
 };
-const preTrain = surf('surface-pretrained-train', 'train', ['--origin', ck('pretrained'), '--x', ck('sst2'), '--y', ck('mrpc'), '--head', ck('sst2')]);
-const preDev = surf('surface-pretrained-dev', 'dev', ['--origin', ck('pretrained'), '--x', ck('sst2'), '--y', ck('mrpc'), '--head', ck('sst2')]);
-const rnd = surf('surface-random-train', 'train', ['--origin', ck('random-init'), '--x', ck('sst2-scratch'), '--y', 'random', '--head', ck('sst2-scratch'), '--seed', '0']);
+const preTrain = surf('surface-pretrained-train', 'train', [
+  '--origin',
+  ck('pretrained'),
+  '--x',
+  ck('sst2'),
+  '--y',
+  ck('mrpc'),
+  '--head',
+  ck('sst2'),
+]);
+const preDev = surf('surface-pretrained-dev', 'dev', [
+  '--origin',
+  ck('pretrained'),
+  '--x',
+  ck('sst2'),
+  '--y',
+  ck('mrpc'),
+  '--head',
+  ck('sst2'),
+]);
+const rnd = surf('surface-random-train', 'train', [
+  '--origin',
+  ck('random-init'),
+  '--x',
+  ck('sst2-scratch'),
+  '--y',
+  'random',
+  '--head',
+  ck('sst2-scratch'),
+  '--seed',
+  '0',
+]);
 
 // One colour scale for the pretrained/random pair, so the basins compare by eye.
 const all = [...preTrain.loss, ...rnd.loss].filter((x): x is number => x !== null);
 const domain = `${Math.min(...all).toFixed(3)}:${Math.max(...all).toFixed(3)}`;
-const steps = readdirSync(DEMO).filter((d) => /-step-\d+$/.test(d)).sort().map(ck);
-const trajectory = cli('landscape', 'trajectory', '--origin', ck('pretrained'), '--toward', ck('sst2'), '--checkpoints', ...steps, ...common('train', SEX));
+const steps = readdirSync(DEMO)
+  .filter((d) => /-step-\d+$/.test(d))
+  .sort()
+  .map(ck);
+const trajectory = cli(
+  'landscape',
+  'trajectory',
+  '--origin',
+  ck('pretrained'),
+  '--toward',
+  ck('sst2'),
+  '--checkpoints',
+  ...steps,
+  ...common('train', SEX),
+);
 writeFileSync(join(OUT, 'trajectory.json'), JSON.stringify(trajectory));
 const render = (name: string, title: string, extra: string[] = []) =>
-  cli('landscape', 'render', join(OUT, `${name}.surface.json`), '--svg', join(OUT, `${name}.svg`), '--title', title, ...extra);
-render('surface-pretrained-train', 'pretrained origin, SST-2 train (x: SST-2, y: MRPC)', ['--domain', domain, '--trajectory', join(OUT, 'trajectory.json')]);
+  cli(
+    'landscape',
+    'render',
+    join(OUT, `${name}.surface.json`),
+    '--svg',
+    join(OUT, `${name}.svg`),
+    '--title',
+    title,
+    ...extra,
+  );
+render('surface-pretrained-train', 'pretrained origin, SST-2 train (x: SST-2, y: MRPC)', [
+  '--domain',
+  domain,
+  '--trajectory',
+  join(OUT, 'trajectory.json'),
+]);
 render('surface-random-train', 'random origin, SST-2 train (x: from scratch, y: random)', ['--domain', domain]);
 render('surface-pretrained-dev', 'pretrained origin, SST-2 dev (x: SST-2, y: MRPC)');
 
 const trainDev = {
-  pearson_r: pearson(preTrain.loss.map((v) => v ?? NaN), preDev.loss.map((v) => v ?? NaN)),
+  pearson_r: pearson(
+    preTrain.loss.map((v) => v ?? NaN),
+    preDev.loss.map((v) => v ?? NaN),
+  ),
   train_min: argmin(preTrain),
   dev_min: argmin(preDev),
 };
-const basin2d = { pretrained_share_within_delta: shareNearMin(preTrain, DELTA), random_share_within_delta: shareNearMin(rnd, DELTA) };
+const basin2d = {
+  pretrained_share_within_delta: shareNearMin(preTrain, DELTA),
+  random_share_within_delta: shareNearMin(rnd, DELTA),
+};
 
 // 3. Layers.
-const layers = cli('landscape', 'layers', '--origin', ck('pretrained'), '--toward', ck('sst2'), '--range', '0:1:6', ...common('train', EX), '--svg', join(OUT, 'layers.svg'));
-const rise = (layers.groups as { name: string; loss: number[] }[]).map((g) => ({ group: g.name, rise: g.loss[0] - g.loss[g.loss.length - 1] }));
+const layers = cli(
+  'landscape',
+  'layers',
+  '--origin',
+  ck('pretrained'),
+  '--toward',
+  ck('sst2'),
+  '--range',
+  '0:1:6',
+  ...common('train', EX),
+  '--svg',
+  join(OUT, 'layers.svg'),
+);
+const rise = (layers.groups as { name: string; loss: number[] }[]).map((g) => ({
+  group: g.name,
+  rise: g.loss[0] - g.loss[g.loss.length - 1],
+}));
 
 const manifest = JSON.parse(readFileSync(join(DEMO, 'manifest.json'), 'utf8'));
-const result = { demo: DEMO, examples: { curves: Number(EX), surfaces: Number(SEX) }, delta: DELTA, models: manifest.results, flatness_1d: flat, flatness_2d: basin2d, train_dev: trainDev, layers: rise };
+const result = {
+  demo: DEMO,
+  examples: { curves: Number(EX), surfaces: Number(SEX) },
+  delta: DELTA,
+  models: manifest.results,
+  flatness_1d: flat,
+  flatness_2d: basin2d,
+  train_dev: trainDev,
+  layers: rise,
+};
 writeFileSync(join(OUT, 'phenomena.json'), JSON.stringify(result, null, 1) + '\n');
 console.log(JSON.stringify(result, null, 1));

@@ -40,10 +40,31 @@ describe('w2s CLI', () => {
     writeFileSync(txt, gzipSync(new TextEncoder().encode(corpus())));
     const model = join(dir, 'm.safetensors');
     const log = join(dir, 'log.jsonl');
-    const t = await run('train', ['--corpus', txt, '--out', model, '--senses', '4', '--iters', '6', '--subsample', '0', '--min-count', '1', '--merged', '2', '--log', log, '--json']);
+    const t = await run('train', [
+      '--corpus',
+      txt,
+      '--out',
+      model,
+      '--senses',
+      '4',
+      '--iters',
+      '6',
+      '--subsample',
+      '0',
+      '--min-count',
+      '1',
+      '--merged',
+      '2',
+      '--log',
+      log,
+      '--json',
+    ]);
     const res = JSON.parse(t.out);
     expect(res).toMatchObject({ V: 16, K: 4, Kmerged: 2, iterations: 6 });
-    const lines = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.length).toBe(6);
     expect(Object.keys(lines[0])).toEqual(['iter', 'seconds', 'perplexity']);
     // the model written is the best iteration's; from the anchor start this tiny corpus is fitted at once
@@ -84,14 +105,24 @@ describe('w2s CLI', () => {
 
   it('bad input is a one-line input or usage error', async () => {
     await expect(run('train', ['--out', join(dir, 'x')])).rejects.toThrow(UsageError);
-    await expect(run('train', ['--corpus', join(dir, 'missing.txt'), '--out', join(dir, 'x')])).rejects.toThrow(/missing\.txt: cannot read the corpus/);
+    await expect(run('train', ['--corpus', join(dir, 'missing.txt'), '--out', join(dir, 'x')])).rejects.toThrow(
+      /missing\.txt: cannot read the corpus/,
+    );
     const bad = join(dir, 'bad.tsv');
     writeFileSync(bad, 'a\tb\t1\na\tb\n');
-    const err = await run('train', ['--counts', bad, '--out', join(dir, 'x')]).then(() => null, (e: Error) => e);
+    const err = await run('train', ['--counts', bad, '--out', join(dir, 'x')]).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(isInputError(err)).toBe(true);
-    expect(err!.message).toBe(`${bad}: line 2: expected 3 fields (word<TAB>context<TAB>count or 'count word context'), got 2`);
+    expect(err!.message).toBe(
+      `${bad}: line 2: expected 3 fields (word<TAB>context<TAB>count or 'count word context'), got 2`,
+    );
     writeFileSync(join(dir, 'junk.safetensors'), 'not a model');
-    const err2 = await run('neighbours', ['--model', join(dir, 'junk.safetensors'), '--word', 'a']).then(() => null, (e: Error) => e);
+    const err2 = await run('neighbours', ['--model', join(dir, 'junk.safetensors'), '--word', 'a']).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(isInputError(err2)).toBe(true);
     expect(err2!.message).toContain('junk.safetensors');
   });

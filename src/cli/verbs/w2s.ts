@@ -16,18 +16,24 @@ import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
 import { SenseExplorer } from '../../engine/word2sense/explore';
 import { trainWord2Sense } from '../../engine/word2sense/train';
-import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
+import {
+  readWord2SenseModel,
+  wordIndex,
+  writeWord2SenseModel,
+  type Word2SenseModel,
+} from '../../engine/word2sense/model';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
 import { readBytes } from '../inputFiles';
-
 
 async function mustExist(path: string, what: string): Promise<void> {
   try {
     const s = await stat(path);
     if (!s.isFile()) throw new Error('EISDIR');
   } catch (err) {
-    throw new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new InputError(
+      `${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
 }
 
@@ -38,7 +44,12 @@ export async function loadModel(path: string): Promise<Word2SenseModel> {
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
   return throttleProgress((p) => {
-    const detail = p.detail ? ' ' + Object.entries(p.detail).map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`).join(' ') : '';
+    const detail = p.detail
+      ? ' ' +
+        Object.entries(p.detail)
+          .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`)
+          .join(' ')
+      : '';
     io.stderr(`${p.stage}: ${p.total > 0 ? `${+p.done.toFixed(2)}/${p.total}` : p.done}${detail}`);
   }, 1000);
 }
@@ -50,33 +61,80 @@ const train: VerbSpec = {
   verb: 'train',
   summary: 'Train Word2Sense on a corpus (.txt/.txt.gz) or a counts file; write a .safetensors model.',
   flags: {
-    corpus: { kind: 'strings', description: 'corpus files, one sentence or paragraph per line (.txt or .txt.gz)', placeholder: 'FILE…' },
-    counts: { kind: 'string', description: "co-occurrence counts: 'word<TAB>context<TAB>count' or hyperwords 'count word context' lines", placeholder: 'FILE' },
+    corpus: {
+      kind: 'strings',
+      description: 'corpus files, one sentence or paragraph per line (.txt or .txt.gz)',
+      placeholder: 'FILE…',
+    },
+    counts: {
+      kind: 'string',
+      description: "co-occurrence counts: 'word<TAB>context<TAB>count' or hyperwords 'count word context' lines",
+      placeholder: 'FILE',
+    },
     out: { kind: 'string', description: 'model file to write (.safetensors)', required: true, placeholder: 'MODEL' },
     senses: { kind: 'int', description: 'number of senses K (default 300)', placeholder: 'K' },
-    alpha: { kind: 'number', description: 'document–sense Dirichlet prior, total over senses (default 0.1 → 0.1/K each)' },
+    alpha: {
+      kind: 'number',
+      description: 'document–sense Dirichlet prior, total over senses (default 0.1 → 0.1/K each)',
+    },
     gamma: { kind: 'number', description: 'sense–word Dirichlet prior (default 0.001)' },
     iters: { kind: 'int', description: 'LDA iterations (default 30)', placeholder: 'N' },
-    'max-seconds': { kind: 'number', description: 'stop LDA after this many seconds with the best model so far', placeholder: 'S' },
-    'inner-iters': { kind: 'int', description: 'max E-step rounds per document and iteration (default 100; a document stops earlier once its γ converges)', placeholder: 'N' },
+    'max-seconds': {
+      kind: 'number',
+      description: 'stop LDA after this many seconds with the best model so far',
+      placeholder: 'S',
+    },
+    'inner-iters': {
+      kind: 'int',
+      description:
+        'max E-step rounds per document and iteration (default 100; a document stops earlier once its γ converges)',
+      placeholder: 'N',
+    },
     seed: { kind: 'int', description: 'seed for subsampling and initialisation (default 1)', placeholder: 'N' },
-    init: { kind: 'string', description: "initial senses: anchors (default; the most extreme rows of the normalised counts), random (as sklearn) or rows", placeholder: 'anchors|random|rows' },
-    'update-groups': { kind: 'int', description: 'incremental VB: λ is re-estimated after each of N groups of words per iteration (default 1 = batch VB; more groups converge in fewer iterations on long documents, worse on a real corpus)', placeholder: 'N' },
+    init: {
+      kind: 'string',
+      description:
+        'initial senses: anchors (default; the most extreme rows of the normalised counts), random (as sklearn) or rows',
+      placeholder: 'anchors|random|rows',
+    },
+    'update-groups': {
+      kind: 'int',
+      description:
+        'incremental VB: λ is re-estimated after each of N groups of words per iteration (default 1 = batch VB; more groups converge in fewer iterations on long documents, worse on a real corpus)',
+      placeholder: 'N',
+    },
     'min-count': { kind: 'int', description: 'minimum word frequency (default 5)', placeholder: 'N' },
     'max-vocab': { kind: 'int', description: 'vocabulary cap, most frequent words (default 50000)', placeholder: 'N' },
-    subsample: { kind: 'number', description: 'word2vec subsampling threshold t (default 1e-5; 0 = off); dropped tokens keep their slot', placeholder: 'T' },
+    subsample: {
+      kind: 'number',
+      description: 'word2vec subsampling threshold t (default 1e-5; 0 = off); dropped tokens keep their slot',
+      placeholder: 'T',
+    },
     window: { kind: 'int', description: 'symmetric window radius (default 5)', placeholder: 'N' },
     merged: { kind: 'int', description: "merged senses K' (default round(0.75 K))", placeholder: "K'" },
-    nnz: { kind: 'int', description: 'non-zeros kept per embedding µ (default 75, at most K\')', placeholder: 'µ' },
-    'beta-dtype': { kind: 'string', description: 'dtype of beta in the file: F32 (default) or F16', placeholder: 'F32|F16' },
-    'theta-dtype': { kind: 'string', description: 'dtype of theta in the file: F32 (default) or F16', placeholder: 'F32|F16' },
-    log: { kind: 'string', description: 'write one JSON line per iteration {"iter","seconds","perplexity"}', placeholder: 'FILE.jsonl' },
+    nnz: { kind: 'int', description: "non-zeros kept per embedding µ (default 75, at most K')", placeholder: 'µ' },
+    'beta-dtype': {
+      kind: 'string',
+      description: 'dtype of beta in the file: F32 (default) or F16',
+      placeholder: 'F32|F16',
+    },
+    'theta-dtype': {
+      kind: 'string',
+      description: 'dtype of theta in the file: F32 (default) or F16',
+      placeholder: 'F32|F16',
+    },
+    log: {
+      kind: 'string',
+      description: 'write one JSON line per iteration {"iter","seconds","perplexity"}',
+      placeholder: 'FILE.jsonl',
+    },
   },
   async run(args, io) {
     const corpusFiles = arg.strings(args, 'corpus');
     const corpus = corpusFiles.length ? corpusFiles : undefined;
     const countsPath = arg.string(args, 'counts');
-    if ((corpus ? 1 : 0) + (countsPath ? 1 : 0) !== 1) throw new UsageError("'w2s train' needs exactly one of --corpus FILE… or --counts FILE");
+    if ((corpus ? 1 : 0) + (countsPath ? 1 : 0) !== 1)
+      throw new UsageError("'w2s train' needs exactly one of --corpus FILE… or --counts FILE");
     const out = arg.string(args, 'out')!;
     const K = arg.optionalNumber(args, 'senses') ?? 300;
     if (K < 1) throw new UsageError('--senses must be at least 1');
@@ -98,12 +156,15 @@ const train: VerbSpec = {
     const mu = Math.min(arg.optionalNumber(args, 'nnz') ?? 75, Kmerged);
     if (mu < 1) throw new UsageError('--nnz must be at least 1');
     const betaDtype = (arg.string(args, 'beta-dtype') ?? 'F32').toUpperCase();
-    if (betaDtype !== 'F32' && betaDtype !== 'F16') throw new UsageError(`--beta-dtype must be F32 or F16, got '${betaDtype}'`);
+    if (betaDtype !== 'F32' && betaDtype !== 'F16')
+      throw new UsageError(`--beta-dtype must be F32 or F16, got '${betaDtype}'`);
     const thetaDtype = (arg.string(args, 'theta-dtype') ?? 'F32').toUpperCase();
-    if (thetaDtype !== 'F32' && thetaDtype !== 'F16') throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
+    if (thetaDtype !== 'F32' && thetaDtype !== 'F16')
+      throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
     const innerIters = arg.optionalNumber(args, 'inner-iters'); // undefined: the engine's default
     const init = arg.string(args, 'init') ?? 'anchors';
-    if (init !== 'anchors' && init !== 'random' && init !== 'rows') throw new UsageError(`--init must be anchors, random or rows, got '${init}'`);
+    if (init !== 'anchors' && init !== 'random' && init !== 'rows')
+      throw new UsageError(`--init must be anchors, random or rows, got '${init}'`);
     const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
     if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
@@ -115,26 +176,71 @@ const train: VerbSpec = {
     if (logPath) writeFileSync(logPath, '');
     const r = await trainWord2Sense(
       corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
-      { senses: K, alpha, gamma, iters, maxSeconds, innerIters, seed, init, updateGroups, minCount, maxVocab, subsample, window, merged: Kmerged, nnz: mu },
+      {
+        senses: K,
+        alpha,
+        gamma,
+        iters,
+        maxSeconds,
+        innerIters,
+        seed,
+        init,
+        updateGroups,
+        minCount,
+        maxVocab,
+        subsample,
+        window,
+        merged: Kmerged,
+        nnz: mu,
+      },
       {
         progress,
         backend: backend.backend,
-        onCounts: (c) => io.stderr(`counts: V=${c.V}, ${c.nnz} non-zeros${corpus ? `, ${c.tokens} tokens` : ''} (${c.seconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`),
+        onCounts: (c) =>
+          io.stderr(
+            `counts: V=${c.V}, ${c.nnz} non-zeros${corpus ? `, ${c.tokens} tokens` : ''} (${c.seconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`,
+          ),
         onIteration: (it) => {
           io.stderr(`iter ${it.iter}: ${it.seconds.toFixed(1)} s, perplexity ${it.perplexity.toFixed(2)}`);
-          if (logPath) appendFileSync(logPath, JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }) + '\n');
+          if (logPath)
+            appendFileSync(
+              logPath,
+              JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }) + '\n',
+            );
         },
       },
     );
     const model = r.model;
-    model.hyperparameters = { ...model.hyperparameters, source: corpus ? { corpus } : { counts: countsPath }, beta_dtype: betaDtype, theta_dtype: thetaDtype };
-    await writeFile(out, writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16', thetaDtype: thetaDtype as 'F32' | 'F16' }));
+    model.hyperparameters = {
+      ...model.hyperparameters,
+      source: corpus ? { corpus } : { counts: countsPath },
+      beta_dtype: betaDtype,
+      theta_dtype: thetaDtype,
+    };
+    await writeFile(
+      out,
+      writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16', thetaDtype: thetaDtype as 'F32' | 'F16' }),
+    );
     const result = {
-      out, V: model.V, K, Kmerged, nnz: mu, counts_nnz: r.counts.nnz, tokens: r.counts.tokens, iterations: r.iterations, best_iter: r.bestIter,
-      perplexity: r.perplexity, stopped_by: r.stoppedBy, seconds: r.seconds, backend: backend.backend,
+      out,
+      V: model.V,
+      K,
+      Kmerged,
+      nnz: mu,
+      counts_nnz: r.counts.nnz,
+      tokens: r.counts.tokens,
+      iterations: r.iterations,
+      best_iter: r.bestIter,
+      perplexity: r.perplexity,
+      stopped_by: r.stoppedBy,
+      seconds: r.seconds,
+      backend: backend.backend,
     };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
-    else io.stdout(`wrote ${out}: V=${result.V}, K=${K} → K'=${Kmerged}, µ=${mu}; perplexity ${r.perplexity.toFixed(2)} (iteration ${r.bestIter} of ${r.iterations}, stopped by ${r.stoppedBy}); ${result.seconds.toFixed(1)} s`);
+    else
+      io.stdout(
+        `wrote ${out}: V=${result.V}, K=${K} → K'=${Kmerged}, µ=${mu}; perplexity ${r.perplexity.toFixed(2)} (iteration ${r.bestIter} of ${r.iterations}, stopped by ${r.stoppedBy}); ${result.seconds.toFixed(1)} s`,
+      );
   },
 };
 
@@ -144,16 +250,26 @@ const similarity: VerbSpec = {
   summary: 'Spearman correlation (JS divergence, average ranks) on word-similarity sets.',
   flags: {
     model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
-    pairs: { kind: 'strings', description: "similarity sets: 'word1 word2 score' lines", required: true, placeholder: 'FILE…' },
+    pairs: {
+      kind: 'strings',
+      description: "similarity sets: 'word1 word2 score' lines",
+      required: true,
+      placeholder: 'FILE…',
+    },
   },
   async run(args, io) {
     const files = arg.strings(args, 'pairs');
     const sets = [];
-    for (const f of files) sets.push({ f, pairs: parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f) });
+    for (const f of files)
+      sets.push({ f, pairs: parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f) });
     const model = await loadModel(arg.string(args, 'model')!);
     const results = sets.map(({ f, pairs }) => evaluateSimilarity(model, pairs, f));
     if (args.json) io.stdout(JSON.stringify(results, null, 2));
-    else for (const r of results) io.stdout(`${r.file}: ${r.covered}/${r.pairs} pairs covered, Spearman ${fmt(r.spearman)} (covered only ${fmt(r.spearman_covered)})`);
+    else
+      for (const r of results)
+        io.stdout(
+          `${r.file}: ${r.covered}/${r.pairs} pairs covered, Spearman ${fmt(r.spearman)} (covered only ${fmt(r.spearman_covered)})`,
+        );
   },
 };
 
@@ -163,8 +279,17 @@ const entail: VerbSpec = {
   summary: 'Lexical entailment by ε-smoothed KL divergence, both directions: average precision and best F1.',
   flags: {
     model: { kind: 'string', description: 'model file', required: true, placeholder: 'MODEL' },
-    pairs: { kind: 'string', description: "labelled pairs 'word1 word2 label' (label 1 = word1 entails word2)", required: true, placeholder: 'FILE' },
-    epsilon: { kind: 'number', description: 'smoothing ε added to every merged sense before renormalising (default 1e-4)', placeholder: 'ε' },
+    pairs: {
+      kind: 'string',
+      description: "labelled pairs 'word1 word2 label' (label 1 = word1 entails word2)",
+      required: true,
+      placeholder: 'FILE',
+    },
+    epsilon: {
+      kind: 'number',
+      description: 'smoothing ε added to every merged sense before renormalising (default 1e-4)',
+      placeholder: 'ε',
+    },
   },
   async run(args, io) {
     const f = arg.string(args, 'pairs')!;
@@ -174,7 +299,9 @@ const entail: VerbSpec = {
     const model = await loadModel(arg.string(args, 'model')!);
     const results = evaluateEntailment(model, pairs, eps);
     if (args.json) io.stdout(JSON.stringify(results, null, 2));
-    else for (const r of results) io.stdout(`${r.direction}: ${r.covered}/${r.pairs} covered, AP ${fmt(r.ap)}, best F1 ${fmt(r.f1)}`);
+    else
+      for (const r of results)
+        io.stdout(`${r.direction}: ${r.covered}/${r.pairs} covered, AP ${fmt(r.ap)}, best F1 ${fmt(r.f1)}`);
   },
 };
 
@@ -191,26 +318,39 @@ const senses: VerbSpec = {
   async run(args, io) {
     const z = arg.optionalNumber(args, 'sense');
     const word = arg.string(args, 'word');
-    if ((z === undefined) === (word === undefined)) throw new UsageError("'w2s senses' needs exactly one of --sense Z or --word W");
+    if ((z === undefined) === (word === undefined))
+      throw new UsageError("'w2s senses' needs exactly one of --sense Z or --word W");
     const top = arg.optionalNumber(args, 'top') ?? 10;
     if (top < 1) throw new UsageError('--top must be at least 1');
     const model = await loadModel(arg.string(args, 'model')!);
     if (z !== undefined) {
       if (z < 0 || z >= model.Kmerged) throw new UsageError(`--sense must be between 0 and ${model.Kmerged - 1}`);
       const raw = Array.from(model.merge).flatMap((d, k) => (d === z ? [k] : []));
-      const result = { sense: z, raw_senses: raw, p_sense: raw.reduce((s, k) => s + model.pSense[k], 0), top: new SenseExplorer(model).topWords(z, top, 1).map((t) => ({ word: t.word, p: t.p })) };
+      const result = {
+        sense: z,
+        raw_senses: raw,
+        p_sense: raw.reduce((s, k) => s + model.pSense[k], 0),
+        top: new SenseExplorer(model).topWords(z, top, 1).map((t) => ({ word: t.word, p: t.p })),
+      };
       if (args.json) io.stdout(JSON.stringify(result, null, 2));
-      else io.stdout(`sense ${z} (raw ${raw.join(',')}; p=${result.p_sense.toFixed(4)}): ${result.top.map((t) => t.word).join(' ')}`);
+      else
+        io.stdout(
+          `sense ${z} (raw ${raw.join(',')}; p=${result.p_sense.toFixed(4)}): ${result.top.map((t) => t.word).join(' ')}`,
+        );
       return;
     }
     const w = normaliseLine(word!);
     const i = wordIndex(model).get(w);
     if (i === undefined) throw new InputError(`'${w}' is not in the model's vocabulary`);
     const list = [];
-    for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++) list.push({ sense: model.embedding.indices[j], weight: model.embedding.values[j] });
+    for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++)
+      list.push({ sense: model.embedding.indices[j], weight: model.embedding.values[j] });
     list.sort((a, b) => b.weight - a.weight || a.sense - b.sense);
     const explorer = new SenseExplorer(model);
-    const result = { word: w, senses: list.map((s) => ({ ...s, top: explorer.topWords(s.sense, top, 1).map((t) => t.word) })) };
+    const result = {
+      word: w,
+      senses: list.map((s) => ({ ...s, top: explorer.topWords(s.sense, top, 1).map((t) => t.word) })),
+    };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
     else for (const s of result.senses) io.stdout(`${s.weight.toFixed(4)}  sense ${s.sense}: ${s.top.join(' ')}`);
   },

@@ -23,14 +23,24 @@ import { arg, UsageError, type CliIO, type ParsedArgs, type VerbSpec } from '../
 import { readText } from '../inputFiles';
 import { loadModel } from './w2s';
 
-
 function progressPrinter(io: CliIO): (p: Progress) => void {
-  return throttleProgress((p) => io.stderr(`${p.stage}: ${p.done}/${p.total}${p.detail?.term ? ` ${p.detail.term}` : ''}`), 1000);
+  return throttleProgress(
+    (p) => io.stderr(`${p.stage}: ${p.done}/${p.total}${p.detail?.term ? ` ${p.detail.term}` : ''}`),
+    1000,
+  );
 }
 
 const contextFlags = {
-  lambda: { kind: 'number', description: 'KL regulariser λ toward the context-free senses (default 0.01)', placeholder: 'L' },
-  'top-senses': { kind: 'int', description: 'senses kept in the context-free start ψ⁰ (default 100)', placeholder: 'N' },
+  lambda: {
+    kind: 'number',
+    description: 'KL regulariser λ toward the context-free senses (default 0.01)',
+    placeholder: 'L',
+  },
+  'top-senses': {
+    kind: 'int',
+    description: 'senses kept in the context-free start ψ⁰ (default 100)',
+    placeholder: 'N',
+  },
 } as const;
 
 function contextOptions(a: ParsedArgs): ContextOptions {
@@ -43,7 +53,8 @@ function contextOptions(a: ParsedArgs): ContextOptions {
 
 function task(a: ParsedArgs): WsiTask {
   const t = arg.requiredString(a, 'task');
-  if (t !== 'semeval2010' && t !== 'semeval2013') throw new UsageError(`--task must be semeval2010 or semeval2013, got '${t}'`);
+  if (t !== 'semeval2010' && t !== 'semeval2013')
+    throw new UsageError(`--task must be semeval2010 or semeval2013, got '${t}'`);
   return t;
 }
 
@@ -74,8 +85,18 @@ const context: VerbSpec = {
   summary: 'Senses of a word in a context (WordCtx2Sense), beside its context-free senses.',
   flags: {
     model: { kind: 'string', description: 'Word2Sense model (.safetensors)', required: true, placeholder: 'FILE' },
-    word: { kind: 'string', description: 'the target word (cleaned like the corpus: lowercase, no accents)', required: true, placeholder: 'W' },
-    context: { kind: 'string', description: 'the sentence or passage the word occurs in (the word is added if absent)', required: true, placeholder: '"…"' },
+    word: {
+      kind: 'string',
+      description: 'the target word (cleaned like the corpus: lowercase, no accents)',
+      required: true,
+      placeholder: 'W',
+    },
+    context: {
+      kind: 'string',
+      description: 'the sentence or passage the word occurs in (the word is added if absent)',
+      required: true,
+      placeholder: '"…"',
+    },
     top: { kind: 'int', description: 'senses to list (default 10)', placeholder: 'N' },
     words: { kind: 'int', description: 'top words shown per sense (default 8)', placeholder: 'N' },
     ...contextFlags,
@@ -114,7 +135,12 @@ const context: VerbSpec = {
       .filter((d) => inCtx[d] > 0 || free[d] > 0)
       .sort((a, b) => inCtx[b] - inCtx[a] || free[b] - free[a] || a - b)
       .slice(0, top)
-      .map((d) => ({ sense: d, weight: round(inCtx[d]), context_free: round(free[d]), top_words: mergedTopWords(model, d, nWords) }));
+      .map((d) => ({
+        sense: d,
+        weight: round(inCtx[d]),
+        context_free: round(free[d]),
+        top_words: mergedTopWords(model, d, nWords),
+      }));
     const result = {
       word,
       in_vocabulary: !r.oov,
@@ -130,11 +156,19 @@ const context: VerbSpec = {
       io.stdout(JSON.stringify(result, null, 2));
       return;
     }
-    io.stdout(`${word}${r.oov ? ' (not in the vocabulary: uniform start)' : ''}: ${r.contextWords} context words, ${r.converged ? `converged (L=${r.lipschitz})` : 'did not converge: context-free weights shown'}`);
+    io.stdout(
+      `${word}${r.oov ? ' (not in the vocabulary: uniform start)' : ''}: ${r.contextWords} context words, ${r.converged ? `converged (L=${r.lipschitz})` : 'did not converge: context-free weights shown'}`,
+    );
     io.stdout('raw sense   in context   context-free   top words');
-    for (const s of raw) io.stdout(`${String(s.sense).padStart(9)}   ${s.weight.toFixed(4).padStart(10)}   ${s.context_free.toFixed(4).padStart(12)}   ${s.top_words.join(' ')}`);
+    for (const s of raw)
+      io.stdout(
+        `${String(s.sense).padStart(9)}   ${s.weight.toFixed(4).padStart(10)}   ${s.context_free.toFixed(4).padStart(12)}   ${s.top_words.join(' ')}`,
+      );
     io.stdout('merged      in context   context-free   top words');
-    for (const s of merged) io.stdout(`${String(s.sense).padStart(9)}   ${s.weight.toFixed(4).padStart(10)}   ${s.context_free.toFixed(4).padStart(12)}   ${s.top_words.join(' ')}`);
+    for (const s of merged)
+      io.stdout(
+        `${String(s.sense).padStart(9)}   ${s.weight.toFixed(4).padStart(10)}   ${s.context_free.toFixed(4).padStart(12)}   ${s.top_words.join(' ')}`,
+      );
   },
 };
 
@@ -165,7 +199,9 @@ async function readInstances(t: WsiTask, dir: string): Promise<WsiInstance[]> {
     } else if (/<instances\b/.test(xml)) out.push(...parseSemeval2013Xml(xml, f));
   }
   if (out.length === 0)
-    throw new InputError(`${dir}: no ${t === 'semeval2010' ? 'SemEval-2010 <lemma.pos.test>' : 'SemEval-2013 <instances>'} XML files found`);
+    throw new InputError(
+      `${dir}: no ${t === 'semeval2010' ? 'SemEval-2010 <lemma.pos.test>' : 'SemEval-2013 <instances>'} XML files found`,
+    );
   return out;
 }
 
@@ -176,11 +212,25 @@ const wsi: VerbSpec = {
   flags: {
     model: { kind: 'string', description: 'Word2Sense model (.safetensors)', required: true, placeholder: 'FILE' },
     task: { kind: 'string', description: 'semeval2010 or semeval2013', required: true, placeholder: 'TASK' },
-    data: { kind: 'string', description: 'test XML directory (2010: SemEval-2010/test_data; 2013: contexts/xml-format)', required: true, placeholder: 'DIR' },
-    clusters: { kind: 'int', description: 'clusters per target word (the paper: 2, 5, 6)', required: true, placeholder: 'K' },
+    data: {
+      kind: 'string',
+      description: 'test XML directory (2010: SemEval-2010/test_data; 2013: contexts/xml-format)',
+      required: true,
+      placeholder: 'DIR',
+    },
+    clusters: {
+      kind: 'int',
+      description: 'clusters per target word (the paper: 2, 5, 6)',
+      required: true,
+      placeholder: 'K',
+    },
     out: { kind: 'string', description: 'key file to write', required: true, placeholder: 'KEYFILE' },
     gold: { kind: 'string', description: 'also score the key against this gold key', placeholder: 'KEY' },
-    scope: { kind: 'string', description: 'context: instance (all its text, default) or sentence (2010 target sentence)', placeholder: 'S' },
+    scope: {
+      kind: 'string',
+      description: 'context: instance (all its text, default) or sentence (2010 target sentence)',
+      placeholder: 'S',
+    },
     ...contextFlags,
   },
   async run(args, io) {
@@ -188,15 +238,23 @@ const wsi: VerbSpec = {
     const clusters = arg.number(args, 'clusters', 0);
     if (clusters < 1) throw new UsageError(`--clusters must be ≥ 1, got ${clusters}`);
     const scope = arg.string(args, 'scope') ?? 'instance';
-    if (scope !== 'instance' && scope !== 'sentence') throw new UsageError(`--scope must be instance or sentence, got '${scope}'`);
+    if (scope !== 'instance' && scope !== 'sentence')
+      throw new UsageError(`--scope must be instance or sentence, got '${scope}'`);
     const model = await loadModel(arg.requiredString(args, 'model'));
     const instances = await readInstances(t, arg.requiredString(args, 'data'));
     const started = Date.now();
-    const a = await induceSenses(model, instances, { ...contextOptions(args), clusters, scope }, { progress: progressPrinter(io) });
+    const a = await induceSenses(
+      model,
+      instances,
+      { ...contextOptions(args), clusters, scope },
+      { progress: progressPrinter(io) },
+    );
     const out = arg.requiredString(args, 'out');
     await writeFile(out, formatWsiKey(a));
     const goldPath = arg.string(args, 'gold');
-    const scores = goldPath ? scoreWsi(t, await readText(goldPath, 'gold key'), await readText(out, 'key'), { gold: goldPath, system: out }) : undefined;
+    const scores = goldPath
+      ? scoreWsi(t, await readText(goldPath, 'gold key'), await readText(out, 'key'), { gold: goldPath, system: out })
+      : undefined;
     const terms = new Set(a.map((x) => x.term));
     const oovTerms = new Set(a.filter((x) => x.oov).map((x) => x.term));
     const result = {
@@ -213,8 +271,11 @@ const wsi: VerbSpec = {
     };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
     else {
-      io.stdout(`wrote ${out}: ${result.instances} instances of ${result.targets} targets, ${result.labels_per_target} distinct labels per target, K=${clusters}`);
-      if (result.not_converged) io.stdout(`${result.not_converged} instances kept their context-free senses (no usable context or divergence)`);
+      io.stdout(
+        `wrote ${out}: ${result.instances} instances of ${result.targets} targets, ${result.labels_per_target} distinct labels per target, K=${clusters}`,
+      );
+      if (result.not_converged)
+        io.stdout(`${result.not_converged} instances kept their context-free senses (no usable context or divergence)`);
       if (oovTerms.size) io.stdout(`not in the vocabulary (uniform start): ${[...oovTerms].join(' ')}`);
       if (scores) printScores(io, scores);
     }
@@ -224,7 +285,8 @@ const wsi: VerbSpec = {
 type Scores = ReturnType<typeof scoreWsi>;
 
 function summary(s: Scores): Record<string, unknown> {
-  if (s.task === 'semeval2010') return { f_score: s.f_score, v_measure: s.v_measure, clusters_per_word: s.clusters_per_word, by_pos: s.by_pos };
+  if (s.task === 'semeval2010')
+    return { f_score: s.f_score, v_measure: s.v_measure, clusters_per_word: s.clusters_per_word, by_pos: s.by_pos };
   const { terms_scores: _t, ...rest } = s;
   return rest;
 }
@@ -233,12 +295,28 @@ function printScores(io: CliIO, s: Scores): void {
   const p = (x: number) => (Number.isNaN(x) ? 'NaN' : (100 * x).toFixed(2));
   if (s.task === 'semeval2010') {
     io.stdout('part        F-score   V-measure   clusters/word');
-    io.stdout(`all         ${p(s.f_score).padStart(7)}   ${p(s.v_measure).padStart(9)}   ${s.clusters_per_word.toFixed(2)}`);
-    for (const [pos, n] of Object.entries(s.by_pos)) io.stdout(`${pos.padEnd(12)}${p(n.f_score).padStart(7)}   ${p(n.v_measure).padStart(9)}   ${n.clusters_per_word.toFixed(2)}`);
+    io.stdout(
+      `all         ${p(s.f_score).padStart(7)}   ${p(s.v_measure).padStart(9)}   ${s.clusters_per_word.toFixed(2)}`,
+    );
+    for (const [pos, n] of Object.entries(s.by_pos))
+      io.stdout(
+        `${pos.padEnd(12)}${p(n.f_score).padStart(7)}   ${p(n.v_measure).padStart(9)}   ${n.clusters_per_word.toFixed(2)}`,
+      );
   } else {
     io.stdout('part        fuzzy B-cubed (P / R / F)      fuzzy NMI   terms');
-    const row = (name: string, n: { fuzzy_bcubed: number; fuzzy_bcubed_precision: number; fuzzy_bcubed_recall: number; fuzzy_nmi: number; terms: number }) =>
-      io.stdout(`${name.padEnd(12)}${p(n.fuzzy_bcubed_precision)} / ${p(n.fuzzy_bcubed_recall)} / ${p(n.fuzzy_bcubed)}   ${p(n.fuzzy_nmi).padStart(9)}   ${n.terms}`);
+    const row = (
+      name: string,
+      n: {
+        fuzzy_bcubed: number;
+        fuzzy_bcubed_precision: number;
+        fuzzy_bcubed_recall: number;
+        fuzzy_nmi: number;
+        terms: number;
+      },
+    ) =>
+      io.stdout(
+        `${name.padEnd(12)}${p(n.fuzzy_bcubed_precision)} / ${p(n.fuzzy_bcubed_recall)} / ${p(n.fuzzy_bcubed)}   ${p(n.fuzzy_nmi).padStart(9)}   ${n.terms}`,
+      );
     row('all', s);
     for (const [pos, n] of Object.entries(s.by_pos)) row(pos, n);
   }
@@ -248,7 +326,8 @@ function printScores(io: CliIO, s: Scores): void {
 const wsiScore: VerbSpec = {
   area: 'w2s',
   verb: 'wsi-score',
-  summary: 'Score a WSI key as the official SemEval scorers do (2010: F-score, V-measure; 2013: fuzzy B-cubed, fuzzy NMI).',
+  summary:
+    'Score a WSI key as the official SemEval scorers do (2010: F-score, V-measure; 2013: fuzzy B-cubed, fuzzy NMI).',
   flags: {
     task: { kind: 'string', description: 'semeval2010 or semeval2013', required: true, placeholder: 'TASK' },
     gold: { kind: 'string', description: 'gold key', required: true, placeholder: 'KEY' },
@@ -259,7 +338,10 @@ const wsiScore: VerbSpec = {
     const t = task(args);
     const goldPath = arg.requiredString(args, 'gold');
     const keyPath = arg.requiredString(args, 'key');
-    const s = scoreWsi(t, await readText(goldPath, 'gold key'), await readText(keyPath, 'key'), { gold: goldPath, system: keyPath });
+    const s = scoreWsi(t, await readText(goldPath, 'gold key'), await readText(keyPath, 'key'), {
+      gold: goldPath,
+      system: keyPath,
+    });
     const perWord = arg.boolean(args, 'per-word');
     if (args.json) {
       const out: Record<string, unknown> = { task: t, gold: goldPath, key: keyPath, ...summary(s) };
@@ -269,8 +351,16 @@ const wsiScore: VerbSpec = {
     }
     printScores(io, s);
     if (perWord) {
-      if (s.task === 'semeval2010') for (const w of s.words) io.stdout(`${w.word.padEnd(18)} F ${(100 * w.fScore).toFixed(2)}  V ${(100 * w.vMeasure).toFixed(2)}  clusters ${w.clusters}  senses ${w.classes}  n ${w.instances}`);
-      else for (const w of s.terms_scores) io.stdout(`${w.term.padEnd(18)} B3 ${(100 * w.fuzzy_bcubed).toFixed(2)}  NMI ${(100 * w.fuzzy_nmi).toFixed(2)}`);
+      if (s.task === 'semeval2010')
+        for (const w of s.words)
+          io.stdout(
+            `${w.word.padEnd(18)} F ${(100 * w.fScore).toFixed(2)}  V ${(100 * w.vMeasure).toFixed(2)}  clusters ${w.clusters}  senses ${w.classes}  n ${w.instances}`,
+          );
+      else
+        for (const w of s.terms_scores)
+          io.stdout(
+            `${w.term.padEnd(18)} B3 ${(100 * w.fuzzy_bcubed).toFixed(2)}  NMI ${(100 * w.fuzzy_nmi).toFixed(2)}`,
+          );
     }
   },
 };

@@ -48,7 +48,8 @@ describe('loadCheckpointDir', () => {
     let maxRel = 0;
     for (const [n, t] of f32.tensors) {
       const b = bf16.tensors.get(n)!.data;
-      for (let i = 0; i < t.data.length; i++) if (t.data[i] !== 0) maxRel = Math.max(maxRel, Math.abs(b[i] - t.data[i]) / Math.abs(t.data[i]));
+      for (let i = 0; i < t.data.length; i++)
+        if (t.data[i] !== 0) maxRel = Math.max(maxRel, Math.abs(b[i] - t.data[i]) / Math.abs(t.data[i]));
     }
     expect(maxRel).toBeGreaterThan(0);
     expect(maxRel).toBeLessThanOrEqual(2 ** -8);
@@ -69,7 +70,9 @@ describe('loadCheckpointDir', () => {
 
 describe('normaliseTensorName', () => {
   it('strips bert., maps gamma/beta and drops buffers and pre-training heads', () => {
-    expect(normaliseTensorName('bert.encoder.layer.0.output.LayerNorm.gamma')).toBe('encoder.layer.0.output.LayerNorm.weight');
+    expect(normaliseTensorName('bert.encoder.layer.0.output.LayerNorm.gamma')).toBe(
+      'encoder.layer.0.output.LayerNorm.weight',
+    );
     expect(normaliseTensorName('embeddings.LayerNorm.beta')).toBe('embeddings.LayerNorm.bias');
     expect(normaliseTensorName('bert.embeddings.position_ids')).toBeNull();
     expect(normaliseTensorName('cls.predictions.decoder.weight')).toBeNull();
@@ -77,13 +80,17 @@ describe('normaliseTensorName', () => {
   });
 });
 
-async function folderWith(edit: (files: Map<string, ByteSource>) => Promise<void> | void): Promise<Map<string, ByteSource>> {
+async function folderWith(
+  edit: (files: Map<string, ByteSource>) => Promise<void> | void,
+): Promise<Map<string, ByteSource>> {
   const files = await checkpointFiles(join(FIX, 'tiny-gelu-f32'));
   await edit(files);
   return files;
 }
 
-async function rewriteWeights(mutate: (t: { name: string; shape: number[]; data: Float32Array }[]) => void): Promise<ByteSource> {
+async function rewriteWeights(
+  mutate: (t: { name: string; shape: number[]; data: Float32Array }[]) => void,
+): Promise<ByteSource> {
   const ck = await loadCheckpointDir(join(FIX, 'tiny-gelu-f32'));
   const list = [...ck.tensors].map(([name, t]) => ({ name: `bert.${name}`, shape: t.shape, data: t.data }));
   mutate(list);
@@ -92,7 +99,13 @@ async function rewriteWeights(mutate: (t: { name: string; shape: number[]; data:
 
 describe('pre-trained checkpoints without a head', () => {
   it('load with allowMissingHead, lacking only classifier.*', async () => {
-    const files = await folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.splice(0, l.length, ...l.filter((t) => !t.name.startsWith('bert.classifier'))))));
+    const files = await folderWith(
+      async (f) =>
+        void f.set(
+          'model.safetensors',
+          await rewriteWeights((l) => l.splice(0, l.length, ...l.filter((t) => !t.name.startsWith('bert.classifier')))),
+        ),
+    );
     await expect(loadCheckpoint(files, 'pre')).rejects.toThrow(/classifier\.weight is missing/);
     const ck = await loadCheckpoint(files, 'pre', { allowMissingHead: true });
     expect(ck.tensors.has('classifier.weight')).toBe(false);
@@ -103,33 +116,101 @@ describe('pre-trained checkpoints without a head', () => {
 
 describe('validation before compute', () => {
   const cases: [string, () => Promise<Map<string, ByteSource>>, RegExp][] = [
-    ['a missing tensor', () => folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.splice(l.findIndex((t) => t.name.endsWith('layer.1.output.dense.weight')), 1)))),
-      /tensor encoder\.layer\.1\.output\.dense\.weight is missing/],
-    ['an unexpected tensor', () => folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.push({ name: 'bert.encoder.layer.7.output.dense.bias', shape: [32], data: new Float32Array(32) })))),
-      /bad\/model\.safetensors: unexpected tensor bert\.encoder\.layer\.7\.output\.dense\.bias/],
-    ['a wrong shape', () => folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => {
-      const t = l.find((x) => x.name.endsWith('layer.0.intermediate.dense.weight'))!;
-      t.shape = [32, 64];
-    }))), /tensor bert\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[32,64\], config\.json implies \[64,32\]/],
-    ['no classifier head', () => folderWith(async (f) => void f.set('model.safetensors', await rewriteWeights((l) => l.splice(l.findIndex((t) => t.name === 'bert.classifier.weight'), 1)))),
-      /classifier\.weight is missing.*pre-trained checkpoint/],
+    [
+      'a missing tensor',
+      () =>
+        folderWith(
+          async (f) =>
+            void f.set(
+              'model.safetensors',
+              await rewriteWeights((l) =>
+                l.splice(
+                  l.findIndex((t) => t.name.endsWith('layer.1.output.dense.weight')),
+                  1,
+                ),
+              ),
+            ),
+        ),
+      /tensor encoder\.layer\.1\.output\.dense\.weight is missing/,
+    ],
+    [
+      'an unexpected tensor',
+      () =>
+        folderWith(
+          async (f) =>
+            void f.set(
+              'model.safetensors',
+              await rewriteWeights((l) =>
+                l.push({ name: 'bert.encoder.layer.7.output.dense.bias', shape: [32], data: new Float32Array(32) }),
+              ),
+            ),
+        ),
+      /bad\/model\.safetensors: unexpected tensor bert\.encoder\.layer\.7\.output\.dense\.bias/,
+    ],
+    [
+      'a wrong shape',
+      () =>
+        folderWith(
+          async (f) =>
+            void f.set(
+              'model.safetensors',
+              await rewriteWeights((l) => {
+                const t = l.find((x) => x.name.endsWith('layer.0.intermediate.dense.weight'))!;
+                t.shape = [32, 64];
+              }),
+            ),
+        ),
+      /tensor bert\.encoder\.layer\.0\.intermediate\.dense\.weight has shape \[32,64\], config\.json implies \[64,32\]/,
+    ],
+    [
+      'no classifier head',
+      () =>
+        folderWith(
+          async (f) =>
+            void f.set(
+              'model.safetensors',
+              await rewriteWeights((l) =>
+                l.splice(
+                  l.findIndex((t) => t.name === 'bert.classifier.weight'),
+                  1,
+                ),
+              ),
+            ),
+        ),
+      /classifier\.weight is missing.*pre-trained checkpoint/,
+    ],
     ['no weights', () => folderWith((f) => void f.delete('model.safetensors')), /no weights/],
     ['no config', () => folderWith((f) => void f.delete('config.json')), /no config\.json/],
-    ['a truncated weights file', () => folderWith(async (f) => {
-      const src = f.get('model.safetensors')!;
-      const bytes = await src.read(0, src.size - 100);
-      f.set('model.safetensors', bytesSource(bytes, 'cut/model.safetensors'));
-    }), /cut\/model\.safetensors: .*(outside the data region|truncated)/],
-    ['relative position embeddings', () => folderWith(async (f) => {
-      const cfg = JSON.parse(new TextDecoder().decode(await f.get('config.json')!.read(0, f.get('config.json')!.size)));
-      cfg.position_embedding_type = 'relative_key';
-      f.set('config.json', bytesSource(new TextEncoder().encode(JSON.stringify(cfg)), 'x/config.json'));
-    }), /x\/config\.json: position_embedding_type 'relative_key' is not supported/],
+    [
+      'a truncated weights file',
+      () =>
+        folderWith(async (f) => {
+          const src = f.get('model.safetensors')!;
+          const bytes = await src.read(0, src.size - 100);
+          f.set('model.safetensors', bytesSource(bytes, 'cut/model.safetensors'));
+        }),
+      /cut\/model\.safetensors: .*(outside the data region|truncated)/,
+    ],
+    [
+      'relative position embeddings',
+      () =>
+        folderWith(async (f) => {
+          const cfg = JSON.parse(
+            new TextDecoder().decode(await f.get('config.json')!.read(0, f.get('config.json')!.size)),
+          );
+          cfg.position_embedding_type = 'relative_key';
+          f.set('config.json', bytesSource(new TextEncoder().encode(JSON.stringify(cfg)), 'x/config.json'));
+        }),
+      /x\/config\.json: position_embedding_type 'relative_key' is not supported/,
+    ],
   ];
   for (const [what, make, msg] of cases) {
     it(`rejects ${what} with a one-line error`, async () => {
       const files = await make();
-      const err = await loadCheckpoint(files, 'bad').then(() => null, (e: unknown) => e as Error);
+      const err = await loadCheckpoint(files, 'bad').then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
       expect(err).not.toBeNull();
       expect(err!.message).toMatch(msg);
       expect(err!.message).not.toContain('\n');

@@ -84,9 +84,16 @@ export interface LoadCheckpointOptions {
 }
 
 /** `files`: the checkpoint's files by base name (config.json, model.safetensors, vocab.txt, …). */
-export async function loadCheckpoint(files: Map<string, ByteSource>, name: string, opts: LoadCheckpointOptions = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  files: Map<string, ByteSource>,
+  name: string,
+  opts: LoadCheckpointOptions = {},
+): Promise<LoadedCheckpoint> {
   const configSrc = files.get('config.json');
-  if (!configSrc) throw new CheckpointError(`${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`);
+  if (!configSrc)
+    throw new CheckpointError(
+      `${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`,
+    );
   const config = parseBertConfig(await readText(configSrc), configSrc.name);
   const { stored, weightSources } = await openWeights(files, name);
 
@@ -97,19 +104,34 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
     const n = normaliseTensorName(t.stored);
     if (n === null) continue;
     const prev = byName.get(n);
-    if (prev) throw new CheckpointError(`${t.file}: tensor ${t.stored} duplicates ${prev.stored} (in ${prev.file}) after name normalisation`);
-    if (!expected.has(n)) throw new CheckpointError(`${t.file}: unexpected tensor ${t.stored} (not part of a ${config.numHiddenLayers}-layer BertForSequenceClassification)`);
+    if (prev)
+      throw new CheckpointError(
+        `${t.file}: tensor ${t.stored} duplicates ${prev.stored} (in ${prev.file}) after name normalisation`,
+      );
+    if (!expected.has(n))
+      throw new CheckpointError(
+        `${t.file}: unexpected tensor ${t.stored} (not part of a ${config.numHiddenLayers}-layer BertForSequenceClassification)`,
+      );
     const want = expected.get(n)!;
     if (want.length !== t.shape.length || want.some((d, i) => d !== t.shape[i])) {
-      throw new CheckpointError(`${t.file}: tensor ${t.stored} has shape [${t.shape.join(',')}], config.json implies [${want.join(',')}]`);
+      throw new CheckpointError(
+        `${t.file}: tensor ${t.stored} has shape [${t.shape.join(',')}], config.json implies [${want.join(',')}]`,
+      );
     }
-    if (!FLOAT_DTYPES.has(t.dtype)) throw new CheckpointError(`${t.file}: tensor ${t.stored} has dtype ${t.dtype}, expected a float (F32, F16, BF16)`);
+    if (!FLOAT_DTYPES.has(t.dtype))
+      throw new CheckpointError(
+        `${t.file}: tensor ${t.stored} has dtype ${t.dtype}, expected a float (F32, F16, BF16)`,
+      );
     byName.set(n, t);
   }
   for (const n of expected.keys()) {
     if (!byName.has(n) && !(opts.allowMissingHead && n.startsWith('classifier.'))) {
-      const hint = n.startsWith('classifier') ? ' (a pre-trained checkpoint without a fine-tuned classification head?)' : '';
-      throw new CheckpointError(`${name}: tensor ${n} is missing from ${weightSources.map((s) => s.name.split('/').pop()).join(', ')}${hint}`);
+      const hint = n.startsWith('classifier')
+        ? ' (a pre-trained checkpoint without a fine-tuned classification head?)'
+        : '';
+      throw new CheckpointError(
+        `${name}: tensor ${n} is missing from ${weightSources.map((s) => s.name.split('/').pop()).join(', ')}${hint}`,
+      );
     }
   }
 
@@ -119,16 +141,21 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
     const t = byName.get(n);
     if (!t) continue; // an allowed missing head
     const data = await t.read();
-    if (data.length !== t.shape.reduce((a, b) => a * b, 1)) throw new CheckpointError(`${t.file}: tensor ${t.stored} read ${data.length} values for shape [${t.shape.join(',')}]`);
+    if (data.length !== t.shape.reduce((a, b) => a * b, 1))
+      throw new CheckpointError(
+        `${t.file}: tensor ${t.stored} read ${data.length} values for shape [${t.shape.join(',')}]`,
+      );
     tensors.set(n, { shape: [...t.shape], data });
     tensorDtypes.set(n, t.dtype);
   }
 
   const weightFiles: LoadedCheckpoint['weightFiles'] = [];
-  for (const src of weightSources) weightFiles.push({ name: baseName(src.name), sha256: await sha256Source(src), bytes: src.size });
-  const sha256 = weightFiles.length === 1
-    ? weightFiles[0].sha256
-    : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
+  for (const src of weightSources)
+    weightFiles.push({ name: baseName(src.name), sha256: await sha256Source(src), bytes: src.size });
+  const sha256 =
+    weightFiles.length === 1
+      ? weightFiles[0].sha256
+      : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
   const dtype = [...new Set(tensorDtypes.values())].sort().join('+');
 
   let vocab: string[] | undefined;
@@ -136,7 +163,10 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
   if (vocabSrc) {
     vocab = (await readText(vocabSrc)).split(/\r?\n/);
     if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
-    if (vocab.length > config.vocabSize) throw new CheckpointError(`${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`);
+    if (vocab.length > config.vocabSize)
+      throw new CheckpointError(
+        `${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`,
+      );
   }
   let doLowerCase: boolean | undefined;
   const tcSrc = files.get('tokenizer_config.json');
@@ -154,7 +184,10 @@ export async function loadCheckpoint(files: Map<string, ByteSource>, name: strin
 }
 
 /** Which weight files to read: safetensors first (as transformers does), then the .bin forms. */
-async function openWeights(files: Map<string, ByteSource>, name: string): Promise<{ stored: StoredTensor[]; weightSources: ByteSource[] }> {
+async function openWeights(
+  files: Map<string, ByteSource>,
+  name: string,
+): Promise<{ stored: StoredTensor[]; weightSources: ByteSource[] }> {
   if (files.has('model.safetensors')) {
     const src = files.get('model.safetensors')!;
     return { stored: safetensorsTensors(await SafetensorsFile.open(src)), weightSources: [src] };
@@ -165,7 +198,11 @@ async function openWeights(files: Map<string, ByteSource>, name: string): Promis
     for (const [shard, names] of shards) {
       const st = safetensorsTensors(await SafetensorsFile.open(shard));
       const have = new Set(st.map((t) => t.stored));
-      for (const n of names) if (!have.has(n)) throw new CheckpointError(`${shard.name}: tensor ${n} is listed in model.safetensors.index.json but missing from the shard`);
+      for (const n of names)
+        if (!have.has(n))
+          throw new CheckpointError(
+            `${shard.name}: tensor ${n} is listed in model.safetensors.index.json but missing from the shard`,
+          );
       stored.push(...st);
     }
     return { stored, weightSources: [...shards.keys()] };
@@ -180,8 +217,13 @@ async function openWeights(files: Map<string, ByteSource>, name: string): Promis
     for (const shard of shards.keys()) stored.push(...torchTensors(await TorchZipFile.open(shard)));
     return { stored, weightSources: [...shards.keys()] };
   }
-  if (files.has('tf_model.h5') || files.has('flax_model.msgpack')) throw new CheckpointError(`${name}: only TensorFlow/Flax weights found; convert to model.safetensors (PyTorch) first`);
-  throw new CheckpointError(`${name}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
+  if (files.has('tf_model.h5') || files.has('flax_model.msgpack'))
+    throw new CheckpointError(
+      `${name}: only TensorFlow/Flax weights found; convert to model.safetensors (PyTorch) first`,
+    );
+  throw new CheckpointError(
+    `${name}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`,
+  );
 }
 
 /** Shards of an index file, in first-mention order, with the tensor names each should hold. */
@@ -194,7 +236,8 @@ async function shardList(files: Map<string, ByteSource>, indexName: string): Pro
     throw new CheckpointError(`${src.name}: not valid JSON`);
   }
   const map = (index as { weight_map?: unknown } | null)?.weight_map;
-  if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new CheckpointError(`${src.name}: no weight_map object`);
+  if (map === null || typeof map !== 'object' || Array.isArray(map))
+    throw new CheckpointError(`${src.name}: no weight_map object`);
   const shards = new Map<ByteSource, string[]>();
   const byFile = new Map<string, ByteSource>();
   for (const [tensor, shard] of Object.entries(map as Record<string, unknown>)) {
@@ -215,12 +258,17 @@ function safetensorsTensors(f: SafetensorsFile): StoredTensor[] {
   return f.names().map((n) => {
     const info = f.info(n);
     return {
-      file: f.name, stored: n, dtype: info.dtype, shape: info.shape,
+      file: f.name,
+      stored: n,
+      dtype: info.dtype,
+      shape: info.shape,
       async read() {
         const v = await f.read(n);
         if (v instanceof Float32Array) return v;
         if (v instanceof Float64Array) return Float32Array.from(v);
-        throw new CheckpointError(`${f.name}: tensor ${n} has dtype ${info.dtype as SafetensorsDtype}, expected a float`);
+        throw new CheckpointError(
+          `${f.name}: tensor ${n} has dtype ${info.dtype as SafetensorsDtype}, expected a float`,
+        );
       },
     };
   });

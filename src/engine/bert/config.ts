@@ -29,7 +29,12 @@ export interface BertConfig {
   raw: Record<string, unknown>;
 }
 
-const ACTS: Record<string, HiddenAct> = { gelu: 'gelu', gelu_new: 'gelu_new', gelu_pytorch_tanh: 'gelu_new', relu: 'relu' };
+const ACTS: Record<string, HiddenAct> = {
+  gelu: 'gelu',
+  gelu_new: 'gelu_new',
+  gelu_pytorch_tanh: 'gelu_new',
+  relu: 'relu',
+};
 
 /** Parses config.json text (file name for errors). */
 export function parseBertConfig(text: string, file = 'config.json'): BertConfig {
@@ -47,25 +52,33 @@ export function parseBertConfig(text: string, file = 'config.json'): BertConfig 
 export function bertConfigFromJson(raw: Record<string, unknown>, file = 'config.json'): BertConfig {
   const int = (key: string, dflt: number, min = 1): number => {
     const v = raw[key] ?? dflt;
-    if (!Number.isSafeInteger(v) || (v as number) < min) throw new InputError(`${file}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(raw[key])}`);
+    if (!Number.isSafeInteger(v) || (v as number) < min)
+      throw new InputError(`${file}: ${key} must be an integer ≥ ${min}, got ${JSON.stringify(raw[key])}`);
     return v as number;
   };
   const modelType = raw.model_type;
-  if (modelType !== undefined && modelType !== 'bert') throw new InputError(`${file}: model_type '${String(modelType)}' is not supported (only 'bert')`);
+  if (modelType !== undefined && modelType !== 'bert')
+    throw new InputError(`${file}: model_type '${String(modelType)}' is not supported (only 'bert')`);
   const pos = raw.position_embedding_type ?? 'absolute';
-  if (pos !== 'absolute') throw new InputError(`${file}: position_embedding_type '${String(pos)}' is not supported (only 'absolute')`);
+  if (pos !== 'absolute')
+    throw new InputError(`${file}: position_embedding_type '${String(pos)}' is not supported (only 'absolute')`);
   const actName = raw.hidden_act ?? 'gelu';
   const hiddenAct = typeof actName === 'string' ? ACTS[actName] : undefined;
-  if (!hiddenAct) throw new InputError(`${file}: hidden_act ${JSON.stringify(actName)} is not supported (gelu, gelu_new, relu)`);
+  if (!hiddenAct)
+    throw new InputError(`${file}: hidden_act ${JSON.stringify(actName)} is not supported (gelu, gelu_new, relu)`);
   const eps = raw.layer_norm_eps ?? 1e-12;
   if (typeof eps !== 'number' || !(eps > 0)) throw new InputError(`${file}: layer_norm_eps must be a positive number`);
   const hiddenSize = int('hidden_size', 768);
   const numAttentionHeads = int('num_attention_heads', 12);
-  if (hiddenSize % numAttentionHeads !== 0) throw new InputError(`${file}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numAttentionHeads}`);
+  if (hiddenSize % numAttentionHeads !== 0)
+    throw new InputError(
+      `${file}: hidden_size ${hiddenSize} is not a multiple of num_attention_heads ${numAttentionHeads}`,
+    );
 
   let id2label: Record<string, string> | undefined;
   if (raw.id2label !== undefined && raw.id2label !== null) {
-    if (typeof raw.id2label !== 'object' || Array.isArray(raw.id2label)) throw new InputError(`${file}: id2label is not an object`);
+    if (typeof raw.id2label !== 'object' || Array.isArray(raw.id2label))
+      throw new InputError(`${file}: id2label is not an object`);
     id2label = {};
     for (const [k, v] of Object.entries(raw.id2label as Record<string, unknown>)) {
       if (!/^\d+$/.test(k)) throw new InputError(`${file}: id2label key '${k}' is not an integer`);
@@ -74,24 +87,35 @@ export function bertConfigFromJson(raw: Record<string, unknown>, file = 'config.
   }
   let label2id: Record<string, number> | undefined;
   if (raw.label2id !== undefined && raw.label2id !== null) {
-    if (typeof raw.label2id !== 'object' || Array.isArray(raw.label2id)) throw new InputError(`${file}: label2id is not an object`);
+    if (typeof raw.label2id !== 'object' || Array.isArray(raw.label2id))
+      throw new InputError(`${file}: label2id is not an object`);
     label2id = {};
     for (const [k, v] of Object.entries(raw.label2id as Record<string, unknown>)) {
       const n = typeof v === 'string' ? Number(v) : v;
-      if (!Number.isSafeInteger(n) || (n as number) < 0) throw new InputError(`${file}: label2id['${k}'] is not a non-negative integer`);
+      if (!Number.isSafeInteger(n) || (n as number) < 0)
+        throw new InputError(`${file}: label2id['${k}'] is not a non-negative integer`);
       label2id[k] = n as number;
     }
   }
   // transformers: num_labels is len(id2label) when id2label is given, else num_labels (default 2).
   const numLabels = id2label ? Object.keys(id2label).length : int('num_labels', 2);
   if (label2id) {
-    for (const [k, v] of Object.entries(label2id)) if (v >= numLabels) throw new InputError(`${file}: label2id['${k}'] = ${v} is outside the ${numLabels} labels`);
+    for (const [k, v] of Object.entries(label2id))
+      if (v >= numLabels) throw new InputError(`${file}: label2id['${k}'] = ${v} is outside the ${numLabels} labels`);
   }
   const problemType = raw.problem_type;
-  if (problemType !== undefined && problemType !== null && problemType !== 'regression' && problemType !== 'single_label_classification') {
-    throw new InputError(`${file}: problem_type '${String(problemType)}' is not supported (regression, single_label_classification)`);
+  if (
+    problemType !== undefined &&
+    problemType !== null &&
+    problemType !== 'regression' &&
+    problemType !== 'single_label_classification'
+  ) {
+    throw new InputError(
+      `${file}: problem_type '${String(problemType)}' is not supported (regression, single_label_classification)`,
+    );
   }
-  if (problemType === 'single_label_classification' && numLabels < 2) throw new InputError(`${file}: single_label_classification needs at least 2 labels`);
+  if (problemType === 'single_label_classification' && numLabels < 2)
+    throw new InputError(`${file}: single_label_classification needs at least 2 labels`);
   return {
     vocabSize: int('vocab_size', 30522),
     hiddenSize,

@@ -43,11 +43,13 @@ export interface LoadExamplesOptions {
 export function loadExamples(tsvText: string, fileName: string, opts: LoadExamplesOptions = {}): Example[] {
   let rows = parseGlueTsv(tsvText, fileName).rows;
   if (opts.maxExamples !== undefined) {
-    if (!Number.isSafeInteger(opts.maxExamples) || opts.maxExamples < 1) throw new InputError(`max examples must be a positive integer, got ${opts.maxExamples}`);
+    if (!Number.isSafeInteger(opts.maxExamples) || opts.maxExamples < 1)
+      throw new InputError(`max examples must be a positive integer, got ${opts.maxExamples}`);
     rows = rows.slice(0, opts.maxExamples);
   }
   if (opts.sample !== undefined) {
-    if (!Number.isSafeInteger(opts.sample) || opts.sample < 1) throw new InputError(`sample must be a positive integer, got ${opts.sample}`);
+    if (!Number.isSafeInteger(opts.sample) || opts.sample < 1)
+      throw new InputError(`sample must be a positive integer, got ${opts.sample}`);
     if (opts.sample < rows.length) {
       const perm = seededPermutation(rows.length, opts.seed ?? 0).subarray(0, opts.sample);
       const keep = Array.from(perm).sort((x, y) => x - y);
@@ -55,7 +57,12 @@ export function loadExamples(tsvText: string, fileName: string, opts: LoadExampl
     }
   }
   if (rows.length === 0) throw new InputError(`${fileName}: no labelled rows`);
-  return rows.map((r) => ({ textA: r.textA, textB: r.textB, label: resolveLabel(r.label, r.line, fileName, opts.label2id), line: r.line }));
+  return rows.map((r) => ({
+    textA: r.textA,
+    textB: r.textB,
+    label: resolveLabel(r.label, r.line, fileName, opts.label2id),
+    line: r.line,
+  }));
 }
 
 function resolveLabel(raw: string, line: number, file: string, label2id?: Record<string, number>): number {
@@ -63,7 +70,9 @@ function resolveLabel(raw: string, line: number, file: string, label2id?: Record
   if (/^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$|^[+-]?\.\d+([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
   if (Object.prototype.hasOwnProperty.call(GLUE_LABELS, raw)) return GLUE_LABELS[raw];
   const known = label2id ? Object.keys(label2id).join(', ') : '';
-  throw new InputError(`${file}: line ${line}: label '${raw}' is neither in the checkpoint's label2id${known ? ` (${known})` : ''}, a number, nor a GLUE label name`);
+  throw new InputError(
+    `${file}: line ${line}: label '${raw}' is neither in the checkpoint's label2id${known ? ` (${known})` : ''}, a number, nor a GLUE label name`,
+  );
 }
 
 export interface EncodeOptions {
@@ -77,8 +86,10 @@ export interface EncodeOptions {
 export function encodeBatches(examples: Example[], tokenizer: BertTokenizer, opts: EncodeOptions = {}): EncodedBatch[] {
   const maxLength = opts.maxLength ?? 128;
   const batchSize = opts.batchSize ?? 32;
-  if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new InputError(`batch size must be a positive integer, got ${batchSize}`);
-  if (!Number.isSafeInteger(maxLength) || maxLength < 3) throw new InputError(`max length must be an integer ≥ 3, got ${maxLength}`);
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1)
+    throw new InputError(`batch size must be a positive integer, got ${batchSize}`);
+  if (!Number.isSafeInteger(maxLength) || maxLength < 3)
+    throw new InputError(`max length must be an integer ≥ 3, got ${maxLength}`);
   const out: EncodedBatch[] = [];
   for (let s = 0; s < examples.length; s += batchSize) {
     const chunk = examples.slice(s, s + batchSize);
@@ -93,7 +104,14 @@ export function encodeBatches(examples: Example[], tokenizer: BertTokenizer, opt
       tokenTypeIds.set(e.tokenTypeIds, i * seqLen);
       attentionMask.fill(1, i * seqLen, i * seqLen + e.inputIds.length);
     });
-    out.push({ inputIds, tokenTypeIds, attentionMask, batch: n, seqLen, labels: Float32Array.from(chunk, (e) => e.label) });
+    out.push({
+      inputIds,
+      tokenTypeIds,
+      attentionMask,
+      batch: n,
+      seqLen,
+      labels: Float32Array.from(chunk, (e) => e.label),
+    });
   }
   return out;
 }

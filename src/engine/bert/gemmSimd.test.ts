@@ -29,9 +29,18 @@ function fillRandom(f: Float32Array, from: number, n: number, rand: () => number
 describe('SimdGemm kernels', () => {
   it('gemmNT: A·Bᵀ / div with strides, 4-column blocks and tails', () => {
     const rand = mulberry32(1);
-    for (const [M, N, K] of [[1, 1, 4], [3, 7, 8], [5, 13, 64], [2, 4, 12]]) {
-      const as = K + 3, bs = K + 5, os = N + 2;
-      const a = 0, b = 4000, out = 9000;
+    for (const [M, N, K] of [
+      [1, 1, 4],
+      [3, 7, 8],
+      [5, 13, 64],
+      [2, 4, 12],
+    ]) {
+      const as = K + 3,
+        bs = K + 5,
+        os = N + 2;
+      const a = 0,
+        b = 4000,
+        out = 9000;
       gemm.reserve(20000);
       const f = gemm.f32;
       fillRandom(f, 0, 9000, rand);
@@ -51,9 +60,18 @@ describe('SimdGemm kernels', () => {
 
   it('gemmNN: A·B with 16- and 4-column passes', () => {
     const rand = mulberry32(2);
-    for (const [M, N, K] of [[1, 4, 1], [3, 20, 7], [4, 64, 37], [2, 36, 5]]) {
-      const as = K + 1, bs = N + 4, os = N + 8;
-      const a = 0, b = 1000, out = 8000;
+    for (const [M, N, K] of [
+      [1, 4, 1],
+      [3, 20, 7],
+      [4, 64, 37],
+      [2, 36, 5],
+    ]) {
+      const as = K + 1,
+        bs = N + 4,
+        os = N + 8;
+      const a = 0,
+        b = 1000,
+        out = 8000;
       gemm.reserve(20000);
       const f = gemm.f32;
       fillRandom(f, 0, 8000, rand);
@@ -70,7 +88,11 @@ describe('SimdGemm kernels', () => {
 
   it('softmaxRows: masked keys and padding get exactly 0; probabilities within 1e-5 relative down to 1e-37', () => {
     const rand = mulberry32(3);
-    const n = 20, rows = 4, s = 0, madd = 200, keep = 300;
+    const n = 20,
+      rows = 4,
+      s = 0,
+      madd = 200,
+      keep = 300;
     gemm.reserve(1000);
     const f = gemm.f32;
     for (let j = 0; j < n; j++) {
@@ -127,27 +149,51 @@ describe('geluErf', () => {
 });
 
 /** Attention with tfjs ops, HF's formulation (the GPU path of BertClassifier). */
-function tfAttention(qkv: Float32Array, mask: Int32Array, B: number, L: number, H: number, nh: number, clsOnly: boolean): tf.Tensor2D {
+function tfAttention(
+  qkv: Float32Array,
+  mask: Int32Array,
+  B: number,
+  L: number,
+  H: number,
+  nh: number,
+  clsOnly: boolean,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const d = H / nh;
     const all = tf.tensor2d(qkv, [B * L, 3 * H]);
     const [q0, k0, v0] = tf.split(all, 3, 1);
     const rows = clsOnly ? 1 : L;
     const q1 = clsOnly ? tf.gather(q0, tf.range(0, B * L, L, 'int32')) : q0;
-    const heads = (t: tf.Tensor, r: number): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(t, [B, r, nh, d]), [0, 2, 1, 3]), [B * nh, r, d]);
+    const heads = (t: tf.Tensor, r: number): tf.Tensor3D =>
+      tf.reshape(tf.transpose(tf.reshape(t, [B, r, nh, d]), [0, 2, 1, 3]), [B * nh, r, d]);
     const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(Float32Array.from(mask))), FLOAT32_MIN), [B, 1, 1, L]);
-    const scores = tf.add(tf.reshape(tf.div(tf.matMul(heads(q1, rows), heads(k0, L), false, true), Math.sqrt(d)), [B, nh, rows, L]), maskAdd);
+    const scores = tf.add(
+      tf.reshape(tf.div(tf.matMul(heads(q1, rows), heads(k0, L), false, true), Math.sqrt(d)), [B, nh, rows, L]),
+      maskAdd,
+    );
     const probs = tf.reshape(tf.softmax(scores), [B * nh, rows, L]);
-    return tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, heads(v0, L)), [B, nh, rows, d]), [0, 2, 1, 3]), [B * rows, H]) as tf.Tensor2D;
+    return tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, heads(v0, L)), [B, nh, rows, d]), [0, 2, 1, 3]), [
+      B * rows,
+      H,
+    ]) as tf.Tensor2D;
   });
 }
 
 /** Attention in float64 (independent reference): softmax(QKᵀ/√d + mask)·V per example and head. */
-function attention64(qkv: Float32Array, mask: Int32Array, B: number, L: number, H: number, nh: number, clsOnly: boolean): Float64Array {
+function attention64(
+  qkv: Float32Array,
+  mask: Int32Array,
+  B: number,
+  L: number,
+  H: number,
+  nh: number,
+  clsOnly: boolean,
+): Float64Array {
   const d = H / nh;
   const rows = clsOnly ? 1 : L;
   const out = new Float64Array(B * rows * H);
-  const at = (b: number, i: number, part: number, h: number, c: number): number => qkv[(b * L + i) * 3 * H + part * H + h * d + c];
+  const at = (b: number, i: number, part: number, h: number, c: number): number =>
+    qkv[(b * L + i) * 3 * H + part * H + h * d + c];
   for (let b = 0; b < B; b++) {
     for (let h = 0; h < nh; h++) {
       for (let i = 0; i < rows; i++) {
@@ -171,7 +217,10 @@ function attention64(qkv: Float32Array, mask: Int32Array, B: number, L: number, 
 }
 
 describe('hostAttention', () => {
-  for (const [B, L, H, nh] of [[3, 37, 128, 2], [2, 8, 32, 4]]) {
+  for (const [B, L, H, nh] of [
+    [3, 37, 128, 2],
+    [2, 8, 32, 4],
+  ]) {
     for (const clsOnly of [false, true]) {
       it(`matches float64 attention (and tfjs ops): B ${B}, L ${L}, H ${H}, ${nh} heads${clsOnly ? ', [CLS] queries only' : ''}`, async () => {
         const rand = mulberry32(B * 100 + L);

@@ -97,12 +97,37 @@ const [Ii, J, C, AROW, B0, B1, B2, B3, KB] = [10, 11, 12, 13, 14, 15, 16, 17, 18
 const [ACC0, ACC1, ACC2, ACC3, AV] = [19, 20, 21, 22, 23];
 
 /** Σ of the four lanes of a v128 local: (l0 + l1) + (l2 + l3). */
-const hsum = (v: number): number[] => [...get(v), ...LANE(0), ...get(v), ...LANE(1), F_ADD, ...get(v), ...LANE(2), ...get(v), ...LANE(3), F_ADD, F_ADD];
+const hsum = (v: number): number[] => [
+  ...get(v),
+  ...LANE(0),
+  ...get(v),
+  ...LANE(1),
+  F_ADD,
+  ...get(v),
+  ...LANE(2),
+  ...get(v),
+  ...LANE(3),
+  F_ADD,
+  F_ADD,
+];
 
 /** Stores (hsum(acc) / div) at out + i·os + (j + r)·4. */
 const storeAcc = (acc: number, r: number): number[] => [
-  ...get(OUT), ...get(Ii), ...get(OS), MUL, ADD, ...get(J), ...i32c(r), ADD, ...i32c(4), MUL, ADD,
-  ...hsum(acc), ...get(DIV), F_DIV, ...F_STORE,
+  ...get(OUT),
+  ...get(Ii),
+  ...get(OS),
+  MUL,
+  ADD,
+  ...get(J),
+  ...i32c(r),
+  ADD,
+  ...i32c(4),
+  MUL,
+  ADD,
+  ...hsum(acc),
+  ...get(DIV),
+  F_DIV,
+  ...F_STORE,
 ];
 
 function gemmBody(): number[] {
@@ -128,7 +153,12 @@ function gemmBody(): number[] {
   emit(i32c(0), set(C));
   emit(LOOP); // c loop (K > 0, multiple of 4)
   emit(get(AROW), get(C), [ADD], V_LOAD(), set(AV));
-  for (const [acc, bp] of [[ACC0, B0], [ACC1, B1], [ACC2, B2], [ACC3, B3]]) {
+  for (const [acc, bp] of [
+    [ACC0, B0],
+    [ACC1, B1],
+    [ACC2, B2],
+    [ACC3, B3],
+  ]) {
     emit(get(acc), get(AV), get(bp), get(C), [ADD], V_LOAD(), F4_MUL(), F4_ADD(), set(acc));
   }
   emit(get(C), i32c(16), [ADD], set(C));
@@ -153,7 +183,10 @@ function gemmBody(): number[] {
   emit(get(Ii), i32c(1), [ADD], set(Ii));
   emit(br(0), [END, END]);
   code.push(END);
-  const locals = vec([[...uleb(9), I32], [...uleb(5), V128]]);
+  const locals = vec([
+    [...uleb(9), I32],
+    [...uleb(5), V128],
+  ]);
   return [...locals, ...code];
 }
 
@@ -179,11 +212,13 @@ function gemmNNBody(): number[] {
     emit(get(b), get(j), i32c(4), [MUL, ADD], set(bp), i32c(0), set(kk));
     emit(LOOP);
     emit(get(arow), get(kk), i32c(4), [MUL, ADD], F_LOAD, F4_SPLAT(), set(pv));
-    for (let v = 0; v < nv; v++) emit(get(accs[v]), get(pv), get(bp), V_LOAD_AT(16 * v), F4_MUL(), F4_ADD(), set(accs[v]));
+    for (let v = 0; v < nv; v++)
+      emit(get(accs[v]), get(pv), get(bp), V_LOAD_AT(16 * v), F4_MUL(), F4_ADD(), set(accs[v]));
     emit(get(bp), get(bs), [ADD], set(bp));
     emit(get(kk), i32c(1), [ADD], set(kk), get(kk), get(k), [LT_U], brIf(0));
     emit([END]);
-    for (let v = 0; v < nv; v++) emit(get(out), get(i), get(os), [MUL, ADD], get(j), i32c(4), [MUL, ADD], get(accs[v]), V_STORE_AT(16 * v));
+    for (let v = 0; v < nv; v++)
+      emit(get(out), get(i), get(os), [MUL, ADD], get(j), i32c(4), [MUL, ADD], get(accs[v]), V_STORE_AT(16 * v));
     emit(get(j), i32c(width), [ADD], set(j));
     emit(br(0), [END, END]);
   };
@@ -196,7 +231,13 @@ function gemmNNBody(): number[] {
   emit(get(i), i32c(1), [ADD], set(i));
   emit(br(0), [END, END]);
   code.push(END);
-  return [...vec([[...uleb(5), I32], [...uleb(5), V128]]), ...code];
+  return [
+    ...vec([
+      [...uleb(5), I32],
+      [...uleb(5), V128],
+    ]),
+    ...code,
+  ];
 }
 
 /**
@@ -205,14 +246,25 @@ function gemmNNBody(): number[] {
  * stays normal. Leaves the result on the stack; uses `n` and `r` as scratch v128 locals.
  */
 function expInline(x: number, n: number, r: number): number[] {
-  const p = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const p = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
   const code: number[] = [];
   const emit = (...parts: number[][]): void => {
     for (const q of parts) code.push(...q);
   };
   emit(get(x), splat(-87.33654), F4_MAX(), set(x));
   emit(get(x), splat(Math.LOG2E), F4_MUL(), F4_NEAREST(), set(n));
-  emit(get(x), get(n), splat(0.693359375), F4_MUL(), F4_SUB(), get(n), splat(-2.12194440e-4), F4_MUL(), F4_SUB(), set(r));
+  emit(
+    get(x),
+    get(n),
+    splat(0.693359375),
+    F4_MUL(),
+    F4_SUB(),
+    get(n),
+    splat(-2.1219444e-4),
+    F4_MUL(),
+    F4_SUB(),
+    set(r),
+  );
   emit(splat(p[0]));
   for (let q = 1; q < p.length; q++) emit(get(r), F4_MUL(), splat(p[q]), F4_ADD());
   emit(get(r), F4_MUL(), get(r), F4_MUL(), get(r), F4_ADD(), splat(1), F4_ADD()); // y = poly·r² + r + 1
@@ -242,20 +294,66 @@ function softmaxBody(): number[] {
   emit(get(r), get(rows), [0x4f], brIf(1));
   emit(get(s), get(r), get(nb), [MUL, ADD], set(p));
   emit(splat(-Infinity), set(mx));
-  loopC([get(p), get(c), [ADD], get(p), get(c), [ADD], V_LOAD(), get(madd), get(c), [ADD], V_LOAD(), F4_ADD(), set(x), get(x), V_STORE_AT(0), get(mx), get(x), F4_MAX(), set(mx)]);
+  loopC([
+    get(p),
+    get(c),
+    [ADD],
+    get(p),
+    get(c),
+    [ADD],
+    V_LOAD(),
+    get(madd),
+    get(c),
+    [ADD],
+    V_LOAD(),
+    F4_ADD(),
+    set(x),
+    get(x),
+    V_STORE_AT(0),
+    get(mx),
+    get(x),
+    F4_MAX(),
+    set(mx),
+  ]);
   emit(get(mx), LANE(0), get(mx), LANE(1), [F_MAX], get(mx), LANE(2), get(mx), LANE(3), [F_MAX], [F_MAX], set(m));
   emit(V_ZERO(), set(sum));
   loopC([
-    get(p), get(c), [ADD], V_LOAD(), get(m), F4_SPLAT(), F4_SUB(), set(x),
-    [get(p), get(c), [ADD]].flat(), expInline(x, t1, t2), get(keep), get(c), [ADD], V_LOAD(), F4_MUL(), set(x), get(x), V_STORE_AT(0),
-    get(sum), get(x), F4_ADD(), set(sum),
+    get(p),
+    get(c),
+    [ADD],
+    V_LOAD(),
+    get(m),
+    F4_SPLAT(),
+    F4_SUB(),
+    set(x),
+    [get(p), get(c), [ADD]].flat(),
+    expInline(x, t1, t2),
+    get(keep),
+    get(c),
+    [ADD],
+    V_LOAD(),
+    F4_MUL(),
+    set(x),
+    get(x),
+    V_STORE_AT(0),
+    get(sum),
+    get(x),
+    F4_ADD(),
+    set(sum),
   ]);
   emit(hsum(sum), F4_SPLAT(), set(mx)); // mx ← Σ (reused)
   loopC([get(p), get(c), [ADD], get(p), get(c), [ADD], V_LOAD(), get(mx), F4_DIV(), V_STORE_AT(0)]);
   emit(get(r), i32c(1), [ADD], set(r));
   emit(br(0), [END, END]);
   code.push(END);
-  return [...vec([[...uleb(4), I32], [...uleb(5), V128], [...uleb(1), F32]]), ...code];
+  return [
+    ...vec([
+      [...uleb(4), I32],
+      [...uleb(5), V128],
+      [...uleb(1), F32],
+    ]),
+    ...code,
+  ];
 }
 
 /**
@@ -268,7 +366,10 @@ function geluBody(): number[] {
   const [p, n] = [0, 1];
   const [c, nb] = [2, 3];
   const [x, z, t, e, t1, t2] = [4, 5, 6, 7, 8, 9];
-  const cheb = [-1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223, 0.17087277];
+  const cheb = [
+    -1.26551223, 1.00002368, 0.37409196, 0.09678418, -0.18628806, 0.27886807, -1.13520398, 1.48851587, -0.82215223,
+    0.17087277,
+  ];
   const code: number[] = [];
   const emit = (...parts: number[][]): void => {
     for (const q of parts) code.push(...q);
@@ -288,22 +389,79 @@ function geluBody(): number[] {
   emit(V_STORE_AT(0));
   emit(get(c), i32c(16), [ADD], set(c), get(c), get(nb), [LT_U], brIf(0), [END]);
   code.push(END);
-  return [...vec([[...uleb(2), I32], [...uleb(6), V128]]), ...code];
+  return [
+    ...vec([
+      [...uleb(2), I32],
+      [...uleb(6), V128],
+    ]),
+    ...code,
+  ];
 }
 
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const sig = (params: number[]): number[] => [0x60, ...vec(params.map((t) => [t])), ...vec([])];
-  const type = section(1, vec([sig([I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]), sig([I32, I32, I32, I32, I32, I32, I32, I32, I32]), sig([I32, I32, I32, I32, I32]), sig([I32, I32])]));
+  const type = section(
+    1,
+    vec([
+      sig([I32, I32, I32, I32, I32, I32, I32, I32, I32, F32]),
+      sig([I32, I32, I32, I32, I32, I32, I32, I32, I32]),
+      sig([I32, I32, I32, I32, I32]),
+      sig([I32, I32]),
+    ]),
+  );
   const imports = section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]]));
   const funcs = section(3, vec([uleb(0), uleb(1), uleb(2), uleb(3)]));
-  const exports = section(7, vec([[...str('gemmNT'), 0x00, ...uleb(0)], [...str('gemmNN'), 0x00, ...uleb(1)], [...str('softmaxRows'), 0x00, ...uleb(2)], [...str('geluErf'), 0x00, ...uleb(3)]]));
+  const exports = section(
+    7,
+    vec([
+      [...str('gemmNT'), 0x00, ...uleb(0)],
+      [...str('gemmNN'), 0x00, ...uleb(1)],
+      [...str('softmaxRows'), 0x00, ...uleb(2)],
+      [...str('geluErf'), 0x00, ...uleb(3)],
+    ]),
+  );
   const bodies = [gemmBody(), gemmNNBody(), softmaxBody(), geluBody()];
   const code = section(10, vec(bodies.map((body) => [...uleb(body.length), ...body])));
-  return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...type, ...imports, ...funcs, ...exports, ...code]);
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...type,
+    ...imports,
+    ...funcs,
+    ...exports,
+    ...code,
+  ]);
 }
 
-type GemmFn = (a: number, as: number, b: number, bs: number, out: number, os: number, m: number, n: number, k: number, div: number) => void;
-type GemmNNFn = (a: number, as: number, b: number, bs: number, out: number, os: number, m: number, n: number, k: number) => void;
+type GemmFn = (
+  a: number,
+  as: number,
+  b: number,
+  bs: number,
+  out: number,
+  os: number,
+  m: number,
+  n: number,
+  k: number,
+  div: number,
+) => void;
+type GemmNNFn = (
+  a: number,
+  as: number,
+  b: number,
+  bs: number,
+  out: number,
+  os: number,
+  m: number,
+  n: number,
+  k: number,
+) => void;
 type SoftmaxFn = (s: number, rows: number, n: number, madd: number, keep: number) => void;
 interface Exports {
   geluErf: (p: number, n: number) => void;
@@ -316,7 +474,10 @@ interface Exports {
 export class SimdGemm {
   private f32View: Float32Array;
 
-  private constructor(private readonly memory: WebAssembly.Memory, private readonly fn: Exports) {
+  private constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly fn: Exports,
+  ) {
     this.f32View = new Float32Array(memory.buffer);
   }
 
@@ -352,7 +513,18 @@ export class SimdGemm {
    * out[i·os + j] = (Σ_{k<K} a[i·as + k] · b[j·bs + k]) / div for i < m, j < n. Offsets and strides
    * are in float32 elements of {@link f32}; K must be a positive multiple of 4.
    */
-  gemmNT(a: number, as: number, b: number, bs: number, out: number, os: number, m: number, n: number, k: number, div = 1): void {
+  gemmNT(
+    a: number,
+    as: number,
+    b: number,
+    bs: number,
+    out: number,
+    os: number,
+    m: number,
+    n: number,
+    k: number,
+    div = 1,
+  ): void {
     if (k <= 0 || k % 4 !== 0) throw new Error(`gemmNT: K = ${k} must be a positive multiple of 4`);
     if (m <= 0 || n <= 0) return;
     this.fn.gemmNT(a * 4, as * 4, b * 4, bs * 4, out * 4, os * 4, m, n, k, div);

@@ -35,7 +35,12 @@ export function attentionFloats(s: AttentionShape, clsOnly: boolean): number {
  * {@link attentionFloats} floats), and `mask` [B·L] (1 = attend). The head size H/heads must be a
  * multiple of 4. Returns a view into the kernel memory, valid until its next use.
  */
-export function hostAttention(gemm: SimdGemm, mask: ArrayLike<number>, s: AttentionShape, clsOnly: boolean): Float32Array {
+export function hostAttention(
+  gemm: SimdGemm,
+  mask: ArrayLike<number>,
+  s: AttentionShape,
+  clsOnly: boolean,
+): Float32Array {
   const { batch: B, seqLen: L, hidden: H, heads: nh } = s;
   const d = H / nh;
   if (d % 4 !== 0) throw new Error(`hostAttention: head size ${d} is not a multiple of 4`);

@@ -18,8 +18,20 @@ import { encodeBatches, loadExamples, type EncodedBatch } from './data';
 import type { LoadedCheckpoint } from './checkpoint';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
-interface Ref { data: string; maxLength: number; batchSize: number; numLabels: number; inputIds: number[][]; tokenTypeIds: number[][]; labels: number[]; logits: number[][]; loss: number; accuracy: number | null }
-const REF = (JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { checkpoints: Record<string, Ref> }).checkpoints;
+interface Ref {
+  data: string;
+  maxLength: number;
+  batchSize: number;
+  numLabels: number;
+  inputIds: number[][];
+  tokenTypeIds: number[][];
+  labels: number[];
+  logits: number[][];
+  loss: number;
+  accuracy: number | null;
+}
+const REF = (JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { checkpoints: Record<string, Ref> })
+  .checkpoints;
 
 const ckpts = new Map<string, LoadedCheckpoint>();
 const batches = new Map<string, EncodedBatch[]>();
@@ -30,7 +42,9 @@ beforeAll(async () => {
     const ck = await loadCheckpointDir(join(FIX, name));
     const ref = REF[name];
     const tok = new BertTokenizer(ck.vocab!, { doLowerCase: ck.doLowerCase });
-    const ex = loadExamples(readFileSync(join(FIX, 'data', ref.data), 'utf8'), ref.data, { label2id: ck.config.numLabels > 1 ? ck.config.label2id : undefined });
+    const ex = loadExamples(readFileSync(join(FIX, 'data', ref.data), 'utf8'), ref.data, {
+      label2id: ck.config.numLabels > 1 ? ck.config.label2id : undefined,
+    });
     ckpts.set(name, ck);
     batches.set(name, encodeBatches(ex, tok, { maxLength: ref.maxLength, batchSize: ref.batchSize }));
   }
@@ -50,8 +64,12 @@ describe('pipeline inputs', () => {
         for (let i = 0; i < b.batch; i++, row++) {
           const ids = ref.inputIds[row];
           expect(Array.from(b.inputIds.subarray(i * b.seqLen, i * b.seqLen + ids.length))).toEqual(ids);
-          expect(Array.from(b.tokenTypeIds.subarray(i * b.seqLen, i * b.seqLen + ids.length))).toEqual(ref.tokenTypeIds[row]);
-          expect(b.attentionMask.subarray(i * b.seqLen, (i + 1) * b.seqLen).reduce((a, v) => a + v, 0)).toBe(ids.length);
+          expect(Array.from(b.tokenTypeIds.subarray(i * b.seqLen, i * b.seqLen + ids.length))).toEqual(
+            ref.tokenTypeIds[row],
+          );
+          expect(b.attentionMask.subarray(i * b.seqLen, (i + 1) * b.seqLen).reduce((a, v) => a + v, 0)).toBe(
+            ids.length,
+          );
           expect(b.labels[i]).toBeCloseTo(ref.labels[row], 5);
         }
       }
@@ -76,7 +94,8 @@ for (const backend of ['wasm', 'cpu'] as const) {
           expect(r.examples).toBe(ref.logits.length);
           const flat = ref.logits.flat();
           let worst = 0;
-          for (let i = 0; i < flat.length; i++) worst = Math.max(worst, Math.abs(r.logits![i] - flat[i]) / Math.max(Math.abs(flat[i]), 1e-3));
+          for (let i = 0; i < flat.length; i++)
+            worst = Math.max(worst, Math.abs(r.logits![i] - flat[i]) / Math.max(Math.abs(flat[i]), 1e-3));
           expect(worst).toBeLessThan(1e-4);
           expect(Math.abs(r.loss - ref.loss) / Math.abs(ref.loss)).toBeLessThan(1e-5);
           if (ref.accuracy === null) expect(r.accuracy).toBeNaN();
@@ -112,7 +131,8 @@ describe('device path (gather + transposeB, as on WebGL/WebGPU)', () => {
         const r = await model.evaluate(batches.get(name)!, { keepLogits: true });
         const flat = ref.logits.flat();
         let worst = 0;
-        for (let i = 0; i < flat.length; i++) worst = Math.max(worst, Math.abs(r.logits![i] - flat[i]) / Math.max(Math.abs(flat[i]), 1e-3));
+        for (let i = 0; i < flat.length; i++)
+          worst = Math.max(worst, Math.abs(r.logits![i] - flat[i]) / Math.max(Math.abs(flat[i]), 1e-3));
         expect(worst).toBeLessThan(1e-4);
         expect(Math.abs(r.loss - ref.loss) / ref.loss).toBeLessThan(1e-5);
         const single = model.forward(batches.get(name)![0]);
@@ -144,7 +164,9 @@ describe('assignParams', () => {
       back.forEach((v) => v.dispose());
       const atF32 = await model.evaluate(batches.get('tiny-gelu-f32')!);
       expect(Math.abs(atF32.loss - REF['tiny-gelu-f32'].loss) / REF['tiny-gelu-f32'].loss).toBeLessThan(1e-5);
-      expect(() => model.assignParams(new Map([['classifier.weight', tf.zeros([3, 32])]]))).toThrow(/classifier\.weight has shape \[3,32\], expected \[2,32\]/);
+      expect(() => model.assignParams(new Map([['classifier.weight', tf.zeros([3, 32])]]))).toThrow(
+        /classifier\.weight has shape \[3,32\], expected \[2,32\]/,
+      );
     } finally {
       model.dispose();
     }

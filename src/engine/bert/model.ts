@@ -52,7 +52,11 @@ export interface EvaluateResult {
   logits?: Float32Array;
 }
 
-const EMBEDDINGS = ['embeddings.word_embeddings.weight', 'embeddings.token_type_embeddings.weight', 'embeddings.position_embeddings.weight'] as const;
+const EMBEDDINGS = [
+  'embeddings.word_embeddings.weight',
+  'embeddings.token_type_embeddings.weight',
+  'embeddings.position_embeddings.weight',
+] as const;
 
 export class BertClassifier {
   private readonly tensors = new Map<string, tf.Tensor>();
@@ -68,7 +72,10 @@ export class BertClassifier {
   private readonly hostPath: boolean;
   private disposed = false;
 
-  private constructor(readonly config: BertConfig, hostAssist?: boolean) {
+  private constructor(
+    readonly config: BertConfig,
+    hostAssist?: boolean,
+  ) {
     this.expected = expectedShapes(config);
     this.hostPath = hostAssist ?? ['wasm', 'cpu'].includes(tf.getBackend());
     const d = config.hiddenSize / config.numAttentionHeads;
@@ -79,12 +86,16 @@ export class BertClassifier {
    * Uploads the checkpoint's tensors to the current tfjs backend. `opts.hostAssist` overrides the
    * WASM/CPU speed path choice (default: on for 'wasm' and 'cpu', off for GPU backends).
    */
-  static fromCheckpoint(ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>, opts: { hostAssist?: boolean } = {}): BertClassifier {
+  static fromCheckpoint(
+    ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
+    opts: { hostAssist?: boolean } = {},
+  ): BertClassifier {
     const m = new BertClassifier(ckpt.config, opts.hostAssist);
     for (const [name, shape] of m.expected) {
       const t = ckpt.tensors.get(name);
       if (!t) throw new InputError(`${ckpt.name}: tensor ${name} is missing`);
-      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) throw new InputError(`${ckpt.name}: tensor ${name} has shape [${t.shape}], expected [${shape}]`);
+      if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]))
+        throw new InputError(`${ckpt.name}: tensor ${name} has shape [${t.shape}], expected [${shape}]`);
       m.tensors.set(name, tf.keep(tf.tensor(t.data, t.shape, 'float32')));
     }
     m.rebuildKernels([...m.expected.keys()]);
@@ -115,7 +126,12 @@ export class BertClassifier {
       const p = `encoder.layer.${l}.attention.self`;
       const old = this.qkv.get(l);
       const fused = tf.tidy(() => ({
-        w: tf.keep(tf.concat(['query', 'key', 'value'].map((n) => tf.transpose(this.p(`${p}.${n}.weight`))), 1) as tf.Tensor2D),
+        w: tf.keep(
+          tf.concat(
+            ['query', 'key', 'value'].map((n) => tf.transpose(this.p(`${p}.${n}.weight`))),
+            1,
+          ) as tf.Tensor2D,
+        ),
         b: tf.keep(tf.concat(['query', 'key', 'value'].map((n) => this.p(`${p}.${n}.bias`))) as tf.Tensor1D),
       }));
       this.qkv.set(l, fused);
@@ -161,7 +177,8 @@ export class BertClassifier {
     for (const [name, v] of values) {
       const shape = this.expected.get(name);
       if (!shape) throw new InputError(`assignParams: unknown parameter ${name}`);
-      if (v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i])) throw new InputError(`assignParams: ${name} has shape [${v.shape}], expected [${shape}]`);
+      if (v.shape.length !== shape.length || v.shape.some((d, i) => d !== shape[i]))
+        throw new InputError(`assignParams: ${name} has shape [${v.shape}], expected [${shape}]`);
     }
     for (const [name, v] of values) {
       const next = tf.keep(v.dtype === 'float32' ? v.clone() : tf.cast(v, 'float32'));
@@ -246,7 +263,10 @@ export class BertClassifier {
         const prev = x;
         x = tf.tidy(() => {
           const qIn = last ? (tf.gather(prev, tf.range(0, B * L, L, 'int32')) as tf.Tensor2D) : prev;
-          return this.layerNorm(tf.add(this.linear(upload<tf.Rank.R2>(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
+          return this.layerNorm(
+            tf.add(this.linear(upload<tf.Rank.R2>(ctx, [B * rows, H]), `${p}.attention.output.dense`), qIn),
+            `${p}.attention.output.LayerNorm`,
+          );
         });
         prev.dispose();
         const attn = x;
@@ -267,7 +287,9 @@ export class BertClassifier {
           inner = tf.tidy(() => this.feedForwardIn(attn, `${p}.intermediate.dense`));
         }
         try {
-          x = tf.tidy(() => this.layerNorm(tf.add(this.linear(inner, `${p}.output.dense`), attn), `${p}.output.LayerNorm`));
+          x = tf.tidy(() =>
+            this.layerNorm(tf.add(this.linear(inner, `${p}.output.dense`), attn), `${p}.output.LayerNorm`),
+          );
         } finally {
           inner.dispose();
           attn.dispose();
@@ -320,7 +342,10 @@ export class BertClassifier {
   private linear(x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
     const kernel = this.kernels.get(`${prefix}.weight`);
     if (kernel) return this.affine(x, kernel, this.p(`${prefix}.bias`) as tf.Tensor1D, activation);
-    const y = tf.add(tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true), this.p(`${prefix}.bias`)) as tf.Tensor2D;
+    const y = tf.add(
+      tf.matMul(x, this.p(`${prefix}.weight`) as tf.Tensor2D, false, true),
+      this.p(`${prefix}.bias`),
+    ) as tf.Tensor2D;
     return activation === 'relu' ? tf.relu(y) : y;
   }
 
@@ -344,7 +369,11 @@ export class BertClassifier {
       return [qRows ? (tf.gather(q, qRows) as tf.Tensor2D) : q, k, v];
     }
     const p = `encoder.layer.${l}.attention.self`;
-    return [this.linear(qRows ? (tf.gather(x, qRows) as tf.Tensor2D) : x, `${p}.query`), this.linear(x, `${p}.key`), this.linear(x, `${p}.value`)];
+    return [
+      this.linear(qRows ? (tf.gather(x, qRows) as tf.Tensor2D) : x, `${p}.query`),
+      this.linear(x, `${p}.key`),
+      this.linear(x, `${p}.value`),
+    ];
   }
 
   private layerNorm(x: tf.Tensor2D, prefix: string): tf.Tensor2D {
@@ -384,8 +413,14 @@ export class BertClassifier {
     const d = H / nh;
     const emb = hostEmb ? tf.tensor2d(hostEmb, [B * L, H]) : this.deviceEmbed(b);
     let x = this.layerNorm(emb, 'embeddings.LayerNorm');
-    const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(Float32Array.from(b.attentionMask))), FLOAT32_MIN), [B, 1, 1, L]);
-    const heads = (t: tf.Tensor2D, rows: number): tf.Tensor3D => tf.reshape(tf.transpose(tf.reshape(t, [B, rows, nh, d]), [0, 2, 1, 3]), [B * nh, rows, d]);
+    const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(Float32Array.from(b.attentionMask))), FLOAT32_MIN), [
+      B,
+      1,
+      1,
+      L,
+    ]);
+    const heads = (t: tf.Tensor2D, rows: number): tf.Tensor3D =>
+      tf.reshape(tf.transpose(tf.reshape(t, [B, rows, nh, d]), [0, 2, 1, 3]), [B * nh, rows, d]);
     const scale = Math.sqrt(d);
     const clsRows = tf.range(0, B * L, L, 'int32');
     for (let l = 0; l < c.numHiddenLayers; l++) {
@@ -399,8 +434,14 @@ export class BertClassifier {
       const v = heads(vx, L);
       const scores = tf.add(tf.reshape(tf.div(tf.matMul(q, k, false, true), scale), [B, nh, rows, L]), maskAdd);
       const probs = tf.reshape(tf.softmax(scores), [B * nh, rows, L]);
-      const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, v), [B, nh, rows, d]), [0, 2, 1, 3]), [B * rows, H]) as tf.Tensor2D;
-      const attn = this.layerNorm(tf.add(this.linear(ctx, `${p}.attention.output.dense`), qIn), `${p}.attention.output.LayerNorm`);
+      const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, v), [B, nh, rows, d]), [0, 2, 1, 3]), [
+        B * rows,
+        H,
+      ]) as tf.Tensor2D;
+      const attn = this.layerNorm(
+        tf.add(this.linear(ctx, `${p}.attention.output.dense`), qIn),
+        `${p}.attention.output.LayerNorm`,
+      );
       const ff = this.linear(this.feedForwardIn(attn, `${p}.intermediate.dense`), `${p}.output.dense`);
       x = this.layerNorm(tf.add(ff, attn), `${p}.output.LayerNorm`);
     }
@@ -416,17 +457,32 @@ export class BertClassifier {
  */
 export function validateBatch(c: BertConfig, b: EncodedBatch): void {
   const n = b.batch * b.seqLen;
-  if (b.batch < 1 || b.seqLen < 1 || b.inputIds.length !== n || b.tokenTypeIds.length !== n || b.attentionMask.length !== n || b.labels.length !== b.batch) {
+  if (
+    b.batch < 1 ||
+    b.seqLen < 1 ||
+    b.inputIds.length !== n ||
+    b.tokenTypeIds.length !== n ||
+    b.attentionMask.length !== n ||
+    b.labels.length !== b.batch
+  ) {
     throw new InputError(`batch arrays do not match batch ${b.batch} × length ${b.seqLen}`);
   }
-  if (b.seqLen > c.maxPositionEmbeddings) throw new InputError(`sequence length ${b.seqLen} exceeds max_position_embeddings ${c.maxPositionEmbeddings} (lower --max-length)`);
+  if (b.seqLen > c.maxPositionEmbeddings)
+    throw new InputError(
+      `sequence length ${b.seqLen} exceeds max_position_embeddings ${c.maxPositionEmbeddings} (lower --max-length)`,
+    );
   for (let i = 0; i < n; i++) {
-    if (b.inputIds[i] < 0 || b.inputIds[i] >= c.vocabSize) throw new InputError(`token id ${b.inputIds[i]} is outside the vocabulary of ${c.vocabSize} (vocab.txt does not belong to this checkpoint?)`);
-    if (b.tokenTypeIds[i] < 0 || b.tokenTypeIds[i] >= c.typeVocabSize) throw new InputError(`token type ${b.tokenTypeIds[i]} is outside type_vocab_size ${c.typeVocabSize}`);
+    if (b.inputIds[i] < 0 || b.inputIds[i] >= c.vocabSize)
+      throw new InputError(
+        `token id ${b.inputIds[i]} is outside the vocabulary of ${c.vocabSize} (vocab.txt does not belong to this checkpoint?)`,
+      );
+    if (b.tokenTypeIds[i] < 0 || b.tokenTypeIds[i] >= c.typeVocabSize)
+      throw new InputError(`token type ${b.tokenTypeIds[i]} is outside type_vocab_size ${c.typeVocabSize}`);
   }
   if (!isRegression(c)) {
     for (const y of b.labels) {
-      if (!Number.isInteger(y) || y < 0 || y >= c.numLabels) throw new InputError(`label ${y} is not a class index of this ${c.numLabels}-label classifier`);
+      if (!Number.isInteger(y) || y < 0 || y >= c.numLabels)
+        throw new InputError(`label ${y} is not a class index of this ${c.numLabels}-label classifier`);
     }
   } else if (!b.labels.every(Number.isFinite)) {
     throw new InputError('regression labels must be finite numbers');
@@ -447,7 +503,11 @@ export class LossAccumulator {
   private readonly all?: Float32Array;
 
   /** `total` examples expected; `keepLogits` keeps them all ([total × numLabels] row-major). */
-  constructor(private readonly config: BertConfig, private readonly total: number, keepLogits = false) {
+  constructor(
+    private readonly config: BertConfig,
+    private readonly total: number,
+    keepLogits = false,
+  ) {
     this.regression = isRegression(config);
     if (keepLogits) this.all = new Float32Array(total * config.numLabels);
   }
@@ -460,7 +520,8 @@ export class LossAccumulator {
   /** Adds one batch's logits ([batch × numLabels] row-major) with its labels. */
   add(b: Pick<EncodedBatch, 'batch' | 'labels'>, logits: Float32Array): void {
     const N = this.config.numLabels;
-    if (logits.length !== b.batch * N) throw new Error(`logits have ${logits.length} values, expected ${b.batch} × ${N}`);
+    if (logits.length !== b.batch * N)
+      throw new Error(`logits have ${logits.length} values, expected ${b.batch} × ${N}`);
     for (let i = 0; i < b.batch; i++) {
       const row = logits.subarray(i * N, (i + 1) * N);
       const y = b.labels[i];
@@ -485,6 +546,11 @@ export class LossAccumulator {
   result(): EvaluateResult {
     const n = this.done;
     if (n !== this.total) throw new Error(`loss over ${n} of ${this.total} examples`);
-    return { loss: this.lossSum / n, accuracy: this.regression ? NaN : this.correct / n, examples: n, logits: this.all };
+    return {
+      loss: this.lossSum / n,
+      accuracy: this.regression ? NaN : this.correct / n,
+      examples: n,
+      logits: this.all,
+    };
   }
 }

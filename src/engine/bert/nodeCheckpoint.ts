@@ -12,11 +12,14 @@ import { CheckpointError, loadCheckpoint, type LoadCheckpointOptions, type Loade
 export async function checkpointFiles(dir: string): Promise<Map<string, ByteSource>> {
   let names: string[];
   try {
-    if (!(await stat(dir)).isDirectory()) throw new CheckpointError(`${dir}: not a folder (pass the checkpoint folder holding config.json)`);
+    if (!(await stat(dir)).isDirectory())
+      throw new CheckpointError(`${dir}: not a folder (pass the checkpoint folder holding config.json)`);
     names = await readdir(dir);
   } catch (err) {
     if (err instanceof CheckpointError) throw err;
-    throw new CheckpointError(`${dir}: cannot read the checkpoint folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new CheckpointError(
+      `${dir}: cannot read the checkpoint folder (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   const files = new Map<string, ByteSource>();
   for (const n of names.sort()) {

@@ -17,8 +17,15 @@ import { encodeBatches, loadExamples, type EncodedBatch } from './data';
 import type { LoadedCheckpoint } from './checkpoint';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
-interface Ref { data: string; maxLength: number; logits: number[][]; loss: number; accuracy: number | null }
-const REF = (JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { checkpoints: Record<string, Ref> }).checkpoints;
+interface Ref {
+  data: string;
+  maxLength: number;
+  logits: number[][];
+  loss: number;
+  accuracy: number | null;
+}
+const REF = (JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { checkpoints: Record<string, Ref> })
+  .checkpoints;
 // One pool: this thread + 2 workers (worker startup dominates this file's time). The regression/MSE side of the loss is
 // the shared LossAccumulator, tested through BertClassifier.evaluate in model.test.ts.
 const NAMES = ['legacy-gelunew-bin'];
@@ -33,7 +40,9 @@ beforeAll(async () => {
     const ck = await loadCheckpointDir(join(FIX, name));
     const ref = REF[name];
     const tok = new BertTokenizer(ck.vocab!, { doLowerCase: ck.doLowerCase });
-    const ex = loadExamples(readFileSync(join(FIX, 'data', ref.data), 'utf8'), ref.data, { label2id: ck.config.numLabels > 1 ? ck.config.label2id : undefined });
+    const ex = loadExamples(readFileSync(join(FIX, 'data', ref.data), 'utf8'), ref.data, {
+      label2id: ck.config.numLabels > 1 ? ck.config.label2id : undefined,
+    });
     ckpts.set(name, ck);
     // Batch 3: several batches per worker, with a ragged last one.
     batches.set(name, encodeBatches(ex, tok, { maxLength: ref.maxLength, batchSize: 3 }));
@@ -66,7 +75,8 @@ describe('BertWorkerPool', () => {
       model.dispose();
       expect(par.examples).toBe(one.examples);
       let worst = 0;
-      for (let i = 0; i < one.logits!.length; i++) worst = Math.max(worst, Math.abs(par.logits![i] - one.logits![i]) / Math.max(Math.abs(one.logits![i]), 1e-3));
+      for (let i = 0; i < one.logits!.length; i++)
+        worst = Math.max(worst, Math.abs(par.logits![i] - one.logits![i]) / Math.max(Math.abs(one.logits![i]), 1e-3));
       expect(worst).toBeLessThan(1e-6);
       expect(Math.abs(par.loss - one.loss) / Math.abs(one.loss)).toBeLessThan(1e-9);
       if (Number.isNaN(one.accuracy)) expect(par.accuracy).toBeNaN();
@@ -85,7 +95,10 @@ describe('BertWorkerPool', () => {
     const pool = pools.get('legacy-gelunew-bin')!;
     const b = batches.get('legacy-gelunew-bin')![0];
     const bad = { ...b, inputIds: b.inputIds.map((v, i) => (i === 1 ? 99999 : v)) };
-    const err = await pool.evaluate([b, bad]).then(() => null, (e: Error) => e);
+    const err = await pool.evaluate([b, bad]).then(
+      () => null,
+      (e: Error) => e,
+    );
     expect(err && isInputError(err)).toBe(true);
     expect(err!.message).toMatch(/token id 99999 is outside the vocabulary/);
     expect((await pool.evaluate([b])).examples).toBe(b.batch); // still usable

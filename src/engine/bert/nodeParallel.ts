@@ -151,7 +151,12 @@ export class BertWorkerPool {
             if (this.isReady.every(Boolean)) {
               this.readyMs = performance.now() - t0;
               const slowest = (k: keyof StartupPhases): number => Math.max(...phases.map((p) => p[k]));
-              this.phases = { modules: slowest('modules'), backend: slowest('backend'), upload: slowest('upload'), prime: slowest('prime') };
+              this.phases = {
+                modules: slowest('modules'),
+                backend: slowest('backend'),
+                upload: slowest('upload'),
+                prime: slowest('prime'),
+              };
               resolve();
             }
             this.hooks?.onReady();
@@ -213,7 +218,10 @@ export class BertWorkerPool {
    * all workers read; each worker's tfjs backend holds its own device copy. With `local` (default)
    * the calling thread's tfjs backend (initNodeBackend) holds one replica too.
    */
-  static async start(ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>, opts: { threads: number; local?: boolean }): Promise<BertWorkerPool> {
+  static async start(
+    ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
+    opts: { threads: number; local?: boolean },
+  ): Promise<BertWorkerPool> {
     const threads = Math.floor(opts.threads);
     if (!(threads >= 1)) throw new InputError(`threads must be a positive integer (got ${opts.threads})`);
     const t0 = performance.now();
@@ -234,7 +242,12 @@ export class BertWorkerPool {
       const init: Omit<WorkerInit, 'createdAt'> = { name: ckpt.name, config: ckpt.config, weights, layout };
       const { entry, tsx } = workerEntry();
       for (let i = 0; i < nWorkers; i++) {
-        workers.push(new Worker(BOOTSTRAP, { eval: true, workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx } }));
+        workers.push(
+          new Worker(BOOTSTRAP, {
+            eval: true,
+            workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx },
+          }),
+        );
       }
     }
     let local: BertClassifier | null = null;
@@ -287,7 +300,14 @@ export class BertWorkerPool {
       await new Promise<void>((resolve, reject) => {
         let settled = false;
         const finishIfIdle = (): void => {
-          if (settled || outstanding > 0 || localBusy || (!stopped && done < total) || (!stopped && next < batches.length)) return;
+          if (
+            settled ||
+            outstanding > 0 ||
+            localBusy ||
+            (!stopped && done < total) ||
+            (!stopped && next < batches.length)
+          )
+            return;
           settled = true;
           if (stopped) reject(stopped);
           else resolve();

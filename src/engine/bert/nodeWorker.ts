@@ -24,11 +24,19 @@ async function start(): Promise<void> {
   const report = await initNodeBackend();
   const backendAt = epoch();
   const tensors = new Map<string, HostTensor>();
-  for (const e of init.layout) tensors.set(e.name, { shape: e.shape, data: new Float32Array(init.weights, e.offset * 4, e.length) } as HostTensor);
+  for (const e of init.layout)
+    tensors.set(e.name, { shape: e.shape, data: new Float32Array(init.weights, e.offset * 4, e.length) } as HostTensor);
   const model = BertClassifier.fromCheckpoint({ name: init.name, config: init.config, tensors });
   const uploadedAt = epoch();
   // One tiny batch primes the host embedding mirror and the XNNPACK operators of every Linear.
-  await model.logits({ inputIds: new Int32Array(1), tokenTypeIds: new Int32Array(1), attentionMask: Int32Array.of(1), batch: 1, seqLen: 1, labels: new Float32Array(1) });
+  await model.logits({
+    inputIds: new Int32Array(1),
+    tokenTypeIds: new Int32Array(1),
+    attentionMask: Int32Array.of(1),
+    batch: 1,
+    seqLen: 1,
+    labels: new Float32Array(1),
+  });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'close') {
       model.dispose();
@@ -40,11 +48,33 @@ async function start(): Promise<void> {
         const own = logits.byteOffset === 0 && logits.byteLength === logits.buffer.byteLength ? logits : logits.slice();
         post({ type: 'logits', index: m.index, logits: own }, [own.buffer as ArrayBuffer]);
       },
-      (err: unknown) => post({ type: 'error', index: m.index, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }),
+      (err: unknown) =>
+        post({
+          type: 'error',
+          index: m.index,
+          message: err instanceof Error ? err.message : String(err),
+          name: err instanceof Error ? err.name : 'Error',
+        }),
     );
   });
   const now = epoch();
-  post({ type: 'ready', backend: report.backend, phasesMs: { modules: loadedAt - init.createdAt, backend: backendAt - loadedAt, upload: uploadedAt - backendAt, prime: now - uploadedAt } });
+  post({
+    type: 'ready',
+    backend: report.backend,
+    phasesMs: {
+      modules: loadedAt - init.createdAt,
+      backend: backendAt - loadedAt,
+      upload: uploadedAt - backendAt,
+      prime: now - uploadedAt,
+    },
+  });
 }
 
-start().catch((err: unknown) => post({ type: 'error', index: -1, message: err instanceof Error ? err.message : String(err), name: err instanceof Error ? err.name : 'Error' }));
+start().catch((err: unknown) =>
+  post({
+    type: 'error',
+    index: -1,
+    message: err instanceof Error ? err.message : String(err),
+    name: err instanceof Error ? err.name : 'Error',
+  }),
+);

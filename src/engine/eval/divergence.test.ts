@@ -27,7 +27,9 @@ describe('divergences against scipy (tools/w2s/make_eval_fixtures.py)', () => {
       const n = f.p.length;
       expect(smoothedKl(toSparse(f.p), toSparse(f.q), n, f.epsilon)).toBeCloseTo(f.kl, 10);
       expect(smoothedKl(toSparse(f.q), toSparse(f.p), n, f.epsilon)).toBeCloseTo(f.kl_rev, 10);
-      expect(klDivergence(smoothDense(toSparse(f.p), n, f.epsilon), smoothDense(toSparse(f.q), n, f.epsilon))).toBeCloseTo(f.kl, 10);
+      expect(
+        klDivergence(smoothDense(toSparse(f.p), n, f.epsilon), smoothDense(toSparse(f.q), n, f.epsilon)),
+      ).toBeCloseTo(f.kl, 10);
     }
   });
   it('JS is symmetric, zero on equal inputs, at most ln 2', () => {

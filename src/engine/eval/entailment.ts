@@ -12,7 +12,11 @@ import { averagePrecision, bestF1 } from './stats';
 import type { WordPair } from './similarity';
 
 /** Dense ε-smoothed, renormalised copy of a sparse distribution over n entries. */
-export function smoothDense(v: { indices: ArrayLike<number>; values: ArrayLike<number> }, n: number, epsilon: number): Float64Array {
+export function smoothDense(
+  v: { indices: ArrayLike<number>; values: ArrayLike<number> },
+  n: number,
+  epsilon: number,
+): Float64Array {
   const out = new Float64Array(n).fill(epsilon);
   for (let j = 0; j < v.indices.length; j++) out[v.indices[j]] += v.values[j];
   const z = 1 + n * epsilon;
@@ -21,7 +25,12 @@ export function smoothDense(v: { indices: ArrayLike<number>; values: ArrayLike<n
 }
 
 /** KL(p̃‖q̃) with the smoothing above. */
-export function smoothedKl(p: { indices: ArrayLike<number>; values: ArrayLike<number> }, q: { indices: ArrayLike<number>; values: ArrayLike<number> }, n: number, epsilon: number): number {
+export function smoothedKl(
+  p: { indices: ArrayLike<number>; values: ArrayLike<number> },
+  q: { indices: ArrayLike<number>; values: ArrayLike<number> },
+  n: number,
+  epsilon: number,
+): number {
   return klDivergence(smoothDense(p, n, epsilon), smoothDense(q, n, epsilon));
 }
 
@@ -34,7 +43,11 @@ export interface EntailmentResult {
 }
 
 /** Scores labelled pairs (score > 0 = entails) in both KL directions. */
-export function evaluateEntailment(model: Word2SenseModel, pairs: readonly WordPair[], epsilon = 1e-4): EntailmentResult[] {
+export function evaluateEntailment(
+  model: Word2SenseModel,
+  pairs: readonly WordPair[],
+  epsilon = 1e-4,
+): EntailmentResult[] {
   const index = wordIndex(model);
   const labels = pairs.map((p) => (p.score > 0 ? 1 : 0));
   const fwd: number[] = [];
@@ -49,7 +62,19 @@ export function evaluateEntailment(model: Word2SenseModel, pairs: readonly WordP
   }
   const fin = (x: number) => (Number.isFinite(x) ? x : null);
   return [
-    { direction: 'KL(w1||w2)', pairs: pairs.length, covered, ap: fin(averagePrecision(labels, fwd)), f1: fin(bestF1(labels, fwd)) },
-    { direction: 'KL(w2||w1)', pairs: pairs.length, covered, ap: fin(averagePrecision(labels, bwd)), f1: fin(bestF1(labels, bwd)) },
+    {
+      direction: 'KL(w1||w2)',
+      pairs: pairs.length,
+      covered,
+      ap: fin(averagePrecision(labels, fwd)),
+      f1: fin(bestF1(labels, fwd)),
+    },
+    {
+      direction: 'KL(w2||w1)',
+      pairs: pairs.length,
+      covered,
+      ap: fin(averagePrecision(labels, bwd)),
+      f1: fin(bestF1(labels, bwd)),
+    },
   ];
 }

@@ -35,10 +35,18 @@ export function parseScws(text: string, name = 'ratings.txt'): ScwsPair[] {
   text.split(/\r?\n/).forEach((line, i) => {
     if (line.trim() === '') return;
     const f = line.split('\t');
-    if (f.length < 8) throw new InputError(`${name}: line ${i + 1} has ${f.length} TAB fields, SCWS has 18 (id, w1, pos1, w2, pos2, ctx1, ctx2, avg, ratings…)`);
+    if (f.length < 8)
+      throw new InputError(
+        `${name}: line ${i + 1} has ${f.length} TAB fields, SCWS has 18 (id, w1, pos1, w2, pos2, ctx1, ctx2, avg, ratings…)`,
+      );
     const average = Number(f[7]);
-    if (!Number.isFinite(average)) throw new InputError(`${name}: line ${i + 1}: average rating "${f[7]}" is not a number`);
-    const unmark = (s: string) => s.replace(/<\/?b>/g, ' ').replace(/\s+/g, ' ').trim();
+    if (!Number.isFinite(average))
+      throw new InputError(`${name}: line ${i + 1}: average rating "${f[7]}" is not a number`);
+    const unmark = (s: string) =>
+      s
+        .replace(/<\/?b>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
     out.push({
       id: f[0],
       word1: f[1],

@@ -11,15 +11,36 @@ import { wordIndex } from '../word2sense/model';
 const V = 5;
 const K = 4;
 const vocab = ['cat', 'dog', 'car', 'bus', 'animal'];
-const theta = new Float32Array([0.7, 0.1, 0.1, 0.1, 0.6, 0.2, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.1, 0.6, 0.2, 0.4, 0.4, 0.1, 0.1]);
-const beta = new Float32Array([0.4, 0.3, 0.05, 0.05, 0.2, 0.3, 0.4, 0.1, 0.1, 0.1, 0.05, 0.05, 0.4, 0.4, 0.1, 0.1, 0.1, 0.3, 0.3, 0.2]);
+const theta = new Float32Array([
+  0.7, 0.1, 0.1, 0.1, 0.6, 0.2, 0.1, 0.1, 0.1, 0.1, 0.7, 0.1, 0.1, 0.1, 0.6, 0.2, 0.4, 0.4, 0.1, 0.1,
+]);
+const beta = new Float32Array([
+  0.4, 0.3, 0.05, 0.05, 0.2, 0.3, 0.4, 0.1, 0.1, 0.1, 0.05, 0.05, 0.4, 0.4, 0.1, 0.1, 0.1, 0.3, 0.3, 0.2,
+]);
 const counts = fromTriples(V, V, [0, 0, 1, 2, 2, 3, 4, 4], [1, 4, 0, 3, 2, 2, 0, 1], [3, 1, 3, 2, 1, 2, 1, 1]);
-const model = buildModel({ vocab, wordCounts: [4, 3, 3, 2, 2], counts, beta, theta, K, Kmerged: 4, nnz: 3, hyperparameters: {} });
+const model = buildModel({
+  vocab,
+  wordCounts: [4, 3, 3, 2, 2],
+  counts,
+  beta,
+  theta,
+  K,
+  Kmerged: 4,
+  nnz: 3,
+  hyperparameters: {},
+});
 
 describe('parsePairs', () => {
   it('reads tab/space separated, CRLF, any case, skipping a header and comments', () => {
-    const p = parsePairs('\ufeffWord1\tWord2\tScore\r\n# comment\r\nCat\tDOG\t7.5\r\n\r\ncar  bus 3\nCafé dog 1e0', 'x.txt');
-    expect(p.map((x) => [x.w1, x.w2, x.score])).toEqual([['cat', 'dog', 7.5], ['car', 'bus', 3], ['cafe', 'dog', 1]]);
+    const p = parsePairs(
+      '\ufeffWord1\tWord2\tScore\r\n# comment\r\nCat\tDOG\t7.5\r\n\r\ncar  bus 3\nCafé dog 1e0',
+      'x.txt',
+    );
+    expect(p.map((x) => [x.w1, x.w2, x.score])).toEqual([
+      ['cat', 'dog', 7.5],
+      ['car', 'bus', 3],
+      ['cafe', 'dog', 1],
+    ]);
   });
   it('names file and line of a bad row', () => {
     expect(() => parsePairs('a b 1\nc d x\n', 'bad.txt')).toThrow('bad.txt: line 2: score');
@@ -41,11 +62,18 @@ describe('evaluateSimilarity', () => {
       const i = idx.get(w);
       if (i === undefined) return out;
       out.fill(0);
-      for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++) out[model.embedding.indices[j]] = model.embedding.values[j];
+      for (let j = model.embedding.indptr[i]; j < model.embedding.indptr[i + 1]; j++)
+        out[model.embedding.indices[j]] = model.embedding.values[j];
       return out;
     };
     const pred = pairs.map((p) => -jsDivergence(dense(p.w1), dense(p.w2)));
-    expect(r.spearman).toBeCloseTo(spearman(pairs.map((p) => p.score), pred), 12);
+    expect(r.spearman).toBeCloseTo(
+      spearman(
+        pairs.map((p) => p.score),
+        pred,
+      ),
+      12,
+    );
     expect(r.spearman_covered).toBeCloseTo(spearman([9, 8, 2, 1], pred.slice(0, 4)), 12);
     expect(wordJs(model, idx, 'cat', 'cat')).toBe(0);
   });

@@ -35,7 +35,8 @@ export function parsePairs(text: string, name: string): WordPair[] {
     const line = lines[i].trim();
     if (line === '' || line.startsWith('#') || line.startsWith('//')) continue;
     const parts = line.includes('\t') ? line.split('\t').map((s) => s.trim()) : line.split(/\s+/);
-    if (parts.length < 3) throw new InputError(`${name}: line ${i + 1}: expected 'word1 word2 score', got ${parts.length} field(s)`);
+    if (parts.length < 3)
+      throw new InputError(`${name}: line ${i + 1}: expected 'word1 word2 score', got ${parts.length} field(s)`);
     const scoreText = parts[2];
     if (!NUMBER.test(scoreText)) {
       if (!sawData) {
@@ -84,7 +85,13 @@ export function evaluateSimilarity(model: Word2SenseModel, pairs: readonly WordP
       predC.push(s);
     }
   }
-  return { file, pairs: pairs.length, covered: goldC.length, spearman: finite(spearman(gold, pred)), spearman_covered: finite(spearman(goldC, predC)) };
+  return {
+    file,
+    pairs: pairs.length,
+    covered: goldC.length,
+    spearman: finite(spearman(gold, pred)),
+    spearman_covered: finite(spearman(goldC, predC)),
+  };
 }
 
 export interface Neighbour {
@@ -96,7 +103,13 @@ export interface Neighbour {
  * The `top` nearest words to `word` by JS divergence, scanning the vocabulary in blocks of `block`
  * rows (yielding between blocks) and keeping only a running top list: memory O(top + block).
  */
-export async function neighbours(model: Word2SenseModel, word: string, top = 10, block = 4096, cancel = CancelToken.none()): Promise<Neighbour[]> {
+export async function neighbours(
+  model: Word2SenseModel,
+  word: string,
+  top = 10,
+  block = 4096,
+  cancel = CancelToken.none(),
+): Promise<Neighbour[]> {
   const w = wordIndex(model).get(word);
   if (w === undefined) throw new InputError(`'${word}' is not in the model's vocabulary`);
   return neighboursOf(model, w, top, block, cancel);
@@ -107,7 +120,13 @@ export async function neighbours(model: Word2SenseModel, word: string, top = 10,
  * candidate costs one pass over its µ non-zeros with logs only where the supports overlap
  * ({@link jsDenseSparse}). Ties break by vocabulary index.
  */
-export async function neighboursOf(model: Word2SenseModel, w: number, top = 10, block = 4096, cancel = CancelToken.none()): Promise<Neighbour[]> {
+export async function neighboursOf(
+  model: Word2SenseModel,
+  w: number,
+  top = 10,
+  block = 4096,
+  cancel = CancelToken.none(),
+): Promise<Neighbour[]> {
   const row = embeddingRow(model, w);
   const q = new Float64Array(model.Kmerged);
   row.indices.forEach((d, k) => (q[d] = row.values[k]));

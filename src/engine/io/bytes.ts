@@ -40,7 +40,15 @@ export function blobSource(blob: Blob, name = (blob as File).name ?? 'blob'): By
 
 /** Throws a one-line error when [offset, offset+length) is not inside a file of `size` bytes. */
 export function checkRange(name: string, size: number, offset: number, length: number): void {
-  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
-    throw new RangeError(`${name}: read of ${length} bytes at offset ${offset} is outside the file (${size} bytes; truncated?)`);
+  if (
+    !Number.isSafeInteger(offset) ||
+    !Number.isSafeInteger(length) ||
+    offset < 0 ||
+    length < 0 ||
+    offset + length > size
+  ) {
+    throw new RangeError(
+      `${name}: read of ${length} bytes at offset ${offset} is outside the file (${size} bytes; truncated?)`,
+    );
   }
 }

@@ -28,9 +28,13 @@ async function expectClean(label: string, fn: () => Promise<unknown>): Promise<'
     await fn();
   } catch (err) {
     outcome = 'error';
-    if (!isInputError(err)) throw new Error(`${label}: not a clean input error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+    if (!isInputError(err))
+      throw new Error(
+        `${label}: not a clean input error: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`,
+      );
     const msg = (err as Error).message;
-    if (msg.includes('\n') || msg.length > 600) throw new Error(`${label}: error message is not one short line: ${msg}`);
+    if (msg.includes('\n') || msg.length > 600)
+      throw new Error(`${label}: error message is not one short line: ${msg}`);
   }
   const ms = performance.now() - t0;
   if (ms > CASE_MS) throw new Error(`${label}: took ${ms.toFixed(0)} ms`);
@@ -99,30 +103,38 @@ const latin1 = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt
 
 /** Hostile pickles: each would run code under Python's pickle.load. */
 const HOSTILE: [string, string, RegExp][] = [
-  ['GLOBAL os system', "\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.", /global os\.system, which is not allowed/],
+  [
+    'GLOBAL os system',
+    '\x80\x02cos\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.',
+    /global os\.system, which is not allowed/,
+  ],
   ['GLOBAL posix system', "cposix\nsystem\n(S'id'\ntR.", /global posix\.system/],
-  ['GLOBAL nt system', "cnt\nsystem\n(X\x02\x00\x00\x00idtR.", /global nt\.system/],
-  ['GLOBAL builtins eval', "\x80\x02cbuiltins\neval\nX\x0b\x00\x00\x00__import__(\x85R.", /global builtins\.eval/],
-  ['GLOBAL __builtin__ exec', "c__builtin__\nexec\n.", /global __builtin__\.exec/],
-  ['GLOBAL subprocess Popen', "\x80\x02csubprocess\nPopen\n]X\x02\x00\x00\x00ida\x85R.", /global subprocess\.Popen/],
-  ['STACK_GLOBAL os system', "\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R.", /global os\.system/],
-  ['GLOBAL torch.load (not allowed)', "\x80\x02ctorch\nload\n.", /global torch\.load/],
-  ['INST', "(X\x02\x00\x00\x00idios\nsystem\n.", /opcode INST is not allowed/],
-  ['OBJ', "(cos\nsystem\nX\x02\x00\x00\x00ido.", /global os\.system/],
-  ['OBJ without a global', "(}o.", /opcode OBJ is not allowed/],
-  ['NEWOBJ', "\x80\x02}\x29\x81.", /opcode NEWOBJ is not allowed/],
-  ['EXT1', "\x80\x02\x82\x01)R.", /opcode EXT1 is not allowed/],
-  ['EXT2', "\x80\x02\x83\x01\x00.", /opcode EXT2 is not allowed/],
-  ['EXT4', "\x80\x02\x84\x01\x00\x00\x00.", /opcode EXT4 is not allowed/],
-  ['REDUCE on a storage type', "\x80\x02ctorch\nFloatStorage\n)R.", /REDUCE on torch\.FloatStorage, which may not be called/],
-  ['REDUCE on a string', "\x80\x02X\x01\x00\x00\x00a)R.", /REDUCE on something that is not an allowed callable/],
-  ['BUILD on a list', "\x80\x02]}b.", /BUILD on an object that does not accept state/],
-  ['text PERSID', "Pabc\n.", /opcode PERSID is not allowed/],
+  ['GLOBAL nt system', 'cnt\nsystem\n(X\x02\x00\x00\x00idtR.', /global nt\.system/],
+  ['GLOBAL builtins eval', '\x80\x02cbuiltins\neval\nX\x0b\x00\x00\x00__import__(\x85R.', /global builtins\.eval/],
+  ['GLOBAL __builtin__ exec', 'c__builtin__\nexec\n.', /global __builtin__\.exec/],
+  ['GLOBAL subprocess Popen', '\x80\x02csubprocess\nPopen\n]X\x02\x00\x00\x00ida\x85R.', /global subprocess\.Popen/],
+  ['STACK_GLOBAL os system', '\x80\x04\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R.', /global os\.system/],
+  ['GLOBAL torch.load (not allowed)', '\x80\x02ctorch\nload\n.', /global torch\.load/],
+  ['INST', '(X\x02\x00\x00\x00idios\nsystem\n.', /opcode INST is not allowed/],
+  ['OBJ', '(cos\nsystem\nX\x02\x00\x00\x00ido.', /global os\.system/],
+  ['OBJ without a global', '(}o.', /opcode OBJ is not allowed/],
+  ['NEWOBJ', '\x80\x02}\x29\x81.', /opcode NEWOBJ is not allowed/],
+  ['EXT1', '\x80\x02\x82\x01)R.', /opcode EXT1 is not allowed/],
+  ['EXT2', '\x80\x02\x83\x01\x00.', /opcode EXT2 is not allowed/],
+  ['EXT4', '\x80\x02\x84\x01\x00\x00\x00.', /opcode EXT4 is not allowed/],
+  [
+    'REDUCE on a storage type',
+    '\x80\x02ctorch\nFloatStorage\n)R.',
+    /REDUCE on torch\.FloatStorage, which may not be called/,
+  ],
+  ['REDUCE on a string', '\x80\x02X\x01\x00\x00\x00a)R.', /REDUCE on something that is not an allowed callable/],
+  ['BUILD on a list', '\x80\x02]}b.', /BUILD on an object that does not accept state/],
+  ['text PERSID', 'Pabc\n.', /opcode PERSID is not allowed/],
   ['protocol-0 STRING', "S'x'\n.", /opcode STRING is not allowed/],
-  ['unknown opcode', "\x80\x02\xff.", /opcode 0xff is not allowed/],
-  ['huge BINUNICODE length', "\x80\x02X\xff\xff\xff\x7f.", /truncated/],
-  ['memo miss', "\x80\x02h\x05.", /memo 5 is not defined/],
-  ['no STOP', "\x80\x02}", /truncated/],
+  ['unknown opcode', '\x80\x02\xff.', /opcode 0xff is not allowed/],
+  ['huge BINUNICODE length', '\x80\x02X\xff\xff\xff\x7f.', /truncated/],
+  ['memo miss', '\x80\x02h\x05.', /memo 5 is not defined/],
+  ['no STOP', '\x80\x02}', /truncated/],
 ];
 
 describe('hostile pickles', () => {
@@ -130,7 +142,10 @@ describe('hostile pickles', () => {
     it(`rejects ${what} without running anything`, async () => {
       const pkl = latin1(src);
       // Directly, with torch's allow-list, and inside a torch-style zip.
-      const zip = makeZip([['archive/data.pkl', pkl], ['archive/version', latin1('3\n')]]);
+      const zip = makeZip([
+        ['archive/data.pkl', pkl],
+        ['archive/version', latin1('3\n')],
+      ]);
       let message = '';
       const outcome = await expectClean(what, async () => {
         try {
@@ -147,7 +162,9 @@ describe('hostile pickles', () => {
   }
 
   it('needs an explicit allow-list: an empty one rejects every global', () => {
-    expect(() => unpickle(latin1('\x80\x02ccollections\nOrderedDict\n)R.'), { file: 'x', findGlobal: () => undefined })).toThrow(/global collections\.OrderedDict, which is not allowed/);
+    expect(() =>
+      unpickle(latin1('\x80\x02ccollections\nOrderedDict\n)R.'), { file: 'x', findGlobal: () => undefined }),
+    ).toThrow(/global collections\.OrderedDict, which is not allowed/);
   });
 });
 
@@ -163,7 +180,11 @@ describe('seeded fuzz', () => {
     }
     if (kind === 2) {
       const p = at(); // a random 32-bit field
-      new DataView(out.buffer).setUint32(Math.min(p, out.length - 4), rand() < 0.5 ? 0xffffffff : Math.floor(rand() * 2 ** 32), true);
+      new DataView(out.buffer).setUint32(
+        Math.min(p, out.length - 4),
+        rand() < 0.5 ? 0xffffffff : Math.floor(rand() * 2 ** 32),
+        true,
+      );
       return out;
     }
     for (let i = 0, n = 1 + Math.floor(rand() * 16); i < n; i++) out[at()] = Math.floor(rand() * 256); // random bytes
@@ -175,7 +196,8 @@ describe('seeded fuzz', () => {
     const cdStart = BIN.length - 6000;
     let errors = 0;
     for (let i = 0; i < 250; i++) {
-      const region: [number, number] = i % 3 === 0 ? [Math.max(0, cdStart), BIN.length] : i % 3 === 1 ? [0, 12000] : [0, BIN.length];
+      const region: [number, number] =
+        i % 3 === 0 ? [Math.max(0, cdStart), BIN.length] : i % 3 === 1 ? [0, 12000] : [0, BIN.length];
       const bytes = mutate(BIN, rand, region);
       if ((await expectClean(`bin case ${i}`, () => readAllTorch(bytes))) === 'error') errors++;
     }
@@ -190,7 +212,12 @@ describe('seeded fuzz', () => {
     let errors = 0;
     for (let i = 0; i < 400; i++) {
       const bytes = mutate(pkl, rand, [0, pkl.length]);
-      const archive = makeZip([[name, bytes], ...[...zip.zip.entries.keys()].filter((n) => n !== name).map((n) => [n, new Uint8Array(0)] as [string, Uint8Array])]);
+      const archive = makeZip([
+        [name, bytes],
+        ...[...zip.zip.entries.keys()]
+          .filter((n) => n !== name)
+          .map((n) => [n, new Uint8Array(0)] as [string, Uint8Array]),
+      ]);
       if ((await expectClean(`pickle case ${i}`, () => readAllTorch(archive))) === 'error') errors++;
     }
     expect(errors).toBeGreaterThan(200);

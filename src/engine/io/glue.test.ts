@@ -24,7 +24,7 @@ describe('parseGlueTsv', () => {
     const { rows } = parseGlueTsv(read('mrpc.tsv'), 'mrpc.tsv');
     expect(rows).toHaveLength(6);
     expect(rows[0].label).toBe('1');
-    expect(rows[0].textA.startsWith("He said the foodservice pie business")).toBe(true);
+    expect(rows[0].textA.startsWith('He said the foodservice pie business')).toBe(true);
     expect(rows[0].textB!.startsWith('"The foodservice')).toBe(true);
   });
 
@@ -35,13 +35,21 @@ describe('parseGlueTsv', () => {
   });
 
   it('rejects unlabelled and unknown layouts in one line', () => {
-    expect(() => parseGlueTsv('index\tsentence1\tsentence2\n0\ta\tb\n', 'test.tsv')).toThrow(/test\.tsv: no label column/);
+    expect(() => parseGlueTsv('index\tsentence1\tsentence2\n0\ta\tb\n', 'test.tsv')).toThrow(
+      /test\.tsv: no label column/,
+    );
     expect(() => parseGlueTsv('foo\tbar\n1\t2\n', 'x.tsv')).toThrow(/x\.tsv: cannot tell the layout/);
     expect(() => parseGlueTsv('sentence\tlabel\nonly-one-field\n', 'y.tsv')).toThrow(/y\.tsv: line 2 has 1 fields/);
   });
 
   it.skipIf(!existsSync(GLUE))('reads every shared GLUE train/dev file', () => {
-    for (const [task, file, n] of [['SST-2', 'SST-2/dev.tsv', 872], ['CoLA', 'CoLA/dev.tsv', 1043], ['MRPC', 'MRPC/dev.tsv', 408], ['RTE', 'RTE/dev.tsv', 277], ['STS-B', 'STS-B/dev.tsv', 1500]] as const) {
+    for (const [task, file, n] of [
+      ['SST-2', 'SST-2/dev.tsv', 872],
+      ['CoLA', 'CoLA/dev.tsv', 1043],
+      ['MRPC', 'MRPC/dev.tsv', 408],
+      ['RTE', 'RTE/dev.tsv', 277],
+      ['STS-B', 'STS-B/dev.tsv', 1500],
+    ] as const) {
       const ex = loadExamples(readFileSync(join(GLUE, file), 'utf8'), file);
       expect(ex, task).toHaveLength(n);
       expect(ex.every((e) => Number.isFinite(e.label))).toBe(true);
@@ -51,12 +59,18 @@ describe('parseGlueTsv', () => {
 
 describe('loadExamples', () => {
   it('maps labels through label2id first, then GLUE names', () => {
-    const viaConfig = loadExamples(read('nli3.tsv'), 'nli3.tsv', { label2id: { contradiction: 0, entailment: 1, neutral: 2 } });
+    const viaConfig = loadExamples(read('nli3.tsv'), 'nli3.tsv', {
+      label2id: { contradiction: 0, entailment: 1, neutral: 2 },
+    });
     const viaGlue = loadExamples(read('nli3.tsv'), 'nli3.tsv');
     const raw = parseGlueTsv(read('nli3.tsv'), 'nli3.tsv').rows.map((r) => r.label);
     expect(viaConfig.map((e) => e.label)).toEqual(raw.map((l) => ({ contradiction: 0, entailment: 1, neutral: 2 })[l]));
     expect(viaGlue.map((e) => e.label)).toEqual(raw.map((l) => ({ entailment: 0, neutral: 1, contradiction: 2 })[l]));
-    expect(loadExamples(read('rte.tsv'), 'rte.tsv').map((e) => e.label).every((l) => l === 0 || l === 1)).toBe(true);
+    expect(
+      loadExamples(read('rte.tsv'), 'rte.tsv')
+        .map((e) => e.label)
+        .every((l) => l === 0 || l === 1),
+    ).toBe(true);
     expect(loadExamples(read('stsb.tsv'), 'stsb.tsv')[0].label).toBeCloseTo(5.0);
   });
 
@@ -73,6 +87,8 @@ describe('loadExamples', () => {
   });
 
   it('names the line of a label it cannot map', () => {
-    expect(() => loadExamples('sentence\tlabel\na\tpositive\n', 'z.tsv', { label2id: { LABEL_0: 0 } })).toThrow(/z\.tsv: line 2: label 'positive'/);
+    expect(() => loadExamples('sentence\tlabel\na\tpositive\n', 'z.tsv', { label2id: { LABEL_0: 0 } })).toThrow(
+      /z\.tsv: line 2: label 'positive'/,
+    );
   });
 });

@@ -40,6 +40,8 @@ describe('safetensors', () => {
     const bytes = new Uint8Array(8 + header.length + 16);
     new DataView(bytes.buffer).setUint32(0, header.length, true);
     bytes.set(new TextEncoder().encode(header), 8);
-    await expect(SafetensorsFile.fromBytes(bytes, 'bad.safetensors')).rejects.toThrow(/tensor w: holds 16 bytes, but shape \[3\] of F32 needs 12/);
+    await expect(SafetensorsFile.fromBytes(bytes, 'bad.safetensors')).rejects.toThrow(
+      /tensor w: holds 16 bytes, but shape \[3\] of F32 needs 12/,
+    );
   });
 });

@@ -13,7 +13,16 @@ import { bytesSource, type ByteSource } from './bytes';
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
 const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** Largest header we accept (the format's own reference implementation caps it at 100 MB). */
@@ -60,25 +69,35 @@ export interface TensorToWrite {
 /** Reads and validates only the header (two small reads). */
 export async function readSafetensorsHeader(source: ByteSource): Promise<SafetensorsHeader> {
   const file = source.name;
-  if (source.size < 8) throw new SafetensorsError(`${file}: not a safetensors file (${source.size} bytes, shorter than the 8-byte header length)`);
+  if (source.size < 8)
+    throw new SafetensorsError(
+      `${file}: not a safetensors file (${source.size} bytes, shorter than the 8-byte header length)`,
+    );
   const lenBytes = await source.read(0, 8);
   const view = new DataView(lenBytes.buffer, lenBytes.byteOffset, 8);
   const lenHi = view.getUint32(4, true);
   const headerLength = view.getUint32(0, true) + lenHi * 2 ** 32;
-  if (lenHi > 0 || headerLength > MAX_HEADER_BYTES) throw new SafetensorsError(`${file}: header length ${headerLength} is implausible (not a safetensors file?)`);
-  if (8 + headerLength > source.size) throw new SafetensorsError(`${file}: header length ${headerLength} runs past the end of the file (${source.size} bytes; truncated?)`);
+  if (lenHi > 0 || headerLength > MAX_HEADER_BYTES)
+    throw new SafetensorsError(`${file}: header length ${headerLength} is implausible (not a safetensors file?)`);
+  if (8 + headerLength > source.size)
+    throw new SafetensorsError(
+      `${file}: header length ${headerLength} runs past the end of the file (${source.size} bytes; truncated?)`,
+    );
   const headerBytes = await source.read(8, headerLength);
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(headerBytes));
   } catch (err) {
-    throw new SafetensorsError(`${file}: header is not valid UTF-8 JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+    throw new SafetensorsError(
+      `${file}: header is not valid UTF-8 JSON (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`,
+    );
   }
   return validateHeader(json, file, 8 + headerLength, source.size);
 }
 
 function validateHeader(json: unknown, file: string, dataStart: number, fileSize: number): SafetensorsHeader {
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new SafetensorsError(`${file}: header is not a JSON object`);
+  if (json === null || typeof json !== 'object' || Array.isArray(json))
+    throw new SafetensorsError(`${file}: header is not a JSON object`);
   const tensors = new Map<string, TensorInfo>();
   let metadata: Record<string, string> = {};
   const dataSize = fileSize - dataStart;
@@ -88,31 +107,48 @@ function validateHeader(json: unknown, file: string, dataStart: number, fileSize
       continue;
     }
     const where = `${file}: tensor ${name}`;
-    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new SafetensorsError(`${where}: header entry is not an object`);
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+      throw new SafetensorsError(`${where}: header entry is not an object`);
     const { dtype, shape, data_offsets: offsets } = entry as Record<string, unknown>;
-    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES)) throw new SafetensorsError(`${where}: unsupported dtype ${JSON.stringify(dtype)}`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new SafetensorsError(`${where}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
+    if (typeof dtype !== 'string' || !(dtype in DTYPE_BYTES))
+      throw new SafetensorsError(`${where}: unsupported dtype ${JSON.stringify(dtype)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new SafetensorsError(`${where}: shape ${JSON.stringify(shape)} is not a list of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
       throw new SafetensorsError(`${where}: data_offsets ${JSON.stringify(offsets)} is not [begin, end]`);
     }
     const [begin, end] = offsets as [number, number];
     if (end < begin) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] end before they begin`);
-    if (end > dataSize) throw new SafetensorsError(`${where}: data_offsets [${begin}, ${end}] lie outside the data region (${dataSize} bytes; truncated?)`);
+    if (end > dataSize)
+      throw new SafetensorsError(
+        `${where}: data_offsets [${begin}, ${end}] lie outside the data region (${dataSize} bytes; truncated?)`,
+      );
     const count = (shape as number[]).reduce((a, b) => a * b, 1);
     const bytes = count * DTYPE_BYTES[dtype as SafetensorsDtype];
-    if (end - begin !== bytes) throw new SafetensorsError(`${where}: holds ${end - begin} bytes, but shape [${(shape as number[]).join(',')}] of ${dtype} needs ${bytes}`);
-    tensors.set(name, { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], offset: dataStart + begin, byteLength: bytes });
+    if (end - begin !== bytes)
+      throw new SafetensorsError(
+        `${where}: holds ${end - begin} bytes, but shape [${(shape as number[]).join(',')}] of ${dtype} needs ${bytes}`,
+      );
+    tensors.set(name, {
+      name,
+      dtype: dtype as SafetensorsDtype,
+      shape: shape as number[],
+      offset: dataStart + begin,
+      byteLength: bytes,
+    });
   }
   const sorted = [...tensors.values()].sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1];
-    if (sorted[i].offset < prev.offset + prev.byteLength) throw new SafetensorsError(`${file}: tensor ${sorted[i].name} overlaps tensor ${prev.name}`);
+    if (sorted[i].offset < prev.offset + prev.byteLength)
+      throw new SafetensorsError(`${file}: tensor ${sorted[i].name} overlaps tensor ${prev.name}`);
   }
   return { tensors, metadata, dataStart };
 }
 
 function validateMetadata(entry: unknown, file: string): Record<string, string> {
-  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) throw new SafetensorsError(`${file}: __metadata__ is not an object`);
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry))
+    throw new SafetensorsError(`${file}: __metadata__ is not an object`);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(entry as Record<string, unknown>)) {
     if (typeof v !== 'string') throw new SafetensorsError(`${file}: __metadata__.${k} is not a string`);
@@ -123,7 +159,10 @@ function validateMetadata(entry: unknown, file: string): Record<string, string> 
 
 /** A safetensors file opened for lazy reads. */
 export class SafetensorsFile {
-  private constructor(readonly source: ByteSource, readonly header: SafetensorsHeader) {}
+  private constructor(
+    readonly source: ByteSource,
+    readonly header: SafetensorsHeader,
+  ) {}
 
   /** Opens and validates a file; no tensor data is read yet. */
   static async open(source: ByteSource): Promise<SafetensorsFile> {
@@ -192,7 +231,8 @@ export function decodeTensor(bytes: Uint8Array, info: TensorInfo, file = 'buffer
       const out = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const v = view.getBigInt64(i * 8, true);
-        if (v > 2147483647n || v < -2147483648n) throw new SafetensorsError(`${file}: tensor ${info.name}: I64 value ${v} does not fit in 32 bits`);
+        if (v > 2147483647n || v < -2147483648n)
+          throw new SafetensorsError(`${file}: tensor ${info.name}: I64 value ${v} does not fit in 32 bits`);
         out[i] = Number(v);
       }
       return out;
@@ -279,8 +319,12 @@ export function writeSafetensors(tensors: readonly TensorToWrite[], metadata: Re
   for (const t of tensors) {
     const count = t.shape.reduce((a, b) => a * b, 1);
     const bytes = count * DTYPE_BYTES[t.dtype];
-    if (t.data.byteLength !== bytes) throw new SafetensorsError(`tensor ${t.name}: ${t.data.byteLength} bytes of data for shape [${t.shape.join(',')}] ${t.dtype} (needs ${bytes})`);
-    if (t.name === '__metadata__' || t.name in header) throw new SafetensorsError(`tensor ${t.name}: duplicate or reserved name`);
+    if (t.data.byteLength !== bytes)
+      throw new SafetensorsError(
+        `tensor ${t.name}: ${t.data.byteLength} bytes of data for shape [${t.shape.join(',')}] ${t.dtype} (needs ${bytes})`,
+      );
+    if (t.name === '__metadata__' || t.name in header)
+      throw new SafetensorsError(`tensor ${t.name}: duplicate or reserved name`);
     header[t.name] = { dtype: t.dtype, shape: [...t.shape], data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }

@@ -7,17 +7,21 @@
 import type { ByteSource } from './bytes';
 
 const K = new Uint32Array([
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98,
+  0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786,
+  0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8,
+  0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819,
+  0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
+  0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
+  0xc67178f2,
 ]);
 
 /** Incremental SHA-256 (FIPS 180-4). */
 export class Sha256 {
-  private readonly h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  private readonly h = new Uint32Array([
+    0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+  ]);
   private readonly w = new Uint32Array(64);
   private readonly buf = new Uint8Array(64);
   private bufLen = 0;
@@ -47,7 +51,7 @@ export class Sha256 {
   /** Finishes and returns the lowercase hex digest. */
   hex(): string {
     const bits = this.total * 8;
-    const pad = new Uint8Array(((this.bufLen < 56 ? 56 : 120) - this.bufLen) + 8);
+    const pad = new Uint8Array((this.bufLen < 56 ? 56 : 120) - this.bufLen + 8);
     pad[0] = 0x80;
     const dv = new DataView(pad.buffer);
     dv.setUint32(pad.length - 8, Math.floor(bits / 2 ** 32));
@@ -60,7 +64,8 @@ export class Sha256 {
 
   private block(d: Uint8Array, o: number): void {
     const w = this.w;
-    for (let t = 0; t < 16; t++) w[t] = (d[o + 4 * t] << 24) | (d[o + 4 * t + 1] << 16) | (d[o + 4 * t + 2] << 8) | d[o + 4 * t + 3];
+    for (let t = 0; t < 16; t++)
+      w[t] = (d[o + 4 * t] << 24) | (d[o + 4 * t + 1] << 16) | (d[o + 4 * t + 2] << 8) | d[o + 4 * t + 3];
     for (let t = 16; t < 64; t++) {
       const a = w[t - 15];
       const b = w[t - 2];
@@ -86,7 +91,14 @@ export class Sha256 {
       a = (t1 + t2) | 0;
     }
     const H = this.h;
-    H[0] += a; H[1] += b; H[2] += c; H[3] += e0; H[4] += e; H[5] += f; H[6] += g; H[7] += h;
+    H[0] += a;
+    H[1] += b;
+    H[2] += c;
+    H[3] += e0;
+    H[4] += e;
+    H[5] += f;
+    H[6] += g;
+    H[7] += h;
   }
 }
 
@@ -104,9 +116,14 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 export const ONE_SHOT_LIMIT = 64 * 2 ** 20;
 
 /** Hex SHA-256 of a whole byte source. */
-export async function sha256Source(source: ByteSource, chunkBytes = 8 * 2 ** 20, oneShotLimit = ONE_SHOT_LIMIT): Promise<string> {
+export async function sha256Source(
+  source: ByteSource,
+  chunkBytes = 8 * 2 ** 20,
+  oneShotLimit = ONE_SHOT_LIMIT,
+): Promise<string> {
   if (source.size <= oneShotLimit && globalThis.crypto?.subtle) return sha256Hex(await source.read(0, source.size));
   const h = new Sha256();
-  for (let off = 0; off < source.size; off += chunkBytes) h.update(await source.read(off, Math.min(chunkBytes, source.size - off)));
+  for (let off = 0; off < source.size; off += chunkBytes)
+    h.update(await source.read(off, Math.min(chunkBytes, source.size - off)));
   return h.hex();
 }

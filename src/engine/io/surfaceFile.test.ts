@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { countComputed, createSurface, isComplete, mergeSurfaces, parseSurface, serializeSurface, setPoint, specDifference, checkResumable } from './surfaceFile';
+import {
+  countComputed,
+  createSurface,
+  isComplete,
+  mergeSurfaces,
+  parseSurface,
+  serializeSurface,
+  setPoint,
+  specDifference,
+  checkResumable,
+} from './surfaceFile';
 import { demoSpec } from '../landscape/testing';
-
 
 describe('surface file', () => {
   it('round-trips through JSON, with null for missing points and strings for diverged ones', () => {
@@ -54,22 +63,42 @@ describe('surface file', () => {
     setPoint(a, 0, 0, 1, 0.5);
     setPoint(b, 1, 0, 2, 0.25);
     setPoint(b, 0, 0, 1 + 1e-9, 0.5); // same point, same value within tolerance
-    const m = mergeSurfaces([{ name: 'a.json', file: a }, { name: 'b.json', file: b }]);
+    const m = mergeSurfaces([
+      { name: 'a.json', file: a },
+      { name: 'b.json', file: b },
+    ]);
     expect(m.values.loss[0].slice(0, 2)).toEqual([1, 2]);
     expect(m.provenance?.mergedFrom).toEqual(['a.json', 'b.json']);
     const other = createSurface(demoSpec({ data: { ...demoSpec().data, sha256: 'd'.repeat(64) } }));
-    expect(() => mergeSurfaces([{ name: 'a.json', file: a }, { name: 'c.json', file: other }])).toThrow(/c\.json: cannot merge with a\.json, specs differ: spec\.data\.sha256/);
+    expect(() =>
+      mergeSurfaces([
+        { name: 'a.json', file: a },
+        { name: 'c.json', file: other },
+      ]),
+    ).toThrow(/c\.json: cannot merge with a\.json, specs differ: spec\.data\.sha256/);
     const seed = createSurface(demoSpec({ y: { kind: 'random', seed: 8, normalize: 'filter', ignore: 'bias-ln' } }));
-    expect(() => mergeSurfaces([{ name: 'a.json', file: a }, { name: 's.json', file: seed }])).toThrow(/spec\.y\.seed \(7 vs 8\)/);
+    expect(() =>
+      mergeSurfaces([
+        { name: 'a.json', file: a },
+        { name: 's.json', file: seed },
+      ]),
+    ).toThrow(/spec\.y\.seed \(7 vs 8\)/);
     const conflict = createSurface(demoSpec());
     setPoint(conflict, 0, 0, 1.5, 0.5);
-    expect(() => mergeSurfaces([{ name: 'a.json', file: a }, { name: 'k.json', file: conflict }])).toThrow(/k\.json: point \(x=-1, y=0\) has loss 1\.5/);
+    expect(() =>
+      mergeSurfaces([
+        { name: 'a.json', file: a },
+        { name: 'k.json', file: conflict },
+      ]),
+    ).toThrow(/k\.json: point \(x=-1, y=0\) has loss 1\.5/);
   });
 
   it('resume checks the spec but not the software version', () => {
     const f = createSurface(demoSpec());
     expect(() => checkResumable(f, demoSpec({ software: 'sensescape 9.9.9' }), 'p.json')).not.toThrow();
-    expect(() => checkResumable(f, demoSpec({ grid: { x: { min: -1, max: 1, n: 5 }, y: { min: 0, max: 2, n: 2 } } }), 'p.json')).toThrow(/p\.json: cannot resume.*spec\.grid\.x\.n \(3 vs 5\)/);
+    expect(() =>
+      checkResumable(f, demoSpec({ grid: { x: { min: -1, max: 1, n: 5 }, y: { min: 0, max: 2, n: 2 } } }), 'p.json'),
+    ).toThrow(/p\.json: cannot resume.*spec\.grid\.x\.n \(3 vs 5\)/);
     expect(specDifference({ a: 1 }, { a: 1, b: 2 })).toBe('spec.b (absent vs 2)');
   });
 });

@@ -114,7 +114,8 @@ export function isComplete(file: SurfaceFile): boolean {
   return countComputed(file) === file.spec.grid.x.n * file.spec.grid.y.n;
 }
 
-const encodeValue = (v: number | null): number | string | null => (v === null ? null : Number.isFinite(v) ? v : String(v));
+const encodeValue = (v: number | null): number | string | null =>
+  v === null ? null : Number.isFinite(v) ? v : String(v);
 
 /** The JSON text of a surface file (non-finite values as strings). */
 export function serializeSurface(file: SurfaceFile, indent = 0): string {
@@ -129,7 +130,10 @@ export function serializeSurface(file: SurfaceFile, indent = 0): string {
   // Keep each grid row on one line so big files stay readable.
   const rows = (g: unknown[][]) => `[\n${g.map((r) => `      ${JSON.stringify(r)}`).join(',\n')}\n    ]`;
   const head = JSON.stringify({ ...out, values: '__VALUES__' }, null, indent);
-  return head.replace('"__VALUES__"', `{\n    "loss": ${rows(out.values.loss)},\n    "accuracy": ${rows(out.values.accuracy)}\n  }`);
+  return head.replace(
+    '"__VALUES__"',
+    `{\n    "loss": ${rows(out.values.loss)},\n    "accuracy": ${rows(out.values.accuracy)}\n  }`,
+  );
 }
 
 /** Parses and validates a surface file; every problem is one line naming the file and the part. */
@@ -154,8 +158,13 @@ export function validateSurface(json: unknown, fileName: string): SurfaceFile {
   };
   if (!isObj(json)) fail('document', 'is not a JSON object');
   const doc = json as Record<string, unknown>;
-  if (doc.format !== SURFACE_FORMAT) fail('format', `is ${JSON.stringify(doc.format)}, expected "${SURFACE_FORMAT}" (not a surface file?)`);
-  if (doc.version !== SURFACE_FORMAT_VERSION) fail('version', `${JSON.stringify(doc.version)} is not supported (this build reads version ${SURFACE_FORMAT_VERSION})`);
+  if (doc.format !== SURFACE_FORMAT)
+    fail('format', `is ${JSON.stringify(doc.format)}, expected "${SURFACE_FORMAT}" (not a surface file?)`);
+  if (doc.version !== SURFACE_FORMAT_VERSION)
+    fail(
+      'version',
+      `${JSON.stringify(doc.version)} is not supported (this build reads version ${SURFACE_FORMAT_VERSION})`,
+    );
   const spec = doc.spec;
   if (!isObj(spec)) fail('spec', 'is missing or not an object');
   const s = spec as Record<string, unknown>;
@@ -173,27 +182,38 @@ export function validateSurface(json: unknown, fileName: string): SurfaceFile {
     if (dd.kind === 'checkpoint') ref(dd.checkpoint, `${part}.checkpoint`);
     else if (dd.kind === 'random') {
       if (!Number.isInteger(dd.seed)) fail(`${part}.seed`, 'must be an integer');
-      if (!['filter', 'layer', 'none'].includes(dd.normalize as string)) fail(`${part}.normalize`, 'must be filter, layer or none');
+      if (!['filter', 'layer', 'none'].includes(dd.normalize as string))
+        fail(`${part}.normalize`, 'must be filter, layer or none');
       if (!['bias-ln', 'none'].includes(dd.ignore as string)) fail(`${part}.ignore`, 'must be bias-ln or none');
     } else fail(`${part}.kind`, 'must be "checkpoint" or "random"');
   }
   const data = s.data;
   if (!isObj(data)) fail('spec.data', 'is missing');
   const dt = data as Record<string, unknown>;
-  if (typeof dt.file !== 'string' || typeof dt.sha256 !== 'string' || typeof dt.split !== 'string') fail('spec.data', 'needs file, sha256 and split strings');
-  if (!Number.isInteger(dt.examples) || (dt.examples as number) < 1) fail('spec.data.examples', 'must be a positive integer');
+  if (typeof dt.file !== 'string' || typeof dt.sha256 !== 'string' || typeof dt.split !== 'string')
+    fail('spec.data', 'needs file, sha256 and split strings');
+  if (!Number.isInteger(dt.examples) || (dt.examples as number) < 1)
+    fail('spec.data.examples', 'must be a positive integer');
   const grid = s.grid;
   if (!isObj(grid)) fail('spec.grid', 'is missing');
   const g = grid as Record<string, unknown>;
   for (const axis of ['x', 'y'] as const) {
     const a = g[axis];
-    if (!isObj(a) || !Number.isFinite(a.min) || !Number.isFinite(a.max) || !Number.isInteger(a.n) || (a.n as number) < 1) fail(`spec.grid.${axis}`, 'must be {min, max, n} with n ≥ 1');
+    if (
+      !isObj(a) ||
+      !Number.isFinite(a.min) ||
+      !Number.isFinite(a.max) ||
+      !Number.isInteger(a.n) ||
+      (a.n as number) < 1
+    )
+      fail(`spec.grid.${axis}`, 'must be {min, max, n} with n ≥ 1');
   }
   if (typeof s.software !== 'string') fail('spec.software', 'must be a string');
   const nx = (g.x as AxisSpec).n;
   const ny = (g.y as AxisSpec).n;
   const coords = (v: unknown, n: number, part: string): number[] => {
-    if (!Array.isArray(v) || v.length !== n || !v.every((c) => typeof c === 'number' && Number.isFinite(c))) fail(part, `must be ${n} finite numbers (spec.grid)`);
+    if (!Array.isArray(v) || v.length !== n || !v.every((c) => typeof c === 'number' && Number.isFinite(c)))
+      fail(part, `must be ${n} finite numbers (spec.grid)`);
     return v as number[];
   };
   const x = coords(doc.x, nx, 'x');
@@ -216,10 +236,18 @@ export function validateSurface(json: unknown, fileName: string): SurfaceFile {
   }
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) {
-      if ((grids.loss[j][i] === null) !== (grids.accuracy[j][i] === null)) fail(`values[${j}][${i}]`, 'has loss without accuracy or accuracy without loss');
+      if ((grids.loss[j][i] === null) !== (grids.accuracy[j][i] === null))
+        fail(`values[${j}][${i}]`, 'has loss without accuracy or accuracy without loss');
     }
   }
-  const file: SurfaceFile = { format: SURFACE_FORMAT, version: SURFACE_FORMAT_VERSION, spec: spec as unknown as SurfaceSpec, x, y, values: grids };
+  const file: SurfaceFile = {
+    format: SURFACE_FORMAT,
+    version: SURFACE_FORMAT_VERSION,
+    spec: spec as unknown as SurfaceSpec,
+    x,
+    y,
+    values: grids,
+  };
   if (isObj(doc.provenance)) file.provenance = doc.provenance;
   return file;
 }
@@ -305,7 +333,9 @@ export function mergeSurfaces(files: readonly { name: string; file: SurfaceFile 
         const haveAcc = out.values.accuracy[j][i];
         if (have !== null && haveAcc !== null) {
           if (!sameValue(have, loss) || !sameValue(haveAcc, acc)) {
-            throw new SurfaceMergeError(`${name}: point (x=${file.x[i]}, y=${file.y[j]}) has loss ${loss}, accuracy ${acc}, but an earlier file has ${have}, ${haveAcc}`);
+            throw new SurfaceMergeError(
+              `${name}: point (x=${file.x[i]}, y=${file.y[j]}) has loss ${loss}, accuracy ${acc}, but an earlier file has ${have}, ${haveAcc}`,
+            );
           }
           continue;
         }

@@ -60,7 +60,11 @@ interface TensorRef {
 
 /** A `torch.save` zip checkpoint opened for lazy tensor reads. */
 export class TorchZipFile {
-  private constructor(readonly zip: ZipArchive, private readonly prefix: string, readonly tensors: Map<string, TorchTensorInfo>) {}
+  private constructor(
+    readonly zip: ZipArchive,
+    private readonly prefix: string,
+    readonly tensors: Map<string, TorchTensorInfo>,
+  ) {}
 
   get name(): string {
     return this.zip.name;
@@ -72,34 +76,53 @@ export class TorchZipFile {
     if (source.size >= 2) {
       const magic = await source.read(0, 2);
       if (magic[0] !== 0x50 || magic[1] !== 0x4b) {
-        throw new ZipError(`${file}: not a zip-format PyTorch checkpoint (legacy torch<1.6 or other format); re-save it with a recent torch.save or as safetensors`);
+        throw new ZipError(
+          `${file}: not a zip-format PyTorch checkpoint (legacy torch<1.6 or other format); re-save it with a recent torch.save or as safetensors`,
+        );
       }
     }
     const zip = await ZipArchive.open(source);
     const pkl = [...zip.entries.keys()].filter((n) => n === 'data.pkl' || n.endsWith('/data.pkl'));
-    if (pkl.length !== 1) throw new ZipError(`${file}: expected one data.pkl entry, found ${pkl.length} (not a torch.save checkpoint?)`);
+    if (pkl.length !== 1)
+      throw new ZipError(`${file}: expected one data.pkl entry, found ${pkl.length} (not a torch.save checkpoint?)`);
     const prefix = pkl[0].slice(0, pkl[0].length - 'data.pkl'.length);
     const order = zip.entries.get(`${prefix}byteorder`);
     if (order) {
       const text = new TextDecoder().decode(await zip.read(order.name));
-      if (text.trim() !== 'little') throw new ZipError(`${file}: byteorder '${text.trim()}' is not supported (only little-endian)`);
+      if (text.trim() !== 'little')
+        throw new ZipError(`${file}: byteorder '${text.trim()}' is not supported (only little-endian)`);
     }
     const entry = zip.entry(pkl[0]);
-    if (entry.size > 256 * 2 ** 20) throw new ZipError(`${file}: data.pkl of ${entry.size} bytes is implausible for a state dict`);
+    if (entry.size > 256 * 2 ** 20)
+      throw new ZipError(`${file}: data.pkl of ${entry.size} bytes is implausible for a state dict`);
     const bytes = await zip.read(pkl[0]);
-    const root = unpickle(bytes, { file: `${file}:${pkl[0]}`, findGlobal: torchGlobal, persistentLoad: (pid) => persistentLoad(pid, `${file}:${pkl[0]}`) });
-    if (!(root instanceof Map)) throw new PickleError(`${file}: data.pkl does not hold a state dict (a dict of tensors)`);
+    const root = unpickle(bytes, {
+      file: `${file}:${pkl[0]}`,
+      findGlobal: torchGlobal,
+      persistentLoad: (pid) => persistentLoad(pid, `${file}:${pkl[0]}`),
+    });
+    if (!(root instanceof Map))
+      throw new PickleError(`${file}: data.pkl does not hold a state dict (a dict of tensors)`);
     const tensors = new Map<string, TorchTensorInfo>();
     for (const [k, v] of root) {
       if (typeof k !== 'string') throw new PickleError(`${file}: state dict key ${String(k)} is not a string`);
       if (!isTensorRef(v)) throw new PickleError(`${file}: state dict entry ${k} is not a tensor`);
       const info: TorchTensorInfo = {
-        name: k, dtype: v.storage.dtype, shape: v.shape, stride: v.stride, storageOffset: v.offset, storageKey: v.storage.key, storageNumel: v.storage.numel,
+        name: k,
+        dtype: v.storage.dtype,
+        shape: v.shape,
+        stride: v.stride,
+        storageOffset: v.offset,
+        storageKey: v.storage.key,
+        storageNumel: v.storage.numel,
       };
       const dataName = `${prefix}data/${info.storageKey}`;
       const de = zip.entries.get(dataName);
       if (!de) throw new ZipError(`${file}: tensor ${k}: storage entry ${dataName} is missing`);
-      if (de.size < info.storageNumel * v.storage.elemBytes) throw new ZipError(`${file}: tensor ${k}: storage ${info.storageKey} holds ${de.size} bytes, needs ${info.storageNumel * v.storage.elemBytes} (truncated?)`);
+      if (de.size < info.storageNumel * v.storage.elemBytes)
+        throw new ZipError(
+          `${file}: tensor ${k}: storage ${info.storageKey} holds ${de.size} bytes, needs ${info.storageNumel * v.storage.elemBytes} (truncated?)`,
+        );
       checkView(info, file);
       tensors.set(k, info);
     }
@@ -166,17 +189,24 @@ function isContiguous(shape: number[], stride: number[]): boolean {
 
 function checkView(t: TorchTensorInfo, file: string): void {
   const where = `${file}: tensor ${t.name}`;
-  if (t.shape.length !== t.stride.length) throw new PickleError(`${where}: shape [${t.shape}] and stride [${t.stride}] differ in rank`);
+  if (t.shape.length !== t.stride.length)
+    throw new PickleError(`${where}: shape [${t.shape}] and stride [${t.stride}] differ in rank`);
   const n = t.shape.reduce((a, b) => a * b, 1);
   if (n === 0) return;
-  if (n > t.storageNumel) throw new PickleError(`${where}: view of ${n} elements is larger than its storage of ${t.storageNumel} (expanded tensors are not supported)`);
+  if (n > t.storageNumel)
+    throw new PickleError(
+      `${where}: view of ${n} elements is larger than its storage of ${t.storageNumel} (expanded tensors are not supported)`,
+    );
   let lo = t.storageOffset;
   let hi = t.storageOffset;
   for (let d = 0; d < t.shape.length; d++) {
     if (t.stride[d] >= 0) hi += (t.shape[d] - 1) * t.stride[d];
     else lo += (t.shape[d] - 1) * t.stride[d];
   }
-  if (lo < 0 || hi >= t.storageNumel) throw new PickleError(`${where}: view (offset ${t.storageOffset}, shape [${t.shape}], stride [${t.stride}]) reaches outside its storage of ${t.storageNumel} elements`);
+  if (lo < 0 || hi >= t.storageNumel)
+    throw new PickleError(
+      `${where}: view (offset ${t.storageOffset}, shape [${t.shape}], stride [${t.stride}]) reaches outside its storage of ${t.storageNumel} elements`,
+    );
 }
 
 function toF32(raw: Uint8Array, dtype: string, n: number, where: string): Float32Array {
@@ -212,33 +242,48 @@ function isTensorRef(v: unknown): v is TensorRef {
 }
 
 function intTuple(v: unknown, what: string): number[] {
-  if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x))) throw new PickleError(`${what} is not a tuple of integers`);
+  if (!Array.isArray(v) || !v.every((x) => Number.isSafeInteger(x)))
+    throw new PickleError(`${what} is not a tuple of integers`);
   return v as number[];
 }
 
 function rebuildTensor(args: unknown[]): TensorRef {
   const [storage, offset, size, stride] = args;
-  if (storage === null || typeof storage !== 'object' || (storage as StorageRef).kind !== 'storage') throw new PickleError('_rebuild_tensor: first argument is not a storage');
-  if (!Number.isSafeInteger(offset) || (offset as number) < 0) throw new PickleError('_rebuild_tensor: storage offset is not a non-negative integer');
+  if (storage === null || typeof storage !== 'object' || (storage as StorageRef).kind !== 'storage')
+    throw new PickleError('_rebuild_tensor: first argument is not a storage');
+  if (!Number.isSafeInteger(offset) || (offset as number) < 0)
+    throw new PickleError('_rebuild_tensor: storage offset is not a non-negative integer');
   const shape = intTuple(size, '_rebuild_tensor: size');
   if (shape.some((d) => d < 0)) throw new PickleError('_rebuild_tensor: negative size');
-  return { kind: 'tensor', storage: storage as StorageRef, offset: offset as number, shape, stride: intTuple(stride, '_rebuild_tensor: stride') };
+  return {
+    kind: 'tensor',
+    storage: storage as StorageRef,
+    offset: offset as number,
+    shape,
+    stride: intTuple(stride, '_rebuild_tensor: stride'),
+  };
 }
 
 const G = (module: string, name: string, call?: (args: unknown[]) => unknown): PickleGlobal => ({ module, name, call });
 
 /** The allow-list: exactly what `torch.save(state_dict)` emits. */
 const ALLOWED = new Map<string, PickleGlobal>([
-  ['collections.OrderedDict', G('collections', 'OrderedDict', (args) => {
-    if (args.length !== 0) throw new PickleError('OrderedDict called with arguments');
-    return new StateDict();
-  })],
+  [
+    'collections.OrderedDict',
+    G('collections', 'OrderedDict', (args) => {
+      if (args.length !== 0) throw new PickleError('OrderedDict called with arguments');
+      return new StateDict();
+    }),
+  ],
   ['torch._utils._rebuild_tensor_v2', G('torch._utils', '_rebuild_tensor_v2', (args) => rebuildTensor(args))],
   ['torch._utils._rebuild_tensor', G('torch._utils', '_rebuild_tensor', (args) => rebuildTensor(args))],
-  ['torch._utils._rebuild_parameter', G('torch._utils', '_rebuild_parameter', (args) => {
-    if (!isTensorRef(args[0])) throw new PickleError('_rebuild_parameter: data is not a tensor');
-    return args[0];
-  })],
+  [
+    'torch._utils._rebuild_parameter',
+    G('torch._utils', '_rebuild_parameter', (args) => {
+      if (!isTensorRef(args[0])) throw new PickleError('_rebuild_parameter: data is not a tensor');
+      return args[0];
+    }),
+  ],
   ...Object.keys(STORAGE_TYPES).map((s) => [`torch.${s}`, G('torch', s)] as [string, PickleGlobal]),
 ]);
 
@@ -247,12 +292,15 @@ function torchGlobal(module: string, name: string): PickleGlobal | undefined {
 }
 
 function persistentLoad(pid: unknown, file: string): StorageRef {
-  if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage') throw new PickleError(`${file}: persistent id is not a ('storage', …) tuple`);
+  if (!Array.isArray(pid) || pid.length < 5 || pid[0] !== 'storage')
+    throw new PickleError(`${file}: persistent id is not a ('storage', …) tuple`);
   const [, type, key, , numel] = pid;
   const g = type as PickleGlobal;
   const st = g && typeof g === 'object' && g.module === 'torch' ? STORAGE_TYPES[g.name] : undefined;
   if (!st) throw new PickleError(`${file}: persistent id names an unknown storage type`);
-  if (typeof key !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(key)) throw new PickleError(`${file}: persistent id has a bad storage key`);
-  if (!Number.isSafeInteger(numel) || (numel as number) < 0) throw new PickleError(`${file}: storage ${key} has a bad element count`);
+  if (typeof key !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(key))
+    throw new PickleError(`${file}: persistent id has a bad storage key`);
+  if (!Number.isSafeInteger(numel) || (numel as number) < 0)
+    throw new PickleError(`${file}: storage ${key} has a bad element count`);
   return { kind: 'storage', dtype: st.dtype, elemBytes: st.bytes, key, numel: numel as number };
 }

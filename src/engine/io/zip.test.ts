@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { bytesSource } from './bytes';
 import { ZipArchive } from './zip';
 
-const BIN = new Uint8Array(readFileSync(join(__dirname, '../../../tests/fixtures/bert/legacy-gelunew-bin/pytorch_model.bin')));
+const BIN = new Uint8Array(
+  readFileSync(join(__dirname, '../../../tests/fixtures/bert/legacy-gelunew-bin/pytorch_model.bin')),
+);
 
 describe('ZipArchive', () => {
   it('lists torch.save entries and reads them lazily', async () => {
@@ -26,13 +28,24 @@ describe('ZipArchive', () => {
 
   it('refuses compressed entries with one line', async () => {
     // zipfile.ZipFile(…, ZIP_DEFLATED).writestr('archive/data.pkl', b'x' * 1000), made with Python once.
-    const bytes = Uint8Array.from(atob('UEsDBBQAAAAIAE5xfF3myUE7CwAAAOgDAAAQAAAAYXJjaGl2ZS9kYXRhLnBrbKuoGAWjYBQMdwAAUEsBAhQDFAAAAAgATnF8XebJQTsLAAAA6AMAABAAAAAAAAAAAAAAAIABAAAAAGFyY2hpdmUvZGF0YS5wa2xQSwUGAAAAAAEAAQA+AAAAOQAAAAAA'), (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(
+      atob(
+        'UEsDBBQAAAAIAE5xfF3myUE7CwAAAOgDAAAQAAAAYXJjaGl2ZS9kYXRhLnBrbKuoGAWjYBQMdwAAUEsBAhQDFAAAAAgATnF8XebJQTsLAAAA6AMAABAAAAAAAAAAAAAAAIABAAAAAGFyY2hpdmUvZGF0YS5wa2xQSwUGAAAAAAEAAQA+AAAAOQAAAAAA',
+      ),
+      (c) => c.charCodeAt(0),
+    );
     const zip = await ZipArchive.open(bytesSource(bytes, 'deflated.zip'));
-    await expect(zip.read('archive/data.pkl')).rejects.toThrow(/deflated\.zip: entry archive\/data\.pkl is compressed \(method 8\)/);
+    await expect(zip.read('archive/data.pkl')).rejects.toThrow(
+      /deflated\.zip: entry archive\/data\.pkl is compressed \(method 8\)/,
+    );
   });
 
   it('rejects files that are not ZIPs', async () => {
-    await expect(ZipArchive.open(bytesSource(new Uint8Array(100), 'zeros.bin'))).rejects.toThrow(/zeros\.bin: no ZIP end-of-central-directory record/);
-    await expect(ZipArchive.open(bytesSource(BIN.subarray(0, BIN.length - 30), 'cut.bin'))).rejects.toThrow(/cut\.bin: /);
+    await expect(ZipArchive.open(bytesSource(new Uint8Array(100), 'zeros.bin'))).rejects.toThrow(
+      /zeros\.bin: no ZIP end-of-central-directory record/,
+    );
+    await expect(ZipArchive.open(bytesSource(BIN.subarray(0, BIN.length - 30), 'cut.bin'))).rejects.toThrow(
+      /cut\.bin: /,
+    );
   });
 });

@@ -41,7 +41,10 @@ const MAX_ENTRIES = 1_000_000;
 export class ZipArchive {
   private readonly dataOffsets = new Map<string, number>();
 
-  private constructor(readonly source: ByteSource, readonly entries: Map<string, ZipEntry>) {}
+  private constructor(
+    readonly source: ByteSource,
+    readonly entries: Map<string, ZipEntry>,
+  ) {}
 
   /** Reads and validates the end records and the central directory (a few small reads). */
   static async open(source: ByteSource): Promise<ZipArchive> {
@@ -62,10 +65,17 @@ export class ZipArchive {
     let cdSize = tv.getUint32(eocd + 12, true);
     let cdOffset = tv.getUint32(eocd + 16, true);
     const eocdAbs = source.size - tailLen + eocd;
-    if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff || (eocdAbs >= 20 && eocd >= 20 && tv.getUint32(eocd - 20, true) === ZIP64_LOCATOR_SIG)) {
-      if (eocd < 20 || tv.getUint32(eocd - 20, true) !== ZIP64_LOCATOR_SIG) throw new ZipError(`${file}: ZIP64 fields without a ZIP64 locator (corrupt)`);
+    if (
+      count === 0xffff ||
+      cdSize === 0xffffffff ||
+      cdOffset === 0xffffffff ||
+      (eocdAbs >= 20 && eocd >= 20 && tv.getUint32(eocd - 20, true) === ZIP64_LOCATOR_SIG)
+    ) {
+      if (eocd < 20 || tv.getUint32(eocd - 20, true) !== ZIP64_LOCATOR_SIG)
+        throw new ZipError(`${file}: ZIP64 fields without a ZIP64 locator (corrupt)`);
       const z64 = readU64(tv, eocd - 20 + 8, file, 'ZIP64 end record offset');
-      if (z64 + 56 > source.size) throw new ZipError(`${file}: ZIP64 end record at ${z64} lies outside the file (truncated?)`);
+      if (z64 + 56 > source.size)
+        throw new ZipError(`${file}: ZIP64 end record at ${z64} lies outside the file (truncated?)`);
       const rec = view(await source.read(z64, 56));
       if (rec.getUint32(0, true) !== ZIP64_EOCD_SIG) throw new ZipError(`${file}: bad ZIP64 end record signature`);
       count = readU64(rec, 32, file, 'entry count');
@@ -73,15 +83,20 @@ export class ZipArchive {
       cdOffset = readU64(rec, 48, file, 'central directory offset');
     }
     if (count > MAX_ENTRIES) throw new ZipError(`${file}: ${count} entries is implausible`);
-    if (cdOffset + cdSize > source.size) throw new ZipError(`${file}: central directory [${cdOffset}, ${cdOffset + cdSize}) lies outside the file (${source.size} bytes; truncated?)`);
-    if (cdSize < count * 46) throw new ZipError(`${file}: central directory of ${cdSize} bytes cannot hold ${count} entries`);
+    if (cdOffset + cdSize > source.size)
+      throw new ZipError(
+        `${file}: central directory [${cdOffset}, ${cdOffset + cdSize}) lies outside the file (${source.size} bytes; truncated?)`,
+      );
+    if (cdSize < count * 46)
+      throw new ZipError(`${file}: central directory of ${cdSize} bytes cannot hold ${count} entries`);
     const cd = await source.read(cdOffset, cdSize);
     const cv = view(cd);
     const entries = new Map<string, ZipEntry>();
     const decoder = new TextDecoder('utf-8');
     let p = 0;
     for (let i = 0; i < count; i++) {
-      if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL_SIG) throw new ZipError(`${file}: central directory entry ${i} is corrupt (bad signature at ${cdOffset + p})`);
+      if (p + 46 > cd.length || cv.getUint32(p, true) !== CENTRAL_SIG)
+        throw new ZipError(`${file}: central directory entry ${i} is corrupt (bad signature at ${cdOffset + p})`);
       const flags = cv.getUint16(p + 8, true);
       const method = cv.getUint16(p + 10, true);
       let compressedSize = cv.getUint32(p + 20, true);
@@ -90,7 +105,8 @@ export class ZipArchive {
       const extraLen = cv.getUint16(p + 30, true);
       const commentLen = cv.getUint16(p + 32, true);
       let localHeaderOffset = cv.getUint32(p + 42, true);
-      if (p + 46 + nameLen + extraLen + commentLen > cd.length) throw new ZipError(`${file}: central directory entry ${i} runs past the directory`);
+      if (p + 46 + nameLen + extraLen + commentLen > cd.length)
+        throw new ZipError(`${file}: central directory entry ${i} runs past the directory`);
       const name = decoder.decode(cd.subarray(p + 46, p + 46 + nameLen));
       // ZIP64 extended information: the 0xFFFFFFFF fields follow, in this order.
       let e = p + 46 + nameLen;
@@ -114,7 +130,10 @@ export class ZipArchive {
         e += 4 + len;
       }
       if (flags & 1) throw new ZipError(`${file}: entry ${name} is encrypted`);
-      if (localHeaderOffset + 30 + compressedSize > source.size) throw new ZipError(`${file}: entry ${name} at offset ${localHeaderOffset} (${compressedSize} bytes) lies outside the file (${source.size} bytes; truncated?)`);
+      if (localHeaderOffset + 30 + compressedSize > source.size)
+        throw new ZipError(
+          `${file}: entry ${name} at offset ${localHeaderOffset} (${compressedSize} bytes) lies outside the file (${source.size} bytes; truncated?)`,
+        );
       entries.set(name, { name, method, compressedSize, size, localHeaderOffset });
       p += 46 + nameLen + extraLen + commentLen;
     }
@@ -136,12 +155,22 @@ export class ZipArchive {
     const cached = this.dataOffsets.get(name);
     if (cached !== undefined) return cached;
     const e = this.entry(name);
-    if (e.method !== 0) throw new ZipError(`${this.name}: entry ${name} is compressed (method ${e.method}); only STORED entries can be read (torch.save writes them so)`);
-    if (e.compressedSize !== e.size) throw new ZipError(`${this.name}: entry ${name} is STORED but its sizes differ (${e.compressedSize} vs ${e.size})`);
+    if (e.method !== 0)
+      throw new ZipError(
+        `${this.name}: entry ${name} is compressed (method ${e.method}); only STORED entries can be read (torch.save writes them so)`,
+      );
+    if (e.compressedSize !== e.size)
+      throw new ZipError(
+        `${this.name}: entry ${name} is STORED but its sizes differ (${e.compressedSize} vs ${e.size})`,
+      );
     const lh = view(await this.source.read(e.localHeaderOffset, 30));
-    if (lh.getUint32(0, true) !== LOCAL_SIG) throw new ZipError(`${this.name}: entry ${name}: bad local header signature at ${e.localHeaderOffset}`);
+    if (lh.getUint32(0, true) !== LOCAL_SIG)
+      throw new ZipError(`${this.name}: entry ${name}: bad local header signature at ${e.localHeaderOffset}`);
     const start = e.localHeaderOffset + 30 + lh.getUint16(26, true) + lh.getUint16(28, true);
-    if (start + e.size > this.source.size) throw new ZipError(`${this.name}: entry ${name}: data [${start}, ${start + e.size}) lies outside the file (${this.source.size} bytes; truncated?)`);
+    if (start + e.size > this.source.size)
+      throw new ZipError(
+        `${this.name}: entry ${name}: data [${start}, ${start + e.size}) lies outside the file (${this.source.size} bytes; truncated?)`,
+      );
     this.dataOffsets.set(name, start);
     return start;
   }
@@ -151,7 +180,9 @@ export class ZipArchive {
     const e = this.entry(name);
     const len = length ?? e.size - offset;
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(len) || offset < 0 || len < 0 || offset + len > e.size) {
-      throw new ZipError(`${this.name}: entry ${name}: read of ${len} bytes at ${offset} is outside the entry (${e.size} bytes)`);
+      throw new ZipError(
+        `${this.name}: entry ${name}: read of ${len} bytes at ${offset} is outside the entry (${e.size} bytes)`,
+      );
     }
     const start = await this.dataOffset(name);
     return this.source.read(start + offset, len);

@@ -65,7 +65,16 @@ describe('landscape analyses on a stand-in model', () => {
     const res = await computeCurve(s.ctx, s.d1, alphas, { onPoint: (k) => order.push(k) });
     expect(order).toEqual([0, 4, 2, 1, 3]);
     alphas.forEach((a, k) => {
-      const want = standInLossJs(mix([[s.origin, 1 - a], [s.t1, a]]), s.bias, s.batches, C, D);
+      const want = standInLossJs(
+        mix([
+          [s.origin, 1 - a],
+          [s.t1, a],
+        ]),
+        s.bias,
+        s.batches,
+        C,
+        D,
+      );
       expect(res.loss[k]).toBeCloseTo(want.loss, 5);
       expect(res.accuracy[k]).toBeCloseTo(want.accuracy, 6);
     });
@@ -80,10 +89,22 @@ describe('landscape analyses on a stand-in model', () => {
     const spec = demoSpec({ grid: { x: { min: -1, max: 1, n: 5 }, y: { min: 0, max: 1, n: 3 } } });
     const full = createSurface(spec);
     const tasks = pendingTasks(full);
-    await computeSurfacePoints(s.ctx, [s.d1, s.d2], tasks, { onPoint: (t, r) => setPoint(full, t.i, t.j, r.loss, r.accuracy) });
+    await computeSurfacePoints(s.ctx, [s.d1, s.d2], tasks, {
+      onPoint: (t, r) => setPoint(full, t.i, t.j, r.loss, r.accuracy),
+    });
     for (let j = 0; j < 3; j++) {
       for (let i = 0; i < 5; i++) {
-        const want = standInLossJs(mix([[s.origin, 1 - full.x[i] - full.y[j]], [s.t1, full.x[i]], [s.t2, full.y[j]]]), s.bias, s.batches, C, D);
+        const want = standInLossJs(
+          mix([
+            [s.origin, 1 - full.x[i] - full.y[j]],
+            [s.t1, full.x[i]],
+            [s.t2, full.y[j]],
+          ]),
+          s.bias,
+          s.batches,
+          C,
+          D,
+        );
         expect(full.values.loss[j][i]).toBeCloseTo(want.loss, 5);
       }
     }
@@ -91,7 +112,9 @@ describe('landscape analyses on a stand-in model', () => {
     const shards = [];
     for (let index = 1; index <= 3; index++) {
       const f = createSurface(spec);
-      await computeSurfacePoints(s.ctx, [s.d1, s.d2], pendingTasks(f, { index, count: 3 }), { onPoint: (t, r) => setPoint(f, t.i, t.j, r.loss, r.accuracy) });
+      await computeSurfacePoints(s.ctx, [s.d1, s.d2], pendingTasks(f, { index, count: 3 }), {
+        onPoint: (t, r) => setPoint(f, t.i, t.j, r.loss, r.accuracy),
+      });
       shards.push({ name: `s${index}.json`, file: f });
     }
     const merged = mergeSurfaces(shards);
@@ -110,7 +133,9 @@ describe('landscape analyses on a stand-in model', () => {
     ).rejects.toSatisfy(isCancelled);
     expect(pendingTasks(partial).length).toBe(15 - 4);
     const evalsBefore = s.model.evaluations;
-    await computeSurfacePoints(s.ctx, [s.d1, s.d2], pendingTasks(partial), { onPoint: (t, r) => setPoint(partial, t.i, t.j, r.loss, r.accuracy) });
+    await computeSurfacePoints(s.ctx, [s.d1, s.d2], pendingTasks(partial), {
+      onPoint: (t, r) => setPoint(partial, t.i, t.j, r.loss, r.accuracy),
+    });
     expect(s.model.evaluations - evalsBefore).toBe(11);
     expect(partial.values).toEqual(full.values);
     s.cleanup();
@@ -123,7 +148,9 @@ describe('landscape analyses on a stand-in model', () => {
     const at1 = standInLossJs(mix([[s.t1, 1]]), s.bias, s.batches, C, D).loss;
     for (const g of res.groups) expect(g.loss[2]).toBeCloseTo(at1, 5);
     // Rolling back 'embeddings.w' to θ0 while 'encoder.layer.0.w' stays at θ1.
-    const rolled = [s.origin.get('embeddings.w')!.data, s.t1.get('encoder.layer.0.w')!.data].map((a) => Float64Array.from(a));
+    const rolled = [s.origin.get('embeddings.w')!.data, s.t1.get('encoder.layer.0.w')!.data].map((a) =>
+      Float64Array.from(a),
+    );
     expect(res.groups[0].loss[0]).toBeCloseTo(standInLossJs(rolled, s.bias, s.batches, C, D).loss, 5);
     expect(res.groups[0].parameters).toBe(C * D);
     s.cleanup();
@@ -131,8 +158,19 @@ describe('landscape analyses on a stand-in model', () => {
 
   it('trajectory: α, β preserve angle and norm; J(θ_i) uses the checkpoint and the head is restored', async () => {
     const s = setup();
-    const mid = new Map([...s.t1].map(([n, t]) => [n, { shape: t.shape, data: t.data.map((v, i) => 0.4 * v + 0.6 * s.origin.get(n)!.data[i] + (i % 3 === 0 ? 0.2 : 0)) }]));
-    const res = await computeTrajectory(s.ctx, s.d1, [ckpt('mid', mid), ckpt('t1', s.t1)], { evaluate: true, head: ckpt('t1', s.t1) });
+    const mid = new Map(
+      [...s.t1].map(([n, t]) => [
+        n,
+        {
+          shape: t.shape,
+          data: t.data.map((v, i) => 0.4 * v + 0.6 * s.origin.get(n)!.data[i] + (i % 3 === 0 ? 0.2 : 0)),
+        },
+      ]),
+    );
+    const res = await computeTrajectory(s.ctx, s.d1, [ckpt('mid', mid), ckpt('t1', s.t1)], {
+      evaluate: true,
+      head: ckpt('t1', s.t1),
+    });
     expect(res.points[1].alpha).toBeCloseTo(1, 5);
     expect(res.points[1].beta).toBeCloseTo(0, 2);
     // Direct float64 check for 'mid'.

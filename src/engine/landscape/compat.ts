@@ -44,8 +44,12 @@ export function checkCompatibility(
   for (const name of names) {
     const o = origin.tensors.get(name)!;
     const m = modelShapes.get(name);
-    if (!m) throw new InputError(`${origin.name}: tensor ${name} of the origin is not a parameter of the model (head ${head.name})`);
-    if (shapeText(m) !== shapeText(o.shape)) throw new InputError(`${head.name}: tensor ${name} has shape ${shapeText(m)}, origin has ${shapeText(o.shape)}`);
+    if (!m)
+      throw new InputError(
+        `${origin.name}: tensor ${name} of the origin is not a parameter of the model (head ${head.name})`,
+      );
+    if (shapeText(m) !== shapeText(o.shape))
+      throw new InputError(`${head.name}: tensor ${name} has shape ${shapeText(m)}, origin has ${shapeText(o.shape)}`);
   }
   const all = [{ role: 'head', ckpt: head }, ...others];
   for (const { role, ckpt } of all) {
@@ -53,7 +57,9 @@ export function checkCompatibility(
       const a = configValue(origin.config, keys);
       const b = configValue(ckpt.config, keys);
       if (a !== undefined && b !== undefined && JSON.stringify(a) !== JSON.stringify(b)) {
-        throw new InputError(`${ckpt.name} (${role}): config ${keys[0]} is ${JSON.stringify(b)}, origin has ${JSON.stringify(a)}`);
+        throw new InputError(
+          `${ckpt.name} (${role}): config ${keys[0]} is ${JSON.stringify(b)}, origin has ${JSON.stringify(a)}`,
+        );
       }
     }
     if (role === 'head') continue;
@@ -61,11 +67,17 @@ export function checkCompatibility(
       const t = ckpt.tensors.get(name);
       if (!t) throw new InputError(`${ckpt.name} (${role}): tensor ${name} is missing (the origin has it)`);
       const o = origin.tensors.get(name)!;
-      if (shapeText(t.shape) !== shapeText(o.shape)) throw new InputError(`${ckpt.name} (${role}): tensor ${name} has shape ${shapeText(t.shape)}, origin has ${shapeText(o.shape)}`);
+      if (shapeText(t.shape) !== shapeText(o.shape))
+        throw new InputError(
+          `${ckpt.name} (${role}): tensor ${name} has shape ${shapeText(t.shape)}, origin has ${shapeText(o.shape)}`,
+        );
     }
     for (const [name, t] of ckpt.tensors) {
       const m = modelShapes.get(name);
-      if (m && shapeText(m) !== shapeText(t.shape)) throw new InputError(`${ckpt.name} (${role}): tensor ${name} has shape ${shapeText(t.shape)}, the model has ${shapeText(m)}`);
+      if (m && shapeText(m) !== shapeText(t.shape))
+        throw new InputError(
+          `${ckpt.name} (${role}): tensor ${name} has shape ${shapeText(t.shape)}, the model has ${shapeText(m)}`,
+        );
     }
   }
   return names;
@@ -92,5 +104,7 @@ export function layerGroups(names: readonly string[]): { name: string; names: st
     else if (n.startsWith('pooler.')) add('pooler', n);
   }
   const rank = (g: string): number => (g === 'embeddings' ? -1 : g === 'pooler' ? 1e9 : Number(g.slice(6)));
-  return [...groups.entries()].sort((a, b) => rank(a[0]) - rank(b[0])).map(([name, ns]) => ({ name, names: ns.sort() }));
+  return [...groups.entries()]
+    .sort((a, b) => rank(a[0]) - rank(b[0]))
+    .map(([name, ns]) => ({ name, names: ns.sort() }));
 }

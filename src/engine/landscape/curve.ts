@@ -24,7 +24,12 @@ export interface CurveOptions {
  * Evaluates the curve θ0 + α·δ for every α.
  * @param delta θ1 − θ0 on the moving parameters (device tensors, caller owns).
  */
-export async function computeCurve<B>(ctx: LandscapeContext<B>, delta: ReadonlyMap<string, tf.Tensor>, alphas: readonly number[], opts: CurveOptions = {}): Promise<CurveResult> {
+export async function computeCurve<B>(
+  ctx: LandscapeContext<B>,
+  delta: ReadonlyMap<string, tf.Tensor>,
+  alphas: readonly number[],
+  opts: CurveOptions = {},
+): Promise<CurveResult> {
   const loss = new Array<number>(alphas.length).fill(Number.NaN);
   const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
   const meter = new PointMeter('curve', alphas.length, opts.onProgress);

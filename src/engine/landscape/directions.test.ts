@@ -17,8 +17,14 @@ beforeAll(async () => {
 describe('direction normalisation (hand-computed)', () => {
   it('filter: scales each row of d to the norm of the same row of θ0', async () => {
     // d rows: (3,4) norm 5, (1,0) norm 1; w rows: (0,5) norm 5, (2,0) norm 2 → (3,4), (2,0).
-    const d = tf.tensor2d([[3, 4], [1, 0]]);
-    const w = tf.tensor2d([[0, 5], [2, 0]]);
+    const d = tf.tensor2d([
+      [3, 4],
+      [1, 0],
+    ]);
+    const w = tf.tensor2d([
+      [0, 5],
+      [2, 0],
+    ]);
     const f = normalizeDirection(d, w, 'filter');
     const got = [...(await f.data())];
     [3, 4, 2, 0].forEach((v, i) => expect(got[i]).toBeCloseTo(v, 5));
@@ -33,8 +39,26 @@ describe('direction normalisation (hand-computed)', () => {
   });
 
   it('filter on an embedding-like [tokens, hidden] matrix normalises per token row; rank-3 uses the first axis', async () => {
-    const d = tf.tensor3d([[[1, 1], [1, 1]], [[0, 2], [0, 0]]]);
-    const w = tf.tensor3d([[[0, 0], [0, 4]], [[1, 0], [0, 0]]]);
+    const d = tf.tensor3d([
+      [
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [0, 2],
+        [0, 0],
+      ],
+    ]);
+    const w = tf.tensor3d([
+      [
+        [0, 0],
+        [0, 4],
+      ],
+      [
+        [1, 0],
+        [0, 0],
+      ],
+    ]);
     const f = normalizeDirection(d, w, 'filter');
     const got = [...(await f.data())];
     // row 0: d norm 2, w norm 4 → ×2; row 1: d norm 2, w norm 1 → ×0.5.
@@ -44,7 +68,13 @@ describe('direction normalisation (hand-computed)', () => {
 
   it('ignore bias-ln zeroes rank-1 tensors; without it they are scaled as one filter', async () => {
     const origin = new Map<string, tf.Tensor>([
-      ['a.weight', tf.tensor2d([[1, 2], [3, 4]])],
+      [
+        'a.weight',
+        tf.tensor2d([
+          [1, 2],
+          [3, 4],
+        ]),
+      ],
       ['a.bias', tf.tensor1d([3, 4])],
       ['LayerNorm.weight', tf.tensor1d([1, 1])],
     ]);
@@ -81,7 +111,9 @@ describe('random directions against the PyTorch reference generator', () => {
     rows.dispose();
     rowNorms.forEach((v, i) => expect(v).toBeCloseTo(r.probeRowNorms[i], 5));
     const first = [...(await probe.data())].slice(0, probe.shape[1]);
-    first.forEach((v, i) => expect(Math.abs(v - r.probeFirstRow[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(r.probeFirstRow[i]))));
+    first.forEach((v, i) =>
+      expect(Math.abs(v - r.probeFirstRow[i])).toBeLessThan(1e-5 * Math.max(1, Math.abs(r.probeFirstRow[i]))),
+    );
     const total = await norm(d, [...d.keys()]);
     expect(Math.abs(total - r.norm) / r.norm).toBeLessThan(1e-5);
     disposeParamSet(d);

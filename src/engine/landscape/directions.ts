@@ -29,7 +29,10 @@ export interface RandomDirectionOptions {
 }
 
 /** Fills host arrays with the seeded Gaussian stream in the documented order (sorted names, row-major). */
-export function gaussianStream(shapes: ReadonlyMap<string, readonly number[]>, seed: number): Map<string, Float32Array> {
+export function gaussianStream(
+  shapes: ReadonlyMap<string, readonly number[]>,
+  seed: number,
+): Map<string, Float32Array> {
   const next = gaussian(mulberry32(seed));
   const out = new Map<string, Float32Array>();
   for (const name of [...shapes.keys()].sort()) {

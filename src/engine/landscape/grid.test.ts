@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { axisValues, coarseToFineOrder, coarseToFineOrder1D, parseAxis, parseGrid, parseNumberList, parsePoints, parseShard, shardPoints } from './grid';
+import {
+  axisValues,
+  coarseToFineOrder,
+  coarseToFineOrder1D,
+  parseAxis,
+  parseGrid,
+  parseNumberList,
+  parsePoints,
+  parseShard,
+  shardPoints,
+} from './grid';
 
 describe('grids', () => {
   it('axis values hit both ends exactly', () => {
@@ -9,7 +19,13 @@ describe('grids', () => {
   });
 
   it('coarse-to-fine order is a permutation that starts on the coarse sub-grid and ends on the finest', () => {
-    for (const [nx, ny] of [[21, 21], [5, 3], [1, 1], [2, 7], [33, 17]]) {
+    for (const [nx, ny] of [
+      [21, 21],
+      [5, 3],
+      [1, 1],
+      [2, 7],
+      [33, 17],
+    ]) {
       const order = coarseToFineOrder(nx, ny);
       expect(order.length).toBe(nx * ny);
       expect(new Set(order.map((p) => p.j * nx + p.i)).size).toBe(nx * ny);
@@ -27,7 +43,10 @@ describe('grids', () => {
   it('shards partition the points and each gets its share of every level', () => {
     const order = coarseToFineOrder(21, 21);
     const shards = [1, 2, 3, 4].map((index) => shardPoints(order, { index, count: 4 }));
-    const all = shards.flat().map((p) => p.j * 21 + p.i).sort((a, b) => a - b);
+    const all = shards
+      .flat()
+      .map((p) => p.j * 21 + p.i)
+      .sort((a, b) => a - b);
     expect(all).toEqual(Array.from({ length: 441 }, (_, k) => k));
     for (const s of shards) expect(Math.abs(s.length - 441 / 4)).toBeLessThanOrEqual(1);
     // The first 8 points (coarse) are spread over all 4 shards.
@@ -42,7 +61,10 @@ describe('grids', () => {
     expect(() => parseAxis('0:1:2.5')).toThrow(/integer/);
     expect(parseNumberList('0, 0.5,1')).toEqual([0, 0.5, 1]);
     expect(() => parseNumberList('0,,1')).toThrow();
-    expect(parsePoints('0:0,1.5:-2')).toEqual([{ x: 0, y: 0 }, { x: 1.5, y: -2 }]);
+    expect(parsePoints('0:0,1.5:-2')).toEqual([
+      { x: 0, y: 0 },
+      { x: 1.5, y: -2 },
+    ]);
     expect(() => parsePoints('1:2:3')).toThrow(/x:y/);
     expect(parseShard('3/8')).toEqual({ index: 3, count: 8 });
     expect(() => parseShard('0/8')).toThrow(/between 1 and N/);

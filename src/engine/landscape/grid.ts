@@ -22,7 +22,8 @@ export interface Axis {
 export function axisValues(axis: Axis): number[] {
   if (axis.n === 1) return [axis.min];
   const out: number[] = [];
-  for (let k = 0; k < axis.n; k++) out.push(k === axis.n - 1 ? axis.max : axis.min + (k * (axis.max - axis.min)) / (axis.n - 1));
+  for (let k = 0; k < axis.n; k++)
+    out.push(k === axis.n - 1 ? axis.max : axis.min + (k * (axis.max - axis.min)) / (axis.n - 1));
   return out;
 }
 
@@ -31,8 +32,10 @@ export function parseAxis(text: string, what = 'range'): Axis {
   const parts = text.split(':');
   if (parts.length !== 3) throw new InputError(`${what} '${text}' is not MIN:MAX:N`);
   const [min, max, n] = parts.map((p) => Number(p.trim()));
-  if (parts.some((p) => p.trim() === '') || !Number.isFinite(min) || !Number.isFinite(max)) throw new InputError(`${what} '${text}': MIN and MAX must be numbers`);
-  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new InputError(`${what} '${text}': N must be an integer from 1 to 10000`);
+  if (parts.some((p) => p.trim() === '') || !Number.isFinite(min) || !Number.isFinite(max))
+    throw new InputError(`${what} '${text}': MIN and MAX must be numbers`);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new InputError(`${what} '${text}': N must be an integer from 1 to 10000`);
   if (n > 1 && !(max > min)) throw new InputError(`${what} '${text}': MAX must be greater than MIN`);
   return { min, max, n };
 }
@@ -47,7 +50,8 @@ export function parseGrid(text: string): { x: Axis; y: Axis } {
 /** Parses a comma-separated list of numbers (`--alphas 0,0.5,1`). */
 export function parseNumberList(text: string, what = '--alphas'): number[] {
   const parts = text.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => p === '')) throw new InputError(`${what} '${text}' is not a comma-separated list of numbers`);
+  if (parts.length === 0 || parts.some((p) => p === ''))
+    throw new InputError(`${what} '${text}' is not a comma-separated list of numbers`);
   return parts.map((p) => {
     const v = Number(p);
     if (!Number.isFinite(v)) throw new InputError(`${what}: '${p}' is not a number`);
@@ -61,7 +65,15 @@ export function parsePoints(text: string): { x: number; y: number }[] {
     const [xs, ys, extra] = pair.split(':');
     const x = Number(xs);
     const y = Number(ys);
-    if (extra !== undefined || xs === undefined || ys === undefined || xs.trim() === '' || ys.trim() === '' || !Number.isFinite(x) || !Number.isFinite(y)) {
+    if (
+      extra !== undefined ||
+      xs === undefined ||
+      ys === undefined ||
+      xs.trim() === '' ||
+      ys.trim() === '' ||
+      !Number.isFinite(x) ||
+      !Number.isFinite(y)
+    ) {
       throw new InputError(`--points: '${pair}' is not x:y`);
     }
     return { x, y };

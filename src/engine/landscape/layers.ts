@@ -28,11 +28,18 @@ export interface LayersOptions {
  * @param toward θ1 (host tensors; uploaded group by group).
  * @param delta θ1 − θ0 on the moving parameters (device, caller owns).
  */
-export async function computeLayers<B>(ctx: LandscapeContext<B>, toward: CheckpointLike, delta: ReadonlyMap<string, tf.Tensor>, alphas: readonly number[], opts: LayersOptions = {}): Promise<LayersResult> {
+export async function computeLayers<B>(
+  ctx: LandscapeContext<B>,
+  toward: CheckpointLike,
+  delta: ReadonlyMap<string, tf.Tensor>,
+  alphas: readonly number[],
+  opts: LayersOptions = {},
+): Promise<LayersResult> {
   let groups = layerGroups(ctx.names);
   if (opts.groups) {
     const unknown = opts.groups.filter((g) => !groups.some((x) => x.name === g));
-    if (unknown.length) throw new Error(`unknown layer group ${unknown[0]} (groups: ${groups.map((g) => g.name).join(', ')})`);
+    if (unknown.length)
+      throw new Error(`unknown layer group ${unknown[0]} (groups: ${groups.map((g) => g.name).join(', ')})`);
     groups = groups.filter((g) => opts.groups!.includes(g.name));
   }
   // Start from θ1 on every moving parameter.

@@ -9,7 +9,14 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { CancelToken } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
-import { combine, disposeParamSet, disposeRowSubset, prepareRowSubset, type HostTensor, type RowSubset } from './params';
+import {
+  combine,
+  disposeParamSet,
+  disposeRowSubset,
+  prepareRowSubset,
+  type HostTensor,
+  type RowSubset,
+} from './params';
 
 /** Mean loss and accuracy over the examples at one point. */
 export interface EvalResult {
@@ -52,9 +59,14 @@ export interface LandscapeContext<B = unknown> {
 }
 
 /** Row subsets of `ctx.sparseRows` for a base and directions (caller disposes with {@link disposeRowSubsets}). */
-export function rowSubsets<B>(ctx: Pick<LandscapeContext<B>, 'sparseRows' | 'names'>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[]): Map<string, RowSubset> {
+export function rowSubsets<B>(
+  ctx: Pick<LandscapeContext<B>, 'sparseRows' | 'names'>,
+  base: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+): Map<string, RowSubset> {
   const out = new Map<string, RowSubset>();
-  for (const { name, rows } of ctx.sparseRows ?? []) if (base.has(name)) out.set(name, prepareRowSubset(name, rows, base, dirs));
+  for (const { name, rows } of ctx.sparseRows ?? [])
+    if (base.has(name)) out.set(name, prepareRowSubset(name, rows, base, dirs));
   return out;
 }
 
@@ -81,7 +93,14 @@ export async function evaluateAt<B>(
 }
 
 /** Assigns base + Σ coeffs[k]·dirs[k] (over `names`) into the model without evaluating. */
-export function moveTo<B>(model: LandscapeModel<B>, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[], coeffs: readonly number[], names?: Iterable<string>, subsets?: ReadonlyMap<string, RowSubset>): void {
+export function moveTo<B>(
+  model: LandscapeModel<B>,
+  base: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+  coeffs: readonly number[],
+  names?: Iterable<string>,
+  subsets?: ReadonlyMap<string, RowSubset>,
+): void {
   const values = combine(base, dirs, coeffs, names ?? base.keys(), subsets);
   try {
     model.assignParams(values);

@@ -13,7 +13,14 @@ import type { ByteSource } from '../io/bytes';
 import { SafetensorsFile } from '../io/safetensors';
 import { sha256Hex, sha256Source } from '../io/sha256';
 import { TorchZipFile } from '../io/torchBin';
-import { CheckpointError, expectedShapes, loadCheckpoint, normaliseTensorName, parseBertConfig, type LoadedCheckpoint } from '../bert/checkpoint';
+import {
+  CheckpointError,
+  expectedShapes,
+  loadCheckpoint,
+  normaliseTensorName,
+  parseBertConfig,
+  type LoadedCheckpoint,
+} from '../bert/checkpoint';
 import type { HostTensor } from './params';
 
 /** Names that a pretrained origin may lack (they then come from the head checkpoint). */
@@ -27,15 +34,19 @@ export function isOptionalInOrigin(name: string): boolean {
  */
 export async function loadOriginCheckpoint(files: Map<string, ByteSource>, name: string): Promise<LoadedCheckpoint> {
   const configSrc = files.get('config.json');
-  if (!configSrc) throw new CheckpointError(`${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`);
+  if (!configSrc)
+    throw new CheckpointError(
+      `${name}: no config.json (a Hugging Face checkpoint folder needs config.json and weights)`,
+    );
   const config = parseBertConfig(new TextDecoder().decode(await configSrc.read(0, configSrc.size)), configSrc.name);
   const expected = expectedShapes(config);
   const { readers, sources } = await openAny(files, name);
   const present = new Set<string>();
-  for (const r of readers) for (const stored of r.names()) {
-    const n = normaliseTensorName(stored);
-    if (n !== null) present.add(n);
-  }
+  for (const r of readers)
+    for (const stored of r.names()) {
+      const n = normaliseTensorName(stored);
+      if (n !== null) present.add(n);
+    }
   const complete = [...expected.keys()].every((n) => present.has(n));
   if (complete) return loadCheckpoint(files, name);
 
@@ -46,23 +57,46 @@ export async function loadOriginCheckpoint(files: Map<string, ByteSource>, name:
       const n = normaliseTensorName(stored);
       if (n === null) continue;
       const want = expected.get(n);
-      if (!want) throw new CheckpointError(`${r.file}: unexpected tensor ${stored} (not part of a ${config.numHiddenLayers}-layer BERT)`);
+      if (!want)
+        throw new CheckpointError(
+          `${r.file}: unexpected tensor ${stored} (not part of a ${config.numHiddenLayers}-layer BERT)`,
+        );
       const shape = r.shape(stored);
       if (want.length !== shape.length || want.some((d, i) => d !== shape[i])) {
-        throw new CheckpointError(`${r.file}: tensor ${stored} has shape [${shape.join(',')}], config.json implies [${want.join(',')}]`);
+        throw new CheckpointError(
+          `${r.file}: tensor ${stored} has shape [${shape.join(',')}], config.json implies [${want.join(',')}]`,
+        );
       }
-      if (tensors.has(n)) throw new CheckpointError(`${r.file}: tensor ${stored} duplicates another tensor after name normalisation`);
+      if (tensors.has(n))
+        throw new CheckpointError(`${r.file}: tensor ${stored} duplicates another tensor after name normalisation`);
       tensors.set(n, { shape: [...shape], data: await r.read(stored) });
       tensorDtypes.set(n, r.dtype(stored));
     }
   }
   for (const n of expected.keys()) {
-    if (!tensors.has(n) && !isOptionalInOrigin(n)) throw new CheckpointError(`${name}: tensor ${n} is missing (an origin may lack only the classifier and pooler)`);
+    if (!tensors.has(n) && !isOptionalInOrigin(n))
+      throw new CheckpointError(`${name}: tensor ${n} is missing (an origin may lack only the classifier and pooler)`);
   }
   const weightFiles: LoadedCheckpoint['weightFiles'] = [];
-  for (const src of sources) weightFiles.push({ name: src.name.split(/[\\/]/).pop() ?? src.name, sha256: await sha256Source(src), bytes: src.size });
-  const sha256 = weightFiles.length === 1 ? weightFiles[0].sha256 : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
-  return { name, config, tensors, weightFiles, sha256, dtype: [...new Set(tensorDtypes.values())].sort().join('+'), tensorDtypes };
+  for (const src of sources)
+    weightFiles.push({
+      name: src.name.split(/[\\/]/).pop() ?? src.name,
+      sha256: await sha256Source(src),
+      bytes: src.size,
+    });
+  const sha256 =
+    weightFiles.length === 1
+      ? weightFiles[0].sha256
+      : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
+  return {
+    name,
+    config,
+    tensors,
+    weightFiles,
+    sha256,
+    dtype: [...new Set(tensorDtypes.values())].sort().join('+'),
+    tensorDtypes,
+  };
 }
 
 interface Reader {
@@ -73,7 +107,10 @@ interface Reader {
   read(n: string): Promise<Float32Array>;
 }
 
-async function openAny(files: Map<string, ByteSource>, name: string): Promise<{ readers: Reader[]; sources: ByteSource[] }> {
+async function openAny(
+  files: Map<string, ByteSource>,
+  name: string,
+): Promise<{ readers: Reader[]; sources: ByteSource[] }> {
   const st = async (src: ByteSource): Promise<Reader> => {
     const f = await SafetensorsFile.open(src);
     return {
@@ -91,13 +128,22 @@ async function openAny(files: Map<string, ByteSource>, name: string): Promise<{ 
   };
   const pt = async (src: ByteSource): Promise<Reader> => {
     const f = await TorchZipFile.open(src);
-    return { file: f.name, names: () => f.names(), shape: (n) => f.tensors.get(n)!.shape, dtype: (n) => f.tensors.get(n)!.dtype, read: (n) => f.readF32(n) };
+    return {
+      file: f.name,
+      names: () => f.names(),
+      shape: (n) => f.tensors.get(n)!.shape,
+      dtype: (n) => f.tensors.get(n)!.dtype,
+      read: (n) => f.readF32(n),
+    };
   };
   if (files.has('model.safetensors')) {
     const src = files.get('model.safetensors')!;
     return { readers: [await st(src)], sources: [src] };
   }
-  for (const [index, open] of [['model.safetensors.index.json', st], ['pytorch_model.bin.index.json', pt]] as const) {
+  for (const [index, open] of [
+    ['model.safetensors.index.json', st],
+    ['pytorch_model.bin.index.json', pt],
+  ] as const) {
     if (!files.has(index)) continue;
     const src = files.get(index)!;
     let map: unknown;
@@ -121,5 +167,7 @@ async function openAny(files: Map<string, ByteSource>, name: string): Promise<{ 
     const src = files.get('pytorch_model.bin')!;
     return { readers: [await pt(src)], sources: [src] };
   }
-  throw new CheckpointError(`${name}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`);
+  throw new CheckpointError(
+    `${name}: no weights (model.safetensors, model.safetensors.index.json or pytorch_model.bin)`,
+  );
 }

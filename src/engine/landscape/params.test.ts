@@ -48,7 +48,13 @@ describe('parameter-space algebra', () => {
     expect(await dot(A, B, names)).toBeCloseTo(xy, 4);
     expect(await norm(A, names)).toBeCloseTo(Math.sqrt(xx), 4);
     expect(await cosine(A, B, names)).toBeCloseTo(xy / Math.sqrt(xx * yy), 5);
-    const [p, q] = await dots([[A, A], [B, B]], names);
+    const [p, q] = await dots(
+      [
+        [A, A],
+        [B, B],
+      ],
+      names,
+    );
     expect(p).toBeCloseTo(xx, 4);
     expect(q).toBeCloseTo(yy, 4);
     const D = subtract(A, B, names);

@@ -24,7 +24,11 @@ export interface HostTensor {
  * Uploads the named host tensors to the device (all of `tensors` when `names` is omitted).
  * @throws InputError when a requested name is missing.
  */
-export function uploadParams(tensors: ReadonlyMap<string, HostTensor>, names?: Iterable<string>, source = 'checkpoint'): ParamSet {
+export function uploadParams(
+  tensors: ReadonlyMap<string, HostTensor>,
+  names?: Iterable<string>,
+  source = 'checkpoint',
+): ParamSet {
   const out: ParamSet = new Map();
   for (const name of names ?? tensors.keys()) {
     const t = tensors.get(name);
@@ -61,7 +65,11 @@ export function sortedNames(set: ReadonlyMap<string, unknown>): string[] {
 }
 
 /** a − b over `names` (default: the keys of `a`). New tensors, owned by the caller. */
-export function subtract(a: ReadonlyMap<string, tf.Tensor>, b: ReadonlyMap<string, tf.Tensor>, names: Iterable<string> = a.keys()): ParamSet {
+export function subtract(
+  a: ReadonlyMap<string, tf.Tensor>,
+  b: ReadonlyMap<string, tf.Tensor>,
+  names: Iterable<string> = a.keys(),
+): ParamSet {
   const out: ParamSet = new Map();
   for (const name of names) {
     const x = need(a, name, 'first operand');
@@ -83,7 +91,8 @@ export function combine(
   names: Iterable<string> = base.keys(),
   subsets?: ReadonlyMap<string, RowSubset>,
 ): ParamSet {
-  if (dirs.length !== coeffs.length) throw new Error(`combine: ${dirs.length} directions but ${coeffs.length} coefficients`);
+  if (dirs.length !== coeffs.length)
+    throw new Error(`combine: ${dirs.length} directions but ${coeffs.length} coefficients`);
   const out: ParamSet = new Map();
   // One scalar per coefficient for the whole point (not one per tensor).
   const scalars = coeffs.map((c) => tf.scalar(c, 'float32'));
@@ -95,7 +104,10 @@ export function combine(
         name,
         tf.tidy(() => {
           if (sub) {
-            if (sub.dirs.length !== dirs.length) throw new Error(`row subset of ${name} was prepared for ${sub.dirs.length} directions, not ${dirs.length}`);
+            if (sub.dirs.length !== dirs.length)
+              throw new Error(
+                `row subset of ${name} was prepared for ${sub.dirs.length} directions, not ${dirs.length}`,
+              );
             let rows: tf.Tensor = sub.base;
             sub.dirs.forEach((d, k) => {
               if (d && coeffs[k] !== 0) rows = tf.add(rows, tf.mul(d, scalars[k]));
@@ -139,7 +151,12 @@ export interface RowSubset {
 }
 
 /** Gathers `rows` (sorted, unique) of `name` from the base and every direction. */
-export function prepareRowSubset(name: string, rows: Int32Array, base: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[]): RowSubset {
+export function prepareRowSubset(
+  name: string,
+  rows: Int32Array,
+  base: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+): RowSubset {
   const b = need(base, name, 'base');
   const ids = tf.tensor1d(rows, 'int32');
   try {
@@ -191,7 +208,11 @@ export async function dots(
 }
 
 /** ⟨a, b⟩ over `names`. */
-export async function dot(a: ReadonlyMap<string, tf.Tensor>, b: ReadonlyMap<string, tf.Tensor>, names: readonly string[]): Promise<number> {
+export async function dot(
+  a: ReadonlyMap<string, tf.Tensor>,
+  b: ReadonlyMap<string, tf.Tensor>,
+  names: readonly string[],
+): Promise<number> {
   return (await dots([[a, b]], names))[0];
 }
 
@@ -201,8 +222,19 @@ export async function norm(a: ReadonlyMap<string, tf.Tensor>, names: readonly st
 }
 
 /** cos(a, b) over `names` (NaN when either has zero norm). */
-export async function cosine(a: ReadonlyMap<string, tf.Tensor>, b: ReadonlyMap<string, tf.Tensor>, names: readonly string[]): Promise<number> {
-  const [ab, aa, bb] = await dots([[a, b], [a, a], [b, b]], names);
+export async function cosine(
+  a: ReadonlyMap<string, tf.Tensor>,
+  b: ReadonlyMap<string, tf.Tensor>,
+  names: readonly string[],
+): Promise<number> {
+  const [ab, aa, bb] = await dots(
+    [
+      [a, b],
+      [a, a],
+      [b, b],
+    ],
+    names,
+  );
   const d = Math.sqrt(aa) * Math.sqrt(bb);
   return d > 0 ? ab / d : Number.NaN;
 }

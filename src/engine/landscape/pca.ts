@@ -15,7 +15,11 @@ import type { HostTensor } from './params';
  * G_ij = ⟨θ_i − θ_ref, θ_j − θ_ref⟩ over `names`, float64 on the host from float32 device partial sums
  * (one n × n matmul per tensor, one read-back in total). Peak device memory: n copies of the largest tensor.
  */
-export async function trajectoryGram(points: readonly ReadonlyMap<string, HostTensor>[], ref: ReadonlyMap<string, HostTensor>, names: readonly string[]): Promise<number[][]> {
+export async function trajectoryGram(
+  points: readonly ReadonlyMap<string, HostTensor>[],
+  ref: ReadonlyMap<string, HostTensor>,
+  names: readonly string[],
+): Promise<number[][]> {
   const n = points.length;
   const partials: tf.Tensor[] = [];
   try {
@@ -37,7 +41,8 @@ export async function trajectoryGram(points: readonly ReadonlyMap<string, HostTe
     const data = await total.data();
     total.dispose();
     const g = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-    for (let p = 0; p < partials.length; p++) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i][j] += data[p * n * n + i * n + j];
+    for (let p = 0; p < partials.length; p++)
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) g[i][j] += data[p * n * n + i * n + j];
     return g;
   } finally {
     for (const t of partials) t.dispose();

@@ -10,7 +10,11 @@ export class PointMeter {
   private readonly start = now();
   private doneCount = 0;
 
-  constructor(private readonly stage: string, private readonly total: number, private readonly sink?: ProgressSink) {
+  constructor(
+    private readonly stage: string,
+    private readonly total: number,
+    private readonly sink?: ProgressSink,
+  ) {
     sink?.({ stage, done: 0, total, detail: { pointsPerSecond: 0, etaSeconds: Number.NaN } });
   }
 
@@ -21,7 +25,12 @@ export class PointMeter {
     const elapsed = (now() - this.start) / 1000;
     const rate = elapsed > 0 ? this.doneCount / elapsed : 0;
     const eta = rate > 0 ? (this.total - this.doneCount) / rate : Number.NaN;
-    this.sink({ stage: this.stage, done: this.doneCount, total: this.total, detail: { pointsPerSecond: rate, etaSeconds: eta, ...extra } });
+    this.sink({
+      stage: this.stage,
+      done: this.doneCount,
+      total: this.total,
+      detail: { pointsPerSecond: rate, etaSeconds: eta, ...extra },
+    });
   }
 
   get done(): number {

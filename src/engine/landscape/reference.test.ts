@@ -39,10 +39,23 @@ beforeAll(async () => {
   ftA = await loadCheckpointDir(`${FIX}/ft-a`);
   ftB = await loadCheckpointDir(`${FIX}/ft-b`);
   traj = await Promise.all(ref.trajectory.checkpoints.map((c: string) => loadCheckpointDir(`${FIX}/${c}`)));
-  for (const [k, c] of [['origin', origin], ['ft-a', ftA], ['ft-b', ftB]] as const) expect(c.sha256).toBe(ref.checkpoints[k].sha256);
-  session = LandscapeSession.open(origin, ftA, [{ role: 'x', ckpt: ftA }, { role: 'y', ckpt: ftB }, ...traj.map((ckpt) => ({ role: 'trajectory', ckpt }))]);
+  for (const [k, c] of [
+    ['origin', origin],
+    ['ft-a', ftA],
+    ['ft-b', ftB],
+  ] as const)
+    expect(c.sha256).toBe(ref.checkpoints[k].sha256);
+  session = LandscapeSession.open(origin, ftA, [
+    { role: 'x', ckpt: ftA },
+    { role: 'y', ckpt: ftB },
+    ...traj.map((ckpt) => ({ role: 'trajectory', ckpt })),
+  ]);
   const data = async (split: 'dev' | 'train') => {
-    const p = await prepareData(readFileSync(`${FIX}/${ref.data[split].file}`), ref.data[split].file, ftA, { split, maxLength: ref.maxLength, batchSize: ref.batchSize });
+    const p = await prepareData(readFileSync(`${FIX}/${ref.data[split].file}`), ref.data[split].file, ftA, {
+      split,
+      maxLength: ref.maxLength,
+      batchSize: ref.batchSize,
+    });
     expect(p.spec.sha256).toBe(ref.data[split].sha256);
     expect(p.spec.examples).toBe(ref.data[split].examples);
     return p.batches;
@@ -61,7 +74,10 @@ afterAll(() => {
 
 describe('landscapes of a tiny BERT against PyTorch (float64)', () => {
   it('1-D curves on dev and train', async () => {
-    for (const [key, batches] of [['curve', dev], ['curveTrain', train]] as const) {
+    for (const [key, batches] of [
+      ['curve', dev],
+      ['curveTrain', train],
+    ] as const) {
       const r = await computeCurve(session.context(batches), d1, ref[key].alphas);
       r.loss.forEach((v, k) => expect(rel(v, ref[key].loss[k])).toBeLessThan(1e-4));
       r.accuracy.forEach((v, k) => expect(Math.abs(v - ref[key].accuracy[k])).toBeLessThan(1e-6));
@@ -84,17 +100,32 @@ describe('landscapes of a tiny BERT against PyTorch (float64)', () => {
   it('sparse word-embedding updates (rows of the examples’ tokens only) give the dense losses', async () => {
     const ctx = session.context(dev);
     expect(ctx.sparseRows?.[0].name).toBe('embeddings.word_embeddings.weight');
-    expect(ctx.sparseRows![0].rows.length).toBeLessThan(origin.tensors.get('embeddings.word_embeddings.weight')!.shape[0]);
-    const tasks = [{ i: 0, j: 0, x: 0.7, y: -0.4 }, { i: 1, j: 0, x: -1, y: 2 }];
+    expect(ctx.sparseRows![0].rows.length).toBeLessThan(
+      origin.tensors.get('embeddings.word_embeddings.weight')!.shape[0],
+    );
+    const tasks = [
+      { i: 0, j: 0, x: 0.7, y: -0.4 },
+      { i: 1, j: 0, x: -1, y: 2 },
+    ];
     const before = tf.memory().numTensors;
     const sparse = await computeSurfacePoints(ctx, [d1, d2], tasks);
     expect(tf.memory().numTensors).toBe(before);
-    const dense = await computeSurfacePoints(session.context(dev, undefined, { sparseEmbeddings: false }), [d1, d2], tasks);
+    const dense = await computeSurfacePoints(
+      session.context(dev, undefined, { sparseEmbeddings: false }),
+      [d1, d2],
+      tasks,
+    );
     sparse.forEach((r, k) => expect(rel(r.loss, dense[k].loss)).toBeLessThan(1e-6));
   });
 
   it('trajectory: α, β and each checkpoint’s own loss J(θ_i)', async () => {
-    const r = await computeTrajectory(session.context(dev), d1, traj, { evaluate: true, head: ftA, pca: true, origin, toward: ftA });
+    const r = await computeTrajectory(session.context(dev), d1, traj, {
+      evaluate: true,
+      head: ftA,
+      pca: true,
+      origin,
+      toward: ftA,
+    });
     r.points.forEach((p, k) => {
       expect(rel(p.alpha, ref.trajectory.alpha[k])).toBeLessThan(1e-4);
       expect(rel(p.beta, ref.trajectory.beta[k])).toBeLessThan(1e-4);
@@ -109,13 +140,20 @@ describe('landscapes of a tiny BERT against PyTorch (float64)', () => {
   it('layer-wise curves (embeddings, layer.0, layer.1, pooler)', async () => {
     const r = await computeLayers(session.context(dev), ftA, d1, ref.layers.alphas);
     expect(r.groups.map((g) => g.name)).toEqual(ref.layers.groups.map((g: { name: string }) => g.name));
-    r.groups.forEach((g, k) => g.loss.forEach((v, a) => expect(rel(v, ref.layers.groups[k].loss[a])).toBeLessThan(1e-4)));
+    r.groups.forEach((g, k) =>
+      g.loss.forEach((v, a) => expect(rel(v, ref.layers.groups[k].loss[a])).toBeLessThan(1e-4)),
+    );
   });
 
   it('names a shape mismatch before any compute', async () => {
     const bad: LoadedCheckpoint = { ...ftB, name: 'theta2', tensors: new Map(ftB.tensors) };
     const t = bad.tensors.get('encoder.layer.1.output.dense.weight')!;
-    bad.tensors.set('encoder.layer.1.output.dense.weight', { shape: [t.shape[0], t.shape[1] + 1], data: new Float32Array(t.data.length + t.shape[0]) });
-    expect(() => LandscapeSession.open(origin, ftA, [{ role: 'y', ckpt: bad }])).toThrow(/theta2 \(y\): tensor encoder\.layer\.1\.output\.dense\.weight has shape \[16,33\], origin has \[16,32\]/);
+    bad.tensors.set('encoder.layer.1.output.dense.weight', {
+      shape: [t.shape[0], t.shape[1] + 1],
+      data: new Float32Array(t.data.length + t.shape[0]),
+    });
+    expect(() => LandscapeSession.open(origin, ftA, [{ role: 'y', ckpt: bad }])).toThrow(
+      /theta2 \(y\): tensor encoder\.layer\.1\.output\.dense\.weight has shape \[16,33\], origin has \[16,32\]/,
+    );
   });
 });

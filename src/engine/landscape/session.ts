@@ -45,11 +45,20 @@ export interface PreparedData {
 }
 
 /** Tokenizes the examples of a TSV with the head checkpoint's vocabulary and records the data spec. */
-export async function prepareData(bytes: Uint8Array, fileName: string, head: LoadedCheckpoint, opts: DataOptions): Promise<PreparedData> {
+export async function prepareData(
+  bytes: Uint8Array,
+  fileName: string,
+  head: LoadedCheckpoint,
+  opts: DataOptions,
+): Promise<PreparedData> {
   const text = new TextDecoder('utf-8').decode(bytes);
-  if (!head.vocab) throw new InputError(`${head.name}: no vocab.txt in the head checkpoint folder (needed to tokenize ${fileName})`);
+  if (!head.vocab)
+    throw new InputError(`${head.name}: no vocab.txt in the head checkpoint folder (needed to tokenize ${fileName})`);
   const maxLength = opts.maxLength ?? Math.min(128, head.config.maxPositionEmbeddings);
-  if (maxLength > head.config.maxPositionEmbeddings) throw new InputError(`--max-length ${maxLength} exceeds ${head.name}'s max_position_embeddings ${head.config.maxPositionEmbeddings}`);
+  if (maxLength > head.config.maxPositionEmbeddings)
+    throw new InputError(
+      `--max-length ${maxLength} exceeds ${head.name}'s max_position_embeddings ${head.config.maxPositionEmbeddings}`,
+    );
   const examples = loadExamples(text, fileName, {
     maxExamples: opts.maxExamples,
     sample: opts.sample,
@@ -89,7 +98,11 @@ export class LandscapeSession {
    * Validates all checkpoints (named mismatches), builds the model from `head` and uploads θ0.
    * @param others checkpoints that must span the moving parameters (directions, trajectory points), with their role for messages.
    */
-  static open(origin: LoadedCheckpoint, head: LoadedCheckpoint, others: readonly { role: string; ckpt: LoadedCheckpoint }[]): LandscapeSession {
+  static open(
+    origin: LoadedCheckpoint,
+    head: LoadedCheckpoint,
+    others: readonly { role: string; ckpt: LoadedCheckpoint }[],
+  ): LandscapeSession {
     const names = checkCompatibility(origin, head, shapesOf(head), others);
     const model = BertClassifier.fromCheckpoint(head);
     try {
@@ -101,8 +114,18 @@ export class LandscapeSession {
   }
 
   /** The context the analyses take. */
-  context(batches: EncodedBatch[], token?: CancelToken, opts: { sparseEmbeddings?: boolean } = {}): LandscapeContext<EncodedBatch> {
-    const ctx: LandscapeContext<EncodedBatch> = { model: this.model, batches, origin: this.origin, names: this.names, token };
+  context(
+    batches: EncodedBatch[],
+    token?: CancelToken,
+    opts: { sparseEmbeddings?: boolean } = {},
+  ): LandscapeContext<EncodedBatch> {
+    const ctx: LandscapeContext<EncodedBatch> = {
+      model: this.model,
+      batches,
+      origin: this.origin,
+      names: this.names,
+      token,
+    };
     // Only the word-embedding rows of tokens in the examples affect the loss: point updates compute just those.
     const name = 'embeddings.word_embeddings.weight';
     const w = this.origin.get(name);

@@ -30,7 +30,9 @@ export interface SurfaceOptions {
  */
 export function pendingTasks(file: SurfaceFile, shard?: { index: number; count: number }): SurfaceTask[] {
   const order = shardPoints(coarseToFineOrder(file.x.length, file.y.length), shard);
-  return order.filter(({ i, j }) => file.values.loss[j][i] === null).map(({ i, j }) => ({ i, j, x: file.x[i], y: file.y[j] }));
+  return order
+    .filter(({ i, j }) => file.values.loss[j][i] === null)
+    .map(({ i, j }) => ({ i, j, x: file.x[i], y: file.y[j] }));
 }
 
 /**

@@ -82,13 +82,22 @@ export function standInBatches(seed: number, n = 12, c = 3, d = 4, batch = 5): S
   const out: StandInBatch[] = [];
   for (let s = 0; s < n; s += batch) {
     const rows = Math.min(batch, n - s);
-    out.push({ features: Float32Array.from({ length: rows * d }, () => r() * 2 - 1), labels: Int32Array.from({ length: rows }, () => Math.floor(r() * c)) });
+    out.push({
+      features: Float32Array.from({ length: rows * d }, () => r() * 2 - 1),
+      labels: Int32Array.from({ length: rows }, () => Math.floor(r() * c)),
+    });
   }
   return out;
 }
 
 /** The stand-in's loss computed in plain float64 JS for given weights (reference for tests). */
-export function standInLossJs(w: Float64Array[], bias: ArrayLike<number>, batches: StandInBatch[], c: number, d: number): { loss: number; accuracy: number } {
+export function standInLossJs(
+  w: Float64Array[],
+  bias: ArrayLike<number>,
+  batches: StandInBatch[],
+  c: number,
+  d: number,
+): { loss: number; accuracy: number } {
   let loss = 0;
   let correct = 0;
   let n = 0;
@@ -118,7 +127,16 @@ export function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {
     head: { name: 'ft-a', sha256: 'b'.repeat(64) },
     x: { kind: 'checkpoint', checkpoint: { name: 'ft-a', sha256: 'b'.repeat(64) } },
     y: { kind: 'random', seed: 7, normalize: 'filter', ignore: 'bias-ln' },
-    data: { file: 'dev.tsv', sha256: 'c'.repeat(64), split: 'dev', examples: 20, maxExamples: null, sample: null, seed: null, maxLength: 128 },
+    data: {
+      file: 'dev.tsv',
+      sha256: 'c'.repeat(64),
+      split: 'dev',
+      examples: 20,
+      maxExamples: null,
+      sample: null,
+      seed: null,
+      maxLength: 128,
+    },
     grid: { x: { min: -1, max: 1, n: 3 }, y: { min: 0, max: 2, n: 2 } },
     software: 'sensescape 0.1.0',
     ...over,

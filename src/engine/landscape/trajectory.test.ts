@@ -29,7 +29,10 @@ describe('trajectory coordinates against PyTorch', () => {
     const dd = await dot(delta, delta, names);
     const before = tf.memory().numTensors;
     for (let k = 0; k < traj.length; k++) {
-      const { dots: [vd], normSq } = await projectHost(traj[k].tensors, theta0, [delta], names);
+      const {
+        dots: [vd],
+        normSq,
+      } = await projectHost(traj[k].tensors, theta0, [delta], names);
       const c = trajectoryCoordinates(vd, normSq, dd);
       expect(rel(c.alpha, ref.trajectory.alpha[k])).toBeLessThan(1e-4);
       expect(rel(c.beta, ref.trajectory.beta[k])).toBeLessThan(1e-4);
@@ -38,7 +41,8 @@ describe('trajectory coordinates against PyTorch', () => {
     const rows = [origin.tensors, ...traj.map((t) => t.tensors), toward.tensors];
     const pca = pcaFromGram(await trajectoryGram(rows, toward.tensors, names));
     expect(tf.memory().numTensors).toBe(before);
-    for (let k = 0; k < 2; k++) expect(rel(pca.explainedVarianceRatio[k], ref.trajectory.explainedVarianceRatio[k])).toBeLessThan(1e-4);
+    for (let k = 0; k < 2; k++)
+      expect(rel(pca.explainedVarianceRatio[k], ref.trajectory.explainedVarianceRatio[k])).toBeLessThan(1e-4);
     // Component signs are a convention (sklearn's flip rule changed across versions): compare up to sign per component.
     for (let comp = 0; comp < 2; comp++) {
       const ours = [pca.coords[0][comp], ...[1, 2, 3].map((i) => pca.coords[i][comp])];
@@ -51,7 +55,11 @@ describe('trajectory coordinates against PyTorch', () => {
   });
 
   it('Jacobi eigen-decomposition recovers a known spectrum', () => {
-    const a = [[4, 1, 0], [1, 3, 1], [0, 1, 2]];
+    const a = [
+      [4, 1, 0],
+      [1, 3, 1],
+      [0, 1, 2],
+    ];
     const { values, vectors } = symmetricEigen(a);
     expect(values[0]).toBeGreaterThan(values[1]);
     for (let k = 0; k < 3; k++) {

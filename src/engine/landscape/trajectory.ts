@@ -39,7 +39,12 @@ export interface TrajectoryResult {
 }
 
 /** ⟨θ − θ0, d_k⟩ for each direction and ‖θ − θ0‖², with θ uploaded tensor by tensor. */
-export async function projectHost(host: ReadonlyMap<string, HostTensor>, origin: ReadonlyMap<string, tf.Tensor>, dirs: readonly ReadonlyMap<string, tf.Tensor>[], names: readonly string[]): Promise<{ dots: number[]; normSq: number }> {
+export async function projectHost(
+  host: ReadonlyMap<string, HostTensor>,
+  origin: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+  names: readonly string[],
+): Promise<{ dots: number[]; normSq: number }> {
   const scalars: tf.Tensor[] = [];
   try {
     for (const name of names) {
@@ -65,7 +70,11 @@ export async function projectHost(host: ReadonlyMap<string, HostTensor>, origin:
 }
 
 /** α, β of the formulas from ⟨v, δ⟩, ‖v‖² and ‖δ‖². */
-export function trajectoryCoordinates(vd: number, vv: number, dd: number): { alpha: number; beta: number; norm: number; cosine: number } {
+export function trajectoryCoordinates(
+  vd: number,
+  vv: number,
+  dd: number,
+): { alpha: number; beta: number; norm: number; cosine: number } {
   const alpha = vd / dd;
   const beta = Math.sqrt(Math.max(0, vv / dd - alpha * alpha));
   const norm = Math.sqrt(vv);
@@ -90,7 +99,12 @@ export interface TrajectoryOptions {
  * Coordinates (and losses) of each checkpoint.
  * @param delta δ1 = θ1 − θ0 on the moving parameters (device, caller owns).
  */
-export async function computeTrajectory<B>(ctx: LandscapeContext<B>, delta: ReadonlyMap<string, tf.Tensor>, checkpoints: readonly CheckpointLike[], opts: TrajectoryOptions): Promise<TrajectoryResult> {
+export async function computeTrajectory<B>(
+  ctx: LandscapeContext<B>,
+  delta: ReadonlyMap<string, tf.Tensor>,
+  checkpoints: readonly CheckpointLike[],
+  opts: TrajectoryOptions,
+): Promise<TrajectoryResult> {
   const dd = await dot(delta, delta, ctx.names);
   if (!(dd > 0)) throw new Error('θ1 equals θ0 on the moving parameters: the direction δ1 is zero');
   const meter = new PointMeter('trajectory', checkpoints.length, opts.onProgress);
@@ -100,21 +114,34 @@ export async function computeTrajectory<B>(ctx: LandscapeContext<B>, delta: Read
     for (let i = 0; i < checkpoints.length; i++) {
       ctx.token?.throwIfCancelled();
       const ck = checkpoints[i];
-      const { dots: [vd], normSq: vv } = await projectHost(ck.tensors, ctx.origin, [delta], ctx.names);
+      const {
+        dots: [vd],
+        normSq: vv,
+      } = await projectHost(ck.tensors, ctx.origin, [delta], ctx.names);
       const c = trajectoryCoordinates(vd, vv, dd);
       let r: EvalResult | null = null;
       if (opts.evaluate) {
         assignHost(ctx, modelNames, [ck, opts.head]);
         r = await ctx.model.evaluate(ctx.batches, { token: ctx.token });
       }
-      const point: TrajectoryPoint = { checkpoint: ck.name, ...c, loss: r ? r.loss : null, accuracy: r ? r.accuracy : null };
+      const point: TrajectoryPoint = {
+        checkpoint: ck.name,
+        ...c,
+        loss: r ? r.loss : null,
+        accuracy: r ? r.accuracy : null,
+      };
       points.push(point);
       opts.onPoint?.(i, point);
       meter.tick({ alpha: c.alpha, beta: c.beta });
     }
   } finally {
     // Leave the model with the head's fixed parameters, as the other analyses expect.
-    if (opts.evaluate) assignHost(ctx, modelNames.filter((n) => !ctx.origin.has(n)), [opts.head]);
+    if (opts.evaluate)
+      assignHost(
+        ctx,
+        modelNames.filter((n) => !ctx.origin.has(n)),
+        [opts.head],
+      );
   }
   const result: TrajectoryResult = { points, deltaNorm: Math.sqrt(dd) };
   if (opts.pca) {
@@ -125,7 +152,11 @@ export async function computeTrajectory<B>(ctx: LandscapeContext<B>, delta: Read
       p.pc1 = pca.coords[i + 1][0];
       p.pc2 = pca.coords[i + 1][1];
     });
-    result.pca = { explainedVarianceRatio: pca.explainedVarianceRatio, origin: pca.coords[0], reference: opts.toward.name };
+    result.pca = {
+      explainedVarianceRatio: pca.explainedVarianceRatio,
+      origin: pca.coords[0],
+      reference: opts.toward.name,
+    };
   }
   return result;
 }

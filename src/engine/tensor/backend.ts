@@ -142,7 +142,8 @@ async function registerRung(rung: BackendName, options: LadderOptions): Promise<
 
 async function registerWebGpu(onDeviceLost?: (message: string) => void): Promise<AdapterSummary> {
   const gpu = (globalThis.navigator as Navigator | undefined)?.gpu;
-  if (!gpu) throw new Error('navigator.gpu is missing (WebGPU disabled here; Chromium needs --enable-unsafe-webgpu on Linux)');
+  if (!gpu)
+    throw new Error('navigator.gpu is missing (WebGPU disabled here; Chromium needs --enable-unsafe-webgpu on Linux)');
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned null (no usable GPU adapter)');
   const info = (adapter as GPUAdapter & { info?: GPUAdapterInfo }).info;
@@ -160,26 +161,30 @@ async function registerWebGpu(onDeviceLost?: (message: string) => void): Promise
   } catch {
     // not registered
   }
-  tf.registerBackend('webgpu', async () => {
-    const limits = adapter.limits;
-    const requiredFeatures: GPUFeatureName[] = [];
-    if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
-    const device = await adapter.requestDevice({
-      requiredFeatures,
-      requiredLimits: {
-        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
-        maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
-        maxBufferSize: limits.maxBufferSize,
-        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
-        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-      },
-    });
-    void device.lost.then((lost) => {
-      onDeviceLost?.(`GPU device lost (${lost.reason}${lost.message ? `: ${lost.message}` : ''})`);
-    });
-    return new webgpu.WebGPUBackend(device, info);
-  }, 3);
+  tf.registerBackend(
+    'webgpu',
+    async () => {
+      const limits = adapter.limits;
+      const requiredFeatures: GPUFeatureName[] = [];
+      if (adapter.features.has('timestamp-query')) requiredFeatures.push('timestamp-query');
+      const device = await adapter.requestDevice({
+        requiredFeatures,
+        requiredLimits: {
+          maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+          maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+          maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+          maxBufferSize: limits.maxBufferSize,
+          maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+          maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        },
+      });
+      void device.lost.then((lost) => {
+        onDeviceLost?.(`GPU device lost (${lost.reason}${lost.message ? `: ${lost.message}` : ''})`);
+      });
+      return new webgpu.WebGPUBackend(device, info);
+    },
+    3,
+  );
   return summary;
 }
 
@@ -198,7 +203,8 @@ async function probe(): Promise<void> {
   try {
     const got = await c.data();
     const want = [19, 22, 43, 50];
-    if (want.some((w, i) => Math.abs(got[i] - w) > 1e-3)) throw new Error(`probe matmul gave [${Array.from(got).join(', ')}]`);
+    if (want.some((w, i) => Math.abs(got[i] - w) > 1e-3))
+      throw new Error(`probe matmul gave [${Array.from(got).join(', ')}]`);
   } finally {
     tf.dispose([a, b, c]);
   }

@@ -5,8 +5,15 @@
  */
 
 /** C = A·B for row-major A [m,k] and B [k,n]; returns C [m,n]. */
-export function matmulReference(a: ArrayLike<number>, b: ArrayLike<number>, m: number, k: number, n: number): Float32Array {
-  if (a.length !== m * k || b.length !== k * n) throw new Error(`matmulReference: sizes ${a.length}, ${b.length} do not match [${m},${k}]·[${k},${n}]`);
+export function matmulReference(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  m: number,
+  k: number,
+  n: number,
+): Float32Array {
+  if (a.length !== m * k || b.length !== k * n)
+    throw new Error(`matmulReference: sizes ${a.length}, ${b.length} do not match [${m},${k}]·[${k},${n}]`);
   const c = new Float32Array(m * n);
   const row = new Float64Array(n);
   for (let i = 0; i < m; i++) {

@@ -11,8 +11,15 @@ import { currentBackend } from './backend';
 import { matmulReference, maxAbsDiff } from './reference';
 
 /** C = A·B on the active backend, read back asynchronously. A [m,k], B [k,n] row-major; C [m,n]. */
-export async function matmulOnBackend(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Promise<Float32Array> {
-  if (a.length !== m * k || b.length !== k * n) throw new Error(`matmul: sizes ${a.length}, ${b.length} do not match [${m},${k}]·[${k},${n}]`);
+export async function matmulOnBackend(
+  a: Float32Array,
+  b: Float32Array,
+  m: number,
+  k: number,
+  n: number,
+): Promise<Float32Array> {
+  if (a.length !== m * k || b.length !== k * n)
+    throw new Error(`matmul: sizes ${a.length}, ${b.length} do not match [${m},${k}]·[${k},${n}]`);
   const c = tf.tidy(() => tf.matMul(tf.tensor2d(a, [m, k]), tf.tensor2d(b, [k, n])));
   try {
     return (await c.data()) as Float32Array;
@@ -41,7 +48,14 @@ export async function selfCheck(size = 128, seed = 7, tolerance = 1e-4): Promise
   const got = await matmulOnBackend(a, b, size, size, size);
   const ms = now() - t0;
   const err = maxAbsDiff(got, matmulReference(a, b, size, size, size));
-  return { backend: currentBackend()?.backend ?? tf.getBackend(), size, maxAbsError: err, tolerance, ok: err <= tolerance, ms };
+  return {
+    backend: currentBackend()?.backend ?? tf.getBackend(),
+    size,
+    maxAbsError: err,
+    tolerance,
+    ok: err <= tolerance,
+    ms,
+  };
 }
 
 export interface ThroughputResult {
@@ -56,7 +70,12 @@ export interface ThroughputResult {
  * Repeats a [size,size]·[size,size] matmul `rounds` times, reading each result back (so the GPU
  * really finishes), reporting progress and honouring cancel between rounds.
  */
-export async function matmulThroughput(size: number, rounds: number, token: CancelToken, onProgress?: ProgressSink): Promise<ThroughputResult> {
+export async function matmulThroughput(
+  size: number,
+  rounds: number,
+  token: CancelToken,
+  onProgress?: ProgressSink,
+): Promise<ThroughputResult> {
   const cp = new Checkpointer(token, 0);
   const a = tf.tensor2d(uniformArray(size * size, 1), [size, size]);
   const b = tf.tensor2d(uniformArray(size * size, 2), [size, size]);
@@ -72,7 +91,12 @@ export async function matmulThroughput(size: number, rounds: number, token: Canc
         c.dispose();
       }
       const seconds = (now() - t0) / 1000;
-      onProgress?.({ stage: 'matmul', done: done + 1, total: rounds, detail: { gflops: (2 * size ** 3 * (done + 1)) / seconds / 1e9 } });
+      onProgress?.({
+        stage: 'matmul',
+        done: done + 1,
+        total: rounds,
+        detail: { gflops: (2 * size ** 3 * (done + 1)) / seconds / 1e9 },
+      });
     }
   } finally {
     tf.dispose([a, b]);

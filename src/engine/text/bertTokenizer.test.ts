@@ -10,7 +10,16 @@ import { BertTokenizer } from './bertTokenizer';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
 const FULL = join(__dirname, '../../../../shared/data/bert/vocab.txt');
-interface Case { vocab: 'full' | 'trimmed'; lower: boolean; a: string; b: string | null; maxLength: number; tokens: string[] | null; ids: number[]; typeIds: number[] }
+interface Case {
+  vocab: 'full' | 'trimmed';
+  lower: boolean;
+  a: string;
+  b: string | null;
+  maxLength: number;
+  tokens: string[] | null;
+  ids: number[];
+  typeIds: number[];
+}
 const CASES = (JSON.parse(readFileSync(join(FIX, 'tokenizer.json'), 'utf8')) as { cases: Case[] }).cases;
 
 function lines(path: string): string[] {
@@ -28,15 +37,18 @@ describe('BertTokenizer matches the reference', () => {
   for (const which of ['trimmed', 'full'] as const) {
     for (const lower of [true, false]) {
       const cases = CASES.filter((c) => c.vocab === which && c.lower === lower);
-      it.skipIf(vocabs[which] === null)(`${which} vocab, ${lower ? 'uncased' : 'cased'} (${cases.length} cases)`, () => {
-        const tok = new BertTokenizer(vocabs[which]!, { doLowerCase: lower });
-        for (const c of cases) {
-          if (c.tokens) expect(tok.tokenize(c.a), JSON.stringify(c.a)).toEqual(c.tokens);
-          const enc = tok.encode(c.a, c.b, c.maxLength);
-          expect(enc.inputIds, JSON.stringify([c.a, c.b, c.maxLength])).toEqual(c.ids);
-          expect(enc.tokenTypeIds).toEqual(c.typeIds);
-        }
-      });
+      it.skipIf(vocabs[which] === null)(
+        `${which} vocab, ${lower ? 'uncased' : 'cased'} (${cases.length} cases)`,
+        () => {
+          const tok = new BertTokenizer(vocabs[which]!, { doLowerCase: lower });
+          for (const c of cases) {
+            if (c.tokens) expect(tok.tokenize(c.a), JSON.stringify(c.a)).toEqual(c.tokens);
+            const enc = tok.encode(c.a, c.b, c.maxLength);
+            expect(enc.inputIds, JSON.stringify([c.a, c.b, c.maxLength])).toEqual(c.ids);
+            expect(enc.tokenTypeIds).toEqual(c.typeIds);
+          }
+        },
+      );
     }
   }
 

@@ -40,13 +40,22 @@ function isControl(ch: string): boolean {
 
 function isPunctuation(ch: string): boolean {
   const cp = ch.codePointAt(0)!;
-  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126)) return true;
+  if ((cp >= 33 && cp <= 47) || (cp >= 58 && cp <= 64) || (cp >= 91 && cp <= 96) || (cp >= 123 && cp <= 126))
+    return true;
   return PUNCT.test(ch);
 }
 
 function isChineseChar(cp: number): boolean {
-  return (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0x3400 && cp <= 0x4dbf) || (cp >= 0x20000 && cp <= 0x2a6df) || (cp >= 0x2a700 && cp <= 0x2b73f)
-    || (cp >= 0x2b740 && cp <= 0x2b81f) || (cp >= 0x2b820 && cp <= 0x2ceaf) || (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0x2f800 && cp <= 0x2fa1f);
+  return (
+    (cp >= 0x4e00 && cp <= 0x9fff) ||
+    (cp >= 0x3400 && cp <= 0x4dbf) ||
+    (cp >= 0x20000 && cp <= 0x2a6df) ||
+    (cp >= 0x2a700 && cp <= 0x2b73f) ||
+    (cp >= 0x2b740 && cp <= 0x2b81f) ||
+    (cp >= 0x2b820 && cp <= 0x2ceaf) ||
+    (cp >= 0xf900 && cp <= 0xfaff) ||
+    (cp >= 0x2f800 && cp <= 0x2fa1f)
+  );
 }
 
 /** HF's BasicTokenizer. */
@@ -137,7 +146,12 @@ export class BertTokenizer {
     this.sepId = id('[SEP]');
     this.unkId = id('[UNK]');
     this.padId = this.vocab.get('[PAD]') ?? 0;
-    this.basic = new BasicTokenizer(opts.doLowerCase ?? true, new Set(SPECIAL_TOKENS), opts.tokenizeChineseChars ?? true, opts.stripAccents ?? null);
+    this.basic = new BasicTokenizer(
+      opts.doLowerCase ?? true,
+      new Set(SPECIAL_TOKENS),
+      opts.tokenizeChineseChars ?? true,
+      opts.stripAccents ?? null,
+    );
     this.wordpiece = new WordpieceTokenizer(this.vocab, '[UNK]', opts.maxInputCharsPerWord ?? 100);
   }
 
@@ -163,7 +177,8 @@ export class BertTokenizer {
     let a = this.tokensToIds(this.tokenize(textA));
     let b = textB === undefined || textB === null ? null : this.tokensToIds(this.tokenize(textB));
     const special = b ? 3 : 2;
-    if (maxLength < special) throw new RangeError(`max length ${maxLength} leaves no room for the ${special} special tokens`);
+    if (maxLength < special)
+      throw new RangeError(`max length ${maxLength} leaves no room for the ${special} special tokens`);
     let remove = a.length + (b?.length ?? 0) + special - maxLength;
     if (remove > 0) {
       if (!b) a = a.slice(0, a.length - remove);

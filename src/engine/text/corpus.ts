@@ -44,7 +44,11 @@ export interface CorpusCounts {
 }
 
 /** Pass 1: frequency of every cleaned token over all sources. */
-export async function countWords(sources: readonly CorpusSource[], progress?: ProgressSink, cancel = CancelToken.none()): Promise<{ freq: Map<string, number>; tokens: number }> {
+export async function countWords(
+  sources: readonly CorpusSource[],
+  progress?: ProgressSink,
+  cancel = CancelToken.none(),
+): Promise<{ freq: Map<string, number>; tokens: number }> {
   const cp = new Checkpointer(cancel);
   const freq = new Map<string, number>();
   let tokens = 0;
@@ -66,7 +70,11 @@ export async function countWords(sources: readonly CorpusSource[], progress?: Pr
 }
 
 /** Vocabulary: count ≥ minCount, most frequent first (ties by word), at most maxVocab. */
-export function buildVocab(freq: Map<string, number>, minCount = 5, maxVocab = 50000): { vocab: string[]; wordCounts: number[] } {
+export function buildVocab(
+  freq: Map<string, number>,
+  minCount = 5,
+  maxVocab = 50000,
+): { vocab: string[]; wordCounts: number[] } {
   const kept = [...freq].filter(([, c]) => c >= minCount);
   kept.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const top = kept.slice(0, maxVocab);
@@ -86,7 +94,12 @@ export function keepProbabilities(wordCounts: readonly number[], totalTokens: nu
  * Token ids of one line for the window pass: vocabulary index, or −1 for a slot that is out of
  * vocabulary or dropped by subsampling (the slot is kept).
  */
-export function lineSlots(tokens: readonly string[], index: Map<string, number>, keep: Float64Array, rand: () => number): Int32Array {
+export function lineSlots(
+  tokens: readonly string[],
+  index: Map<string, number>,
+  keep: Float64Array,
+  rand: () => number,
+): Int32Array {
   const ids = new Int32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const id = index.get(tokens[i]);
@@ -114,16 +127,25 @@ export function addWindowPairs(ids: Int32Array, window: number, table: PairTable
 }
 
 /** The whole pipeline: vocabulary, subsampling, windows, CSR counts. */
-export async function corpusToCounts(sources: readonly CorpusSource[], opts: CorpusOptions = {}, progress?: ProgressSink, cancel = CancelToken.none()): Promise<CorpusCounts> {
+export async function corpusToCounts(
+  sources: readonly CorpusSource[],
+  opts: CorpusOptions = {},
+  progress?: ProgressSink,
+  cancel = CancelToken.none(),
+): Promise<CorpusCounts> {
   const minCount = opts.minCount ?? 5;
   const maxVocab = opts.maxVocab ?? 50000;
   const t = opts.subsample ?? 1e-5;
   const window = opts.window ?? 5;
-  if (!(window >= 1) || !Number.isInteger(window)) throw new InputError(`window must be a positive integer, got ${window}`);
+  if (!(window >= 1) || !Number.isInteger(window))
+    throw new InputError(`window must be a positive integer, got ${window}`);
   const { freq, tokens } = await countWords(sources, progress, cancel);
   const { vocab, wordCounts } = buildVocab(freq, minCount, maxVocab);
   freq.clear();
-  if (vocab.length === 0) throw new InputError(`${sources.map((s) => s.name).join(', ')}: no word occurs at least ${minCount} times (${tokens} tokens read)`);
+  if (vocab.length === 0)
+    throw new InputError(
+      `${sources.map((s) => s.name).join(', ')}: no word occurs at least ${minCount} times (${tokens} tokens read)`,
+    );
   const index = new Map(vocab.map((w, i) => [w, i]));
   const keep = keepProbabilities(wordCounts, tokens, t);
   const rand = mulberry32(opts.seed ?? 1);

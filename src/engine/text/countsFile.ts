@@ -14,7 +14,12 @@ import { textLines } from './lines';
 const NUMBER = /^[+]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Parses a counts file from its bytes into vocabulary + CSR counts. */
-export async function readCountsFile(name: string, chunks: AsyncIterable<Uint8Array>, progress?: ProgressSink, cancel = CancelToken.none()): Promise<CorpusCounts> {
+export async function readCountsFile(
+  name: string,
+  chunks: AsyncIterable<Uint8Array>,
+  progress?: ProgressSink,
+  cancel = CancelToken.none(),
+): Promise<CorpusCounts> {
   const cp = new Checkpointer(cancel);
   const index = new Map<string, number>();
   const words: string[] = [];
@@ -41,7 +46,10 @@ export async function readCountsFile(name: string, chunks: AsyncIterable<Uint8Ar
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
       const parts = line.includes('\t') ? line.split('\t').map((s) => s.trim()) : line.split(/\s+/);
-      if (parts.length !== 3) throw new InputError(`${name}: line ${lineNo}: expected 3 fields (word<TAB>context<TAB>count or 'count word context'), got ${parts.length}`);
+      if (parts.length !== 3)
+        throw new InputError(
+          `${name}: line ${lineNo}: expected 3 fields (word<TAB>context<TAB>count or 'count word context'), got ${parts.length}`,
+        );
       let word: string;
       let ctx: string;
       let countText: string;
@@ -50,7 +58,8 @@ export async function readCountsFile(name: string, chunks: AsyncIterable<Uint8Ar
       if (form === null) form = lineForm;
       if (form === 'tsv') [word, ctx, countText] = parts;
       else [countText, word, ctx] = parts;
-      if (!NUMBER.test(countText)) throw new InputError(`${name}: line ${lineNo}: count '${countText}' is not a non-negative number`);
+      if (!NUMBER.test(countText))
+        throw new InputError(`${name}: line ${lineNo}: count '${countText}' is not a non-negative number`);
       const count = Number(countText);
       if (!Number.isFinite(count)) throw new InputError(`${name}: line ${lineNo}: count '${countText}' is not finite`);
       if (count === 0) continue;
@@ -88,7 +97,9 @@ export async function readCountsFile(name: string, chunks: AsyncIterable<Uint8Ar
   const V = words.length;
   const tot = new Float64Array(V);
   for (let i = 0; i < n; i++) tot[R[i]] += Vv[i];
-  const order = Array.from({ length: V }, (_, i) => i).sort((a, b) => tot[b] - tot[a] || (words[a] < words[b] ? -1 : words[a] > words[b] ? 1 : 0));
+  const order = Array.from({ length: V }, (_, i) => i).sort(
+    (a, b) => tot[b] - tot[a] || (words[a] < words[b] ? -1 : words[a] > words[b] ? 1 : 0),
+  );
   const remap = new Int32Array(V);
   order.forEach((old, nw) => (remap[old] = nw));
   for (let i = 0; i < n; i++) {

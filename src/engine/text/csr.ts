@@ -56,7 +56,14 @@ export function transpose(m: CsrCounts): CsrCounts {
 }
 
 /** Builds CSR from unsorted (row, col, value) triples; duplicates are summed. */
-export function fromTriples(rows: number, cols: number, r: ArrayLike<number>, c: ArrayLike<number>, v: ArrayLike<number>, count = r.length): CsrCounts {
+export function fromTriples(
+  rows: number,
+  cols: number,
+  r: ArrayLike<number>,
+  c: ArrayLike<number>,
+  v: ArrayLike<number>,
+  count = r.length,
+): CsrCounts {
   const order = new Int32Array(count);
   for (let i = 0; i < count; i++) order[i] = i;
   const keys = new Float64Array(count);

@@ -13,7 +13,11 @@ export class PairTable {
   private mask: number;
   private used = 0;
 
-  constructor(readonly rows: number, readonly cols: number, initialCapacity = 1 << 16) {
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    initialCapacity = 1 << 16,
+  ) {
     let cap = 1;
     while (cap < initialCapacity) cap <<= 1;
     this.keys = new Float64Array(cap).fill(EMPTY);

@@ -16,7 +16,10 @@ async function allLines(it: AsyncIterable<string[]>): Promise<string[]> {
   return out;
 }
 const enc = (s: string) => new TextEncoder().encode(s);
-const src = (name: string, text: string, gz = false): CorpusSource => ({ name, open: () => chunked(gz ? gzipSync(enc(text)) : enc(text), 7) });
+const src = (name: string, text: string, gz = false): CorpusSource => ({
+  name,
+  open: () => chunked(gz ? gzipSync(enc(text)) : enc(text), 7),
+});
 
 describe('textLines', () => {
   it('splits LF, CRLF, CR across chunk borders, drops a BOM, keeps a last line without newline', async () => {
@@ -47,7 +50,11 @@ describe('cleanTokens', () => {
 
 describe('windows and subsampling', () => {
   it('keeps the slots of dropped and OOV tokens (windows do not stretch)', () => {
-    const index = new Map([['a', 0], ['b', 1], ['c', 2]]);
+    const index = new Map([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ]);
     const keep = new Float64Array([1, 1, 1]);
     const ids = lineSlots(['a', 'zzz', 'b', 'c'], index, keep, () => 0);
     expect([...ids]).toEqual([0, -1, 1, 2]);
@@ -67,11 +74,29 @@ describe('windows and subsampling', () => {
     expect(keep[0]).toBeCloseTo(Math.sqrt(1e-3 / 0.1), 12);
     expect(keep[1]).toBe(1);
     const index = new Map([['x', 0]]);
-    const ids = lineSlots(['x', 'x', 'x', 'x'], index, new Float64Array([0.5]), (() => { const r = [0.1, 0.9, 0.4, 0.6]; let i = 0; return () => r[i++]; })());
+    const ids = lineSlots(
+      ['x', 'x', 'x', 'x'],
+      index,
+      new Float64Array([0.5]),
+      (() => {
+        const r = [0.1, 0.9, 0.4, 0.6];
+        let i = 0;
+        return () => r[i++];
+      })(),
+    );
     expect([...ids]).toEqual([0, -1, 0, -1]);
   });
   it('vocabulary: min count, cap, frequency order', () => {
-    const v = buildVocab(new Map([['a', 3], ['b', 9], ['c', 1], ['d', 9]]), 2, 2);
+    const v = buildVocab(
+      new Map([
+        ['a', 3],
+        ['b', 9],
+        ['c', 1],
+        ['d', 9],
+      ]),
+      2,
+      2,
+    );
     expect(v).toEqual({ vocab: ['b', 'd'], wordCounts: [9, 9] });
   });
 });
@@ -85,7 +110,10 @@ describe('corpusToCounts', () => {
     expect(plain.vocab).toEqual(['the', 'cat', 'sat', 'dog', 'ran']);
     expect(plain.tokens).toBe(9);
     const m = plain.counts;
-    const at = (r: number, c: number) => { for (let j = m.indptr[r]; j < m.indptr[r + 1]; j++) if (m.indices[j] === c) return m.values[j]; return 0; };
+    const at = (r: number, c: number) => {
+      for (let j = m.indptr[r]; j < m.indptr[r + 1]; j++) if (m.indices[j] === c) return m.values[j];
+      return 0;
+    };
     expect(at(0, 1)).toBe(2); // the–cat twice
     expect(at(1, 0)).toBe(2);
     expect(at(0, 2)).toBe(0); // the–sat never adjacent
@@ -103,8 +131,12 @@ describe('readCountsFile', () => {
     expect([...a.counts.values]).toEqual([1, 3, 3]);
   });
   it('names file and line of a malformed row', async () => {
-    await expect(readCountsFile('bad.tsv', chunked(enc('x\ty\t3\nx\ty\n'), 64))).rejects.toThrow('bad.tsv: line 2: expected 3 fields');
-    await expect(readCountsFile('bad.tsv', chunked(enc('x\ty\t3\nx\ty\tz\n'), 64))).rejects.toThrow('bad.tsv: line 2: no count found');
+    await expect(readCountsFile('bad.tsv', chunked(enc('x\ty\t3\nx\ty\n'), 64))).rejects.toThrow(
+      'bad.tsv: line 2: expected 3 fields',
+    );
+    await expect(readCountsFile('bad.tsv', chunked(enc('x\ty\t3\nx\ty\tz\n'), 64))).rejects.toThrow(
+      'bad.tsv: line 2: no count found',
+    );
     await expect(readCountsFile('bad.tsv', chunked(enc('x\ty\t3\n-2\ty\tz\n'), 64))).rejects.toThrow(/line 2/);
     await expect(readCountsFile('empty.tsv', chunked(enc(''), 64))).rejects.toThrow('empty.tsv: no counts');
   });

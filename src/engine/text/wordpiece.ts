@@ -5,8 +5,11 @@
  */
 
 /** Python's `str.split()` whitespace (so that splitting matches the reference exactly). */
-// eslint-disable-next-line no-control-regex -- Python treats \x1c-\x1f as whitespace; we must too
-export const PY_WHITESPACE = new RegExp('[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+', 'u');
+export const PY_WHITESPACE = new RegExp(
+  // eslint-disable-next-line no-control-regex -- Python treats \x1c-\x1f as whitespace; we must too
+  '[\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+',
+  'u',
+);
 
 /** `text.strip().split()` in Python. */
 export function whitespaceTokenize(text: string): string[] {

@@ -68,7 +68,10 @@ export function yieldToEventLoop(): Promise<void> {
  */
 export class Checkpointer {
   private last = now();
-  constructor(private readonly token: CancelToken, private readonly intervalMs = 30) {}
+  constructor(
+    private readonly token: CancelToken,
+    private readonly intervalMs = 30,
+  ) {}
 
   async check(): Promise<void> {
     this.token.throwIfCancelled();

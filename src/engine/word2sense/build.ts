@@ -33,7 +33,13 @@ export function wordMarginal(counts: CsrCounts): Float32Array {
 }
 
 /** Merge map only (for callers that already have distances or want a different K'). */
-export async function mergeSenses(beta: Float32Array, K: number, V: number, Kmerged: number, cancel?: CancelToken): Promise<Int32Array> {
+export async function mergeSenses(
+  beta: Float32Array,
+  K: number,
+  V: number,
+  Kmerged: number,
+  cancel?: CancelToken,
+): Promise<Int32Array> {
   if (Kmerged >= K) return Int32Array.from({ length: K }, (_, i) => i);
   return averageLinkage(await sqrtJsDistances(beta, K, V, cancel), K, Kmerged);
 }
@@ -56,7 +62,8 @@ export function buildModel(inp: BuildInput): Word2SenseModel {
   if (Kmerged >= K) merge = Int32Array.from({ length: K }, (_, i) => i);
   else {
     const d = new Float64Array(K * K);
-    for (let i = 0; i < K; i++) for (let j = i + 1; j < K; j++) d[i * K + j] = d[j * K + i] = Math.sqrt(jsRows(inp.beta, i, j, V));
+    for (let i = 0; i < K; i++)
+      for (let j = i + 1; j < K; j++) d[i * K + j] = d[j * K + i] = Math.sqrt(jsRows(inp.beta, i, j, V));
     merge = averageLinkage(d, K, Kmerged);
   }
   return assemble(inp, merge, Kmerged);

@@ -6,7 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { argmaxSense, contextTokens, contextWeights, initialSenseWeights, projectToMerged, wordCtx2Sense } from './context';
+import {
+  argmaxSense,
+  contextTokens,
+  contextWeights,
+  initialSenseWeights,
+  projectToMerged,
+  wordCtx2Sense,
+} from './context';
 import type { Word2SenseModel } from './model';
 import { bankIndex, bankModel, beta, plantedModel, theta, vocab } from './contextPlanted';
 import { completeLinkage } from './wsiLinkage';
@@ -16,8 +23,18 @@ const index = bankIndex;
 
 describe('WordCtx2Sense on a planted model', () => {
   it('picks the finance sense near money words and the river sense near water words', () => {
-    const money = wordCtx2Sense(model, index, 'bank', contextTokens('She made a deposit of money at the bank to repay the loan.'));
-    const river = wordCtx2Sense(model, index, 'bank', contextTokens('The fish swam near the shore where the river bank meets the water.'));
+    const money = wordCtx2Sense(
+      model,
+      index,
+      'bank',
+      contextTokens('She made a deposit of money at the bank to repay the loan.'),
+    );
+    const river = wordCtx2Sense(
+      model,
+      index,
+      'bank',
+      contextTokens('The fish swam near the shore where the river bank meets the water.'),
+    );
     expect(money.converged && river.converged).toBe(true);
     expect(argmaxSense(money.psi)).toBe(0);
     expect(argmaxSense(river.psi)).toBe(1);
@@ -80,7 +97,17 @@ interface CtxFx {
   theta: number[];
   pWord: number[];
   pSense: number[];
-  cases: { word: number | null; context: number[]; lambda: number; topSenses: number; lipschitz: number; psi0: number[]; psi: number[]; converged: boolean; lipschitzUsed: number }[];
+  cases: {
+    word: number | null;
+    context: number[];
+    lambda: number;
+    topSenses: number;
+    lipschitz: number;
+    psi0: number[];
+    psi: number[];
+    converged: boolean;
+    lipschitzUsed: number;
+  }[];
   linkage: { distances: number[][]; k: number; labels: number[] }[];
 }
 
@@ -106,7 +133,13 @@ describe('against the authors’ Infer.py (numpy transcription) and sklearn', ()
   it('ψ⁰ and ψ match to 1e-9, including a run where L doubles', () => {
     for (const c of fx.cases) {
       const word = c.word === null ? 'not-in-vocab' : `w${c.word}`;
-      const r = wordCtx2Sense(m, idx, word, c.context.map((v) => `w${v}`), { lambda: c.lambda, topSenses: c.topSenses, lipschitz: c.lipschitz });
+      const r = wordCtx2Sense(
+        m,
+        idx,
+        word,
+        c.context.map((v) => `w${v}`),
+        { lambda: c.lambda, topSenses: c.topSenses, lipschitz: c.lipschitz },
+      );
       const psi0 = initialSenseWeights(m, c.word ?? undefined, c.topSenses);
       for (let z = 0; z < fx.K; z++) {
         expect(Math.abs(psi0[z] - c.psi0[z])).toBeLessThan(1e-9);

@@ -57,7 +57,11 @@ const DEFAULTS = { lambda: 1e-2, topSenses: 100, smoothing: 0.0012, iterations: 
  * ψ⁰ for vocabulary index `w` (undefined: unknown word → uniform over all K): the raw vector
  * (θ[w,z] + β[z,w]·p_Z(z)/p(w)) / p_Z(z), top `topSenses` (ties: lower id), L1-normalised. [K]
  */
-export function initialSenseWeights(model: Word2SenseModel, w: number | undefined, topSenses = DEFAULTS.topSenses): Float64Array {
+export function initialSenseWeights(
+  model: Word2SenseModel,
+  w: number | undefined,
+  topSenses = DEFAULTS.topSenses,
+): Float64Array {
   const { K, V, theta, beta, pSense, pWord } = model;
   const out = new Float64Array(K);
   if (w === undefined) return out.fill(1 / K);
@@ -146,7 +150,8 @@ export function wordCtx2Sense(
     }
   }
   const base = { psi0, support, contextWords: rows.length, oov: w === undefined };
-  if (rows.length === 0) return { ...base, psi: Float64Array.from(psi0), converged: false, lipschitz: o.lipschitz, runs: 0 };
+  if (rows.length === 0)
+    return { ...base, psi: Float64Array.from(psi0), converged: false, lipschitz: o.lipschitz, runs: 0 };
 
   const start = Float64Array.from(support, (z) => psi0[z]);
   const x = new Float64Array(S);
@@ -197,7 +202,11 @@ export function mergedPrior(model: Word2SenseModel): Float64Array {
 }
 
 /** ψ over raw senses → merged senses, divided by p_D and L1-normalised (for similarity). [Kmerged] */
-export function projectToMerged(model: Word2SenseModel, psi: ArrayLike<number>, pD: Float64Array = mergedPrior(model)): Float64Array {
+export function projectToMerged(
+  model: Word2SenseModel,
+  psi: ArrayLike<number>,
+  pD: Float64Array = mergedPrior(model),
+): Float64Array {
   const out = new Float64Array(model.Kmerged);
   for (let z = 0; z < model.K; z++) if (psi[z] > 0) out[model.merge[z]] += psi[z];
   let sum = 0;

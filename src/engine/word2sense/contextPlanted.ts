@@ -6,7 +6,13 @@ import { buildEmbedding } from './embedding';
 import type { Word2SenseModel } from './model';
 
 /** A model from explicit β [K×V] and θ [V×K] (p(w) from counts, p_Z = Σ p(w)θ). */
-export function plantedModel(vocab: string[], beta: number[][], theta: number[][], counts: number[], merge?: number[]): Word2SenseModel {
+export function plantedModel(
+  vocab: string[],
+  beta: number[][],
+  theta: number[][],
+  counts: number[],
+  merge?: number[],
+): Word2SenseModel {
   const V = vocab.length;
   const K = beta.length;
   const total = counts.reduce((a, b) => a + b, 0);
@@ -56,4 +62,3 @@ export const theta = [
 ];
 export const bankModel = plantedModel(vocab, beta, theta, [50, 30, 20, 20, 30, 40, 10, 20, 400, 300]);
 export const bankIndex = new Map(vocab.map((w, i) => [w, i]));
-

@@ -27,7 +27,16 @@ describe('Eq. 2 embedding, merging and truncation (hand example)', () => {
   });
 
   it('full model: merge, ÷ p_D, L1', () => {
-    const m = buildModel({ vocab: ['a', 'b'], wordCounts: [4, 6], counts, beta, theta, K: 3, Kmerged: 2, hyperparameters: {} });
+    const m = buildModel({
+      vocab: ['a', 'b'],
+      wordCounts: [4, 6],
+      counts,
+      beta,
+      theta,
+      K: 3,
+      Kmerged: 2,
+      hyperparameters: {},
+    });
     expect([...m.pWord].map((x) => +x.toFixed(6))).toEqual([0.4, 0.6]);
     expect([...m.merge]).toEqual([0, 0, 1]);
     expect([...m.embedding.indptr]).toEqual([0, 2, 4]);
@@ -38,7 +47,17 @@ describe('Eq. 2 embedding, merging and truncation (hand example)', () => {
   });
 
   it('top-µ truncation keeps the largest merged senses and renormalises', () => {
-    const e = buildEmbedding({ beta, theta, pWord: new Float32Array([0.4, 0.6]), pSense: new Float32Array([0.26, 0.28, 0.46]), merge: new Int32Array([0, 0, 1]), V: 2, K: 3, Kmerged: 2, nnz: 1 });
+    const e = buildEmbedding({
+      beta,
+      theta,
+      pWord: new Float32Array([0.4, 0.6]),
+      pSense: new Float32Array([0.26, 0.28, 0.46]),
+      merge: new Int32Array([0, 0, 1]),
+      V: 2,
+      K: 3,
+      Kmerged: 2,
+      nnz: 1,
+    });
     expect([...e.indptr]).toEqual([0, 1, 2]);
     expect([...e.indices]).toEqual([0, 1]);
     expect([...e.values]).toEqual([1, 1]);

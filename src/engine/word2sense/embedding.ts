@@ -55,7 +55,10 @@ export function buildEmbedding(inp: EmbeddingInput): { indptr: Int32Array; indic
       order[d] = d;
     }
     // top µ by value (ties: lower id first), then ascending ids
-    let top = Array.from(order).sort((a, b) => v[b] - v[a] || a - b).slice(0, mu).filter((d) => v[d] > 0);
+    let top = Array.from(order)
+      .sort((a, b) => v[b] - v[a] || a - b)
+      .slice(0, mu)
+      .filter((d) => v[d] > 0);
     let sum = 0;
     for (const d of top) sum += v[d];
     top = top.filter((d) => Math.fround(v[d] / sum) > 0).sort((a, b) => a - b); // drop float32 underflow

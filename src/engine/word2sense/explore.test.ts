@@ -11,7 +11,8 @@ describe('sense explorer queries', () => {
       expect(dist.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
       const w = 1; // 'money'
       let want = 0;
-      for (const z of ex.members[d]) want += (bankModel.pSense[z] / ex.pMerged[d]) * bankModel.beta[z * bankModel.V + w];
+      for (const z of ex.members[d])
+        want += (bankModel.pSense[z] / ex.pMerged[d]) * bankModel.beta[z * bankModel.V + w];
       expect(dist[w]).toBeCloseTo(want, 9);
     }
   });
@@ -43,9 +44,16 @@ describe('sense explorer queries', () => {
     // 4 senses over 40 words, each concentrated on its own block of 10 words.
     const V = 40;
     const vocab = Array.from({ length: V }, (_, i) => `w${i}`);
-    const beta = Array.from({ length: 4 }, (_, z) => Array.from({ length: V }, (_, w) => (Math.floor(w / 10) === z ? 0.09 - 0.001 * (w % 10) : 0.0005 + 1e-6 * w)));
+    const beta = Array.from({ length: 4 }, (_, z) =>
+      Array.from({ length: V }, (_, w) => (Math.floor(w / 10) === z ? 0.09 - 0.001 * (w % 10) : 0.0005 + 1e-6 * w)),
+    );
     const theta = vocab.map((_, w) => Array.from({ length: 4 }, (_, z) => (Math.floor(w / 10) === z ? 0.85 : 0.05)));
-    const m = plantedModel(vocab, beta, theta, vocab.map(() => 10));
+    const m = plantedModel(
+      vocab,
+      beta,
+      theta,
+      vocab.map(() => 10),
+    );
     const ex4 = new SenseExplorer(m);
     const qs = ex4.intrusionQuestions(3, 5);
     expect(qs.length).toBeGreaterThan(0);
@@ -53,7 +61,9 @@ describe('sense explorer queries', () => {
       expect(new Set(q.words).size).toBe(5);
       expect(q.words).toContain(q.intruder);
       const dist = ex4.distribution(q.sense);
-      const ranked = Array.from(dist.keys()).sort((a, b) => dist[b] - dist[a] || a - b).map((w) => m.vocab[w]);
+      const ranked = Array.from(dist.keys())
+        .sort((a, b) => dist[b] - dist[a] || a - b)
+        .map((w) => m.vocab[w]);
       const top4 = ranked.slice(0, 4);
       expect(q.words.filter((w) => w !== q.intruder).sort()).toEqual([...top4].sort());
       expect(ranked.indexOf(q.intruder)).toBeGreaterThanOrEqual(V / 2);

@@ -98,7 +98,11 @@ export class SenseExplorer {
   search(prefix: string, n = 12): string[] {
     const q = prefix.trim().toLowerCase();
     if (!q) return [];
-    const sorted = this.sortedVocab ?? (this.sortedVocab = Int32Array.from(this.model.vocab.keys()).sort((a, b) => (this.model.vocab[a] < this.model.vocab[b] ? -1 : this.model.vocab[a] > this.model.vocab[b] ? 1 : 0)));
+    const sorted =
+      this.sortedVocab ??
+      (this.sortedVocab = Int32Array.from(this.model.vocab.keys()).sort((a, b) =>
+        this.model.vocab[a] < this.model.vocab[b] ? -1 : this.model.vocab[a] > this.model.vocab[b] ? 1 : 0,
+      ));
     const vocab = this.model.vocab;
     let lo = 0;
     let hi = sorted.length;
@@ -108,7 +112,8 @@ export class SenseExplorer {
       else hi = mid;
     }
     const hits: number[] = [];
-    for (let k = lo; k < sorted.length && vocab[sorted[k]].startsWith(q) && hits.length < 2000; k++) hits.push(sorted[k]);
+    for (let k = lo; k < sorted.length && vocab[sorted[k]].startsWith(q) && hits.length < 2000; k++)
+      hits.push(sorted[k]);
     hits.sort((a, b) => this.model.wordCounts[b] - this.model.wordCounts[a] || a - b);
     return hits.slice(0, n).map((i) => vocab[i]);
   }
@@ -119,7 +124,10 @@ export class SenseExplorer {
    * default, 100 above 1000 senses so a 3000-sense model maps in seconds, not minutes).
    * Returns coordinates [K'×2] and the stress-free fraction of variance the two axes explain.
    */
-  async senseMap(support = this.model.Kmerged > 1000 ? 100 : 300, cancel = CancelToken.none()): Promise<{ x: Float64Array; y: Float64Array; explained: number }> {
+  async senseMap(
+    support = this.model.Kmerged > 1000 ? 100 : 300,
+    cancel = CancelToken.none(),
+  ): Promise<{ x: Float64Array; y: Float64Array; explained: number }> {
     const K = this.model.Kmerged;
     const cp = new Checkpointer(cancel);
     const sparse = [];
@@ -147,11 +155,14 @@ export class SenseExplorer {
    * of a sense plus one intruder drawn from the bottom half of that sense *and* the top 10% of another
    * sense, shuffled. Seeded; senses are drawn without replacement.
    */
-  intrusionQuestions(count: number, seed: number): { sense: number; label: string; words: string[]; intruder: string }[] {
+  intrusionQuestions(
+    count: number,
+    seed: number,
+  ): { sense: number; label: string; words: string[]; intruder: string }[] {
     const K = this.model.Kmerged;
     const V = this.model.V;
     if (K < 2 || V < 10) throw new RangeError('word intrusion needs at least 2 senses and 10 words');
-    let state = (seed >>> 0) || 1;
+    let state = seed >>> 0 || 1;
     const rand = () => {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
       return state / 4294967296;
@@ -193,7 +204,10 @@ export class SenseExplorer {
   }
 
   private checkSense(d: number): void {
-    if (!Number.isInteger(d) || d < 0 || d >= this.model.Kmerged) throw new RangeError(`sense ${d} does not exist (the model has ${this.model.Kmerged} merged senses, 0–${this.model.Kmerged - 1})`);
+    if (!Number.isInteger(d) || d < 0 || d >= this.model.Kmerged)
+      throw new RangeError(
+        `sense ${d} does not exist (the model has ${this.model.Kmerged} merged senses, 0–${this.model.Kmerged - 1})`,
+      );
   }
 }
 

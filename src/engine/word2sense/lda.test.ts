@@ -45,7 +45,9 @@ describe('fitLda', () => {
     const K = 5;
     const planted = plantedCounts(V, K, 400, 7);
     const matched = (beta: Float32Array): number => {
-      const cos = planted.beta.map((b) => Array.from({ length: K }, (_, k) => cosine(b, beta.subarray(k * V, k * V + V))));
+      const cos = planted.beta.map((b) =>
+        Array.from({ length: K }, (_, k) => cosine(b, beta.subarray(k * V, k * V + V))),
+      );
       const assign = hungarian(cos.map((row) => row.map((c) => -c)));
       return cos.reduce((s, row, i) => s + row[assign[i]], 0) / K;
     };
@@ -59,7 +61,8 @@ describe('fitLda', () => {
     // defaults: anchor start, batch VB, converged E-steps. Measured: seeds 1–4 all recover the 5
     // senses (0.9998); sklearn's random start merged two of them (0.797) for 3 of 4 seeds with the
     // former absolute E-step tolerance
-    for (const seed of [2, 3, 4]) expect(matched((await fitLda(planted.counts, { K, iters: 8, seed })).beta)).toBeGreaterThanOrEqual(0.95);
+    for (const seed of [2, 3, 4])
+      expect(matched((await fitLda(planted.counts, { K, iters: 8, seed })).beta)).toBeGreaterThanOrEqual(0.95);
     const fit = await fitLda(planted.counts, { K, iters: 20, seed: 1 });
     expect(matched(fit.beta)).toBeGreaterThanOrEqual(0.95);
     // perplexity of the planted truth on these counts
@@ -91,7 +94,8 @@ describe('fitLda', () => {
     }
     expect(Math.exp(-ll2 / n)).toBeCloseTo(fit.perplexity, 1);
     // rows are distributions
-    for (let k = 0; k < K; k++) expect(fit.beta.subarray(k * V, k * V + V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    for (let k = 0; k < K; k++)
+      expect(fit.beta.subarray(k * V, k * V + V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(fit.history.length).toBe(20);
   });
 
@@ -101,7 +105,14 @@ describe('fitLda', () => {
     const a = await fitLda(planted.counts, { K: 3, iters: 4, seed: 5, innerIters: 12 });
     const mid = tf.memory().numTensors;
     // convergence is decided per document, so the answer does not depend on the blocking
-    const b = await fitLda(planted.counts, { K: 3, iters: 4, seed: 5, innerIters: 12, blockElements: 60 * 7, cacheElements: 0 });
+    const b = await fitLda(planted.counts, {
+      K: 3,
+      iters: 4,
+      seed: 5,
+      innerIters: 12,
+      blockElements: 60 * 7,
+      cacheElements: 0,
+    });
     expect(tf.memory().numTensors).toBe(before);
     expect(mid).toBe(before);
     expect(a.perplexity).toBeCloseTo(b.perplexity, 3);

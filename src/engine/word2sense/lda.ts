@@ -214,7 +214,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   // documents in a seeded random order, so that every update group is a sample of the whole
   const order = seededPermutation(D, (seed ^ 0x9e3779b9) >>> 0);
   const docs = permuteRows(counts, order);
-  const G = Math.max(1, Math.min(D, opts.updateBlocks ?? 1, Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1));
+  const G = Math.max(
+    1,
+    Math.min(D, opts.updateBlocks ?? 1, Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1),
+  );
   const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / V)));
   const cache = D * V <= (opts.cacheElements ?? 1 << 26);
   // compute blocks [start, end) of at most R rows, never straddling an update group
@@ -244,7 +247,14 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   };
 
   let gamma = gammaSamples(D * K, 100, 0.01, (seed ^ 0x5eed) >>> 0); // [D*K] in `docs` order, on the CPU between iterations
-  const lam0 = await initialLambda(counts, K, seed, opts.init ?? 'anchors', () => randomRows(counts, K, seed), () => cp.check());
+  const lam0 = await initialLambda(
+    counts,
+    K,
+    seed,
+    opts.init ?? 'anchors',
+    () => randomRows(counts, K, seed),
+    () => cp.check(),
+  );
   // λ = η + Σ_g N_g; before a group's first E-step its share of λ₀ − η stands in for N_g
   let statsSum = tf.tidy(() => tf.sub(tf.tensor2d(lam0, [K, V]), eta) as tf.Tensor2D);
   let priorShare: tf.Tensor2D | null = tf.div(statsSum, G) as tf.Tensor2D;
@@ -272,7 +282,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
       let rowRounds = 0;
       const roundCap = Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20));
-      for (let b = 0; b < blocks.length; ) {
+      for (let b = 0; b < blocks.length;) {
         // one update group: E-step of its blocks against the current λ, then λ's share from the group is replaced
         const group = blocks[b].group;
         const s0 = statsSum;
@@ -288,10 +298,13 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
           const st = await eStepBlock(docs, r0, r1, C, gb, { ...eParams, maxRounds: roundCap, tilde, tildeT });
           rowRounds += st.rowRounds;
           const s = sstats;
-          sstats = swap(s, tf.tidy(() => {
-            const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
-            return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, tf.matMul(th, tilde)))) as tf.Tensor2D;
-          }));
+          sstats = swap(
+            s,
+            tf.tidy(() => {
+              const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
+              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, tf.matMul(th, tilde)))) as tf.Tensor2D;
+            }),
+          );
           if (!cache) {
             live.delete(C);
             C.dispose();
@@ -301,7 +314,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
         }
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
         const prev = groupStats[group];
-        statsSum = swap(statsSum, tf.tidy(() => tf.add(tf.sub(statsSum, prev ?? priorShare!), fresh) as tf.Tensor2D));
+        statsSum = swap(
+          statsSum,
+          tf.tidy(() => tf.add(tf.sub(statsSum, prev ?? priorShare!), fresh) as tf.Tensor2D),
+        );
         groupStats[group] = prev ? swap(prev, fresh) : fresh;
         live.add(fresh);
         for (const t of [tilde, tildeT, sstats]) {
@@ -315,7 +331,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
         priorShare = null;
       }
       // re-sum the group statistics once per pass, so float32 rounding of the running sum cannot drift
-      statsSum = swap(statsSum, tf.tidy(() => tf.addN(groupStats.map((t) => t!)) as tf.Tensor2D));
+      statsSum = swap(
+        statsSum,
+        tf.tidy(() => tf.addN(groupStats.map((t) => t!)) as tf.Tensor2D),
+      );
       gamma = next;
       // the model this pass ends with: θ from the pass's E-steps, β = the normalised λ after it
       const sNow = statsSum;
@@ -342,7 +361,8 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       const perplexity = Math.exp(-logLik / total);
       const rec: LdaIteration = { iter, seconds: (now() - t0) / 1000, perplexity, rowRounds: rowRounds / D };
       const prevRec = history[history.length - 1];
-      if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol) warm = true;
+      if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol)
+        warm = true;
       history.push(rec);
       opts.onIteration?.(rec);
       opts.progress?.({ stage: 'lda', done: iter, total: iters });

@@ -27,7 +27,9 @@ describe('eStepBlock', () => {
     const { counts } = plantedCounts(30, 3, 50, 2);
     const all = denseRows(counts, 0, 30);
     const some = denseRowsAt(counts, [4, 17, 29]);
-    [4, 17, 29].forEach((r, i) => expect(Array.from(some.subarray(i * 30, i * 30 + 30))).toEqual(Array.from(all.subarray(r * 30, r * 30 + 30))));
+    [4, 17, 29].forEach((r, i) =>
+      expect(Array.from(some.subarray(i * 30, i * 30 + 30))).toEqual(Array.from(all.subarray(r * 30, r * 30 + 30))),
+    );
   });
 
   it('SQUAREM reaches the plain fixed point in fewer rounds; compaction does not change the answer; no leaks', async () => {
@@ -41,9 +43,18 @@ describe('eStepBlock', () => {
     const plain = start.slice();
     const sp = await eStepBlock(planted.counts, 0, V, dense, plain, { ...base, maxRounds: 2000, compactBelow: 0 });
     const plainCompact = start.slice();
-    const spc = await eStepBlock(planted.counts, 0, V, dense, plainCompact, { ...base, maxRounds: 2000, compactBelow: 1 });
+    const spc = await eStepBlock(planted.counts, 0, V, dense, plainCompact, {
+      ...base,
+      maxRounds: 2000,
+      compactBelow: 1,
+    });
     const acc = start.slice();
-    const sa = await eStepBlock(planted.counts, 0, V, dense, acc, { ...base, maxRounds: 2000, compactBelow: 1, accelerate: true });
+    const sa = await eStepBlock(planted.counts, 0, V, dense, acc, {
+      ...base,
+      maxRounds: 2000,
+      compactBelow: 1,
+      accelerate: true,
+    });
     expect(tf.memory().numTensors).toBe(before);
     // compaction only drops rows that are done: identical γ for the rows, less work
     for (let i = 0; i < plain.length; i++) expect(plainCompact[i]).toBeCloseTo(plain[i], 3);

@@ -115,14 +115,24 @@ export async function eStepBlock(
           const u1 = tf.log(g1);
           const r = tf.sub(u1, u0);
           const v = tf.add(tf.sub(tf.log(g2), tf.mul(u1, 2)), u0);
-          const a = tf.neg(tf.clipByValue(tf.sqrt(tf.div(tf.sum(tf.square(r), 1, true), tf.add(tf.sum(tf.square(v), 1, true), 1e-30))), 1, maxStep));
+          const a = tf.neg(
+            tf.clipByValue(
+              tf.sqrt(tf.div(tf.sum(tf.square(r), 1, true), tf.add(tf.sum(tf.square(v), 1, true), 1e-30))),
+              1,
+              maxStep,
+            ),
+          );
           const u = tf.add(tf.sub(u0, tf.mul(tf.mul(a, 2), r)), tf.mul(tf.square(a), v));
           // every F(γ) has Σ_k (γ_k − α/K) = n_d (the document's tokens): put the jump back on that
           // set, so no extrapolation can drive all of a document's γ to the floor (θ̃ = 0, X = 0)
           const excess = tf.relu(tf.sub(tf.exp(u), alphaK));
           const mass = tf.sum(excess, 1, true);
           const projected = tf.add(tf.mul(excess, tf.div(tf.sum(Cb, 1, true), tf.maximum(mass, 1e-30))), alphaK);
-          return tf.where(tf.broadcastTo(tf.logicalAnd(tf.greater(mass, 0), tf.isFinite(mass)), projected.shape), projected, g2) as tf.Tensor2D;
+          return tf.where(
+            tf.broadcastTo(tf.logicalAnd(tf.greater(mass, 0), tf.isFinite(mass)), projected.shape),
+            projected,
+            g2,
+          ) as tf.Tensor2D;
         });
         tf.dispose([g0, g1, g2]);
         g = F(from, Cb);

@@ -8,13 +8,15 @@ function csr(rows: number[][]): CsrCounts {
   const r: number[] = [];
   const c: number[] = [];
   const v: number[] = [];
-  rows.forEach((row, i) => row.forEach((x, j) => {
-    if (x) {
-      r.push(i);
-      c.push(j);
-      v.push(x);
-    }
-  }));
+  rows.forEach((row, i) =>
+    row.forEach((x, j) => {
+      if (x) {
+        r.push(i);
+        c.push(j);
+        v.push(x);
+      }
+    }),
+  );
   return fromTriples(rows.length, rows[0].length, r, c, v);
 }
 
@@ -29,13 +31,21 @@ function separable(K: number, V: number, mixed: number, seed: number): { counts:
     const s = p.reduce((a, b) => a + b, 0);
     return p.map((x) => x / s);
   });
-  const rows: { counts: number[]; pure: boolean }[] = senses.map((p) => ({ counts: p.map((x) => Math.round(x * 1000)), pure: true }));
+  const rows: { counts: number[]; pure: boolean }[] = senses.map((p) => ({
+    counts: p.map((x) => Math.round(x * 1000)),
+    pure: true,
+  }));
   for (let i = 0; i < mixed; i++) {
     const w = Array.from({ length: K }, () => (rand() < 0.4 ? rand() : 0));
     w[i % K] += 0.2; // never empty, never a single sense
     w[(i + 1) % K] += 0.2;
     const s = w.reduce((a, b) => a + b, 0);
-    rows.push({ counts: Array.from({ length: V }, (_, c) => Math.round(1000 * senses.reduce((m, p, k) => m + (w[k] / s) * p[c], 0))), pure: false });
+    rows.push({
+      counts: Array.from({ length: V }, (_, c) =>
+        Math.round(1000 * senses.reduce((m, p, k) => m + (w[k] / s) * p[c], 0)),
+      ),
+      pure: false,
+    });
   }
   // a shuffled order, so the pure rows are not simply the first K
   for (let i = rows.length - 1; i > 0; i--) {
@@ -64,7 +74,8 @@ describe('anchorRows (successive projection)', () => {
       rows.push(row);
     }
     for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c === 3 * i ? 1 : 0)));
-    for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c >= 5 * i && c < 5 * i + 3 ? 1 : 0)));
+    for (let i = 0; i < 5; i++)
+      rows.push(Array.from({ length: base.cols }, (_, c) => (c >= 5 * i && c < 5 * i + 3 ? 1 : 0)));
     for (let i = 0; i < 5; i++) rows.push(Array.from({ length: base.cols }, (_, c) => (c === 2 * i ? 2 : 0)));
     const got = Array.from(await anchorRows(csr(rows), 4)).sort((a, b) => a - b);
     expect(got).toEqual(pure);
@@ -96,7 +107,8 @@ describe('initialLambda', () => {
       let n = 0;
       for (let j = counts.indptr[d]; j < counts.indptr[d + 1]; j++) n += counts.values[j];
       const added = new Float64Array(V);
-      for (let j = counts.indptr[d]; j < counts.indptr[d + 1]; j++) added[counts.indices[j]] = (V * counts.values[j]) / n;
+      for (let j = counts.indptr[d]; j < counts.indptr[d + 1]; j++)
+        added[counts.indices[j]] = (V * counts.values[j]) / n;
       for (let c = 0; c < V; c++) expect(anc[k * V + c]).toBeCloseTo(rnd[k * V + c] + added[c], 4);
     }
     // the draw is Gamma(100, 1/100): mean 1

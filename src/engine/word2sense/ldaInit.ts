@@ -37,7 +37,9 @@ import { gammaSamples } from './special';
 export async function anchorRows(counts: CsrCounts, K: number, between?: () => Promise<void>): Promise<Int32Array> {
   const { rows: D, cols: V, indptr, indices, values } = counts;
   const n = rowSums(counts);
-  const sizes = Array.from(n).filter((x) => x > 0).sort((a, b) => a - b);
+  const sizes = Array.from(n)
+    .filter((x) => x > 0)
+    .sort((a, b) => a - b);
   const floor = Math.max(2, sizes.length ? sizes[Math.floor((sizes.length - 1) / 2)] / 2 : 0);
   let candidates: number[] = [];
   for (let d = 0; d < D; d++) if (n[d] >= floor) candidates.push(d);
@@ -112,7 +114,8 @@ export async function initialLambda(
     let n = 0;
     for (let j = counts.indptr[r]; j < counts.indptr[r + 1]; j++) n += counts.values[j];
     const scale = init === 'anchors' ? V / n : 1;
-    for (let j = counts.indptr[r]; j < counts.indptr[r + 1]; j++) lam0[k * V + counts.indices[j]] += scale * counts.values[j];
+    for (let j = counts.indptr[r]; j < counts.indptr[r + 1]; j++)
+      lam0[k * V + counts.indices[j]] += scale * counts.values[j];
   }
   return lam0;
 }

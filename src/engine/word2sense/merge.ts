@@ -6,7 +6,12 @@
 import { Checkpointer, CancelToken } from '../util/cancel';
 
 /** √JS distance matrix [K*K] between the rows of `beta` [K*V] (rows are distributions). */
-export async function sqrtJsDistances(beta: Float32Array, K: number, V: number, cancel = CancelToken.none()): Promise<Float64Array> {
+export async function sqrtJsDistances(
+  beta: Float32Array,
+  K: number,
+  V: number,
+  cancel = CancelToken.none(),
+): Promise<Float64Array> {
   const cp = new Checkpointer(cancel);
   const plogp = new Float64Array(K);
   for (let k = 0; k < K; k++) {

@@ -8,10 +8,25 @@ import { MODEL_FORMAT } from './modelFile';
 const counts = fromTriples(3, 3, [0, 0, 1, 1, 2], [0, 1, 0, 1, 2], [1, 3, 3, 3, 2]);
 const theta = new Float32Array([0.5, 0.25, 0.25, 0.1, 0.3, 0.6, 0.2, 0.2, 0.6]);
 const beta = new Float32Array([0.7, 0.2, 0.1, 0.5, 0.4, 0.1, 0.1, 0.1, 0.8]);
-const model = buildModel({ vocab: ['a', 'b', 'c'], wordCounts: [4, 6, 2], counts, beta, theta, K: 3, Kmerged: 2, hyperparameters: { seed: 3 } });
+const model = buildModel({
+  vocab: ['a', 'b', 'c'],
+  wordCounts: [4, 6, 2],
+  counts,
+  beta,
+  theta,
+  K: 3,
+  Kmerged: 2,
+  hyperparameters: { seed: 3 },
+});
 
 /** Re-serialise with tweaked tensors/metadata to make malformed files. */
-function tamper(m: Word2SenseModel, edit: (t: Record<string, { dtype: 'F32' | 'I32'; shape: number[]; data: Float32Array | Int32Array }>, meta: Record<string, string>) => void): Uint8Array {
+function tamper(
+  m: Word2SenseModel,
+  edit: (
+    t: Record<string, { dtype: 'F32' | 'I32'; shape: number[]; data: Float32Array | Int32Array }>,
+    meta: Record<string, string>,
+  ) => void,
+): Uint8Array {
   const t: Record<string, { dtype: 'F32' | 'I32'; shape: number[]; data: Float32Array | Int32Array }> = {
     beta: { dtype: 'F32', shape: [m.K, m.V], data: m.beta.slice() },
     theta: { dtype: 'F32', shape: [m.V, m.K], data: m.theta.slice() },
@@ -22,9 +37,18 @@ function tamper(m: Word2SenseModel, edit: (t: Record<string, { dtype: 'F32' | 'I
     'embedding.indices': { dtype: 'I32', shape: [m.embedding.indices.length], data: m.embedding.indices.slice() },
     'embedding.values': { dtype: 'F32', shape: [m.embedding.values.length], data: m.embedding.values.slice() },
   };
-  const meta: Record<string, string> = { format: MODEL_FORMAT, version: '1', vocab: JSON.stringify(m.vocab), word_counts: JSON.stringify(m.wordCounts), hyperparameters: JSON.stringify(m.hyperparameters) };
+  const meta: Record<string, string> = {
+    format: MODEL_FORMAT,
+    version: '1',
+    vocab: JSON.stringify(m.vocab),
+    word_counts: JSON.stringify(m.wordCounts),
+    hyperparameters: JSON.stringify(m.hyperparameters),
+  };
   edit(t, meta);
-  return writeSafetensors(Object.entries(t).map(([name, v]) => ({ name, ...v })), meta);
+  return writeSafetensors(
+    Object.entries(t).map(([name, v]) => ({ name, ...v })),
+    meta,
+  );
 }
 
 describe('model file', () => {
@@ -34,7 +58,10 @@ describe('model file', () => {
     const half = await readWord2SenseModel(writeWord2SenseModel(model, { betaDtype: 'F16' }), 'm16.safetensors');
     half.beta.forEach((b, i) => expect(b).toBeCloseTo(model.beta[i], 3));
     expect(half.embedding).toEqual(model.embedding);
-    const small = await readWord2SenseModel(writeWord2SenseModel(model, { betaDtype: 'F16', thetaDtype: 'F16' }), 'm16t.safetensors');
+    const small = await readWord2SenseModel(
+      writeWord2SenseModel(model, { betaDtype: 'F16', thetaDtype: 'F16' }),
+      'm16t.safetensors',
+    );
     small.theta.forEach((t, i) => expect(t).toBeCloseTo(model.theta[i], 3));
     expect(small.pSense).toEqual(model.pSense);
   });
@@ -56,18 +83,33 @@ describe('model file', () => {
     ['hyperparameters array', (_t, m) => (m.hyperparameters = '[]'), /'hyperparameters' must be a JSON object/],
     ['missing theta', (t) => delete t.theta, /tensor theta is missing/],
     ['theta shape', (t) => (t.theta.shape = [9, 1]), /tensor theta has shape \[9,1\], expected \[3,3\]/],
-    ['merge dtype', (t) => (t.merge = { dtype: 'F32', shape: [3], data: new Float32Array(3) }), /tensor merge has dtype F32, expected I32/],
+    [
+      'merge dtype',
+      (t) => (t.merge = { dtype: 'F32', shape: [3], data: new Float32Array(3) }),
+      /tensor merge has dtype F32, expected I32/,
+    ],
     ['beta row sum', (t) => ((t.beta.data as Float32Array)[0] = 5), /tensor beta row 0 sums to/],
-    ['theta NaN', (t) => ((t.theta.data as Float32Array)[4] = NaN), /tensor theta row 1 has a negative or non-finite entry/],
+    [
+      'theta NaN',
+      (t) => ((t.theta.data as Float32Array)[4] = NaN),
+      /tensor theta row 1 has a negative or non-finite entry/,
+    ],
     ['merge out of range', (t) => ((t.merge.data as Int32Array)[2] = 7), /merge\[2\] = 7 is outside/],
     ['merge gap', (t) => (t.merge.data = new Int32Array([0, 0, 2])), /never uses merged sense 1/],
     ['indptr end', (t) => ((t['embedding.indptr'].data as Int32Array)[3] = 1), /indptr must start at 0 and end at/],
-    ['indices order', (t) => (t['embedding.indices'].data = new Int32Array([1, 0, 0, 1, 0, 1])), /sense ids not strictly ascending/],
+    [
+      'indices order',
+      (t) => (t['embedding.indices'].data = new Int32Array([1, 0, 0, 1, 0, 1])),
+      /sense ids not strictly ascending/,
+    ],
     ['values sum', (t) => ((t['embedding.values'].data as Float32Array)[0] = 0.9), /embedding of 'a' sums to/],
   ];
   for (const [what, edit, msg] of cases) {
     it(`rejects a model with ${what}, naming the part`, async () => {
-      const err = await readWord2SenseModel(tamper(model, edit), 'm.st').then(() => null, (e: Error) => e);
+      const err = await readWord2SenseModel(tamper(model, edit), 'm.st').then(
+        () => null,
+        (e: Error) => e,
+      );
       expect(err).not.toBeNull();
       expect(err!.message).toMatch(msg);
       expect(err!.message).not.toContain('\n');

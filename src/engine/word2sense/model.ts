@@ -45,7 +45,11 @@ export function uniformEmbedding(model: Word2SenseModel): { indices: Int32Array;
 }
 
 /** Embedding of a word, or the uniform vector when it is out of vocabulary. */
-export function embeddingOf(model: Word2SenseModel, index: Map<string, number>, word: string): { indices: Int32Array; values: Float32Array; oov: boolean } {
+export function embeddingOf(
+  model: Word2SenseModel,
+  index: Map<string, number>,
+  word: string,
+): { indices: Int32Array; values: Float32Array; oov: boolean } {
   const w = index.get(word);
   if (w === undefined) return { ...uniformEmbedding(model), oov: true };
   return { ...embeddingRow(model, w), oov: false };

@@ -46,7 +46,14 @@ export interface Planted {
 }
 
 /** Draws a planted model and its counts (`tokensPerWord` tokens per row). */
-export function plantedCounts(V: number, K: number, tokensPerWord: number, seed: number, betaConc = 0.03, thetaConc = 0.15): Planted {
+export function plantedCounts(
+  V: number,
+  K: number,
+  tokensPerWord: number,
+  seed: number,
+  betaConc = 0.03,
+  thetaConc = 0.15,
+): Planted {
   const uniform = mulberry32(seed);
   const normal = gaussian(uniform);
   const beta = Array.from({ length: K }, () => dirichlet(V, betaConc, uniform, normal));

@@ -68,13 +68,27 @@ export interface TrainResult {
 }
 
 /** Resolves defaults and checks ranges; throws InputError naming the setting. */
-export function resolveTrainOptions(o: TrainOptions): Required<Omit<TrainOptions, 'maxSeconds'>> & { maxSeconds: number | undefined } {
+export function resolveTrainOptions(
+  o: TrainOptions,
+): Required<Omit<TrainOptions, 'maxSeconds'>> & { maxSeconds: number | undefined } {
   const senses = o.senses ?? 300;
   const merged = o.merged ?? Math.round(0.75 * senses);
   const r = {
-    senses, alpha: o.alpha ?? 0.1, gamma: o.gamma ?? 0.001, iters: o.iters ?? 30, maxSeconds: o.maxSeconds, innerIters: o.innerIters ?? 100,
-    seed: o.seed ?? 1, init: o.init ?? 'anchors', updateGroups: o.updateGroups ?? 1, minCount: o.minCount ?? 5, maxVocab: o.maxVocab ?? 50000, subsample: o.subsample ?? 1e-5, window: o.window ?? 5,
-    merged, nnz: Math.min(o.nnz ?? 75, merged),
+    senses,
+    alpha: o.alpha ?? 0.1,
+    gamma: o.gamma ?? 0.001,
+    iters: o.iters ?? 30,
+    maxSeconds: o.maxSeconds,
+    innerIters: o.innerIters ?? 100,
+    seed: o.seed ?? 1,
+    init: o.init ?? 'anchors',
+    updateGroups: o.updateGroups ?? 1,
+    minCount: o.minCount ?? 5,
+    maxVocab: o.maxVocab ?? 50000,
+    subsample: o.subsample ?? 1e-5,
+    window: o.window ?? 5,
+    merged,
+    nnz: Math.min(o.nnz ?? 75, merged),
   };
   const intAtLeast = (name: string, v: number, min: number) => {
     if (!Number.isInteger(v) || v < min) throw new InputError(`${name} must be an integer ≥ ${min}, got ${v}`);
@@ -86,47 +100,105 @@ export function resolveTrainOptions(o: TrainOptions): Required<Omit<TrainOptions
   intAtLeast('max vocab', r.maxVocab, 1);
   intAtLeast('nnz', r.nnz, 1);
   intAtLeast('update groups', r.updateGroups, 1);
-  if (!['anchors', 'random', 'rows'].includes(r.init)) throw new InputError(`init must be anchors, random or rows, got '${r.init}'`);
-  if (!Number.isInteger(r.merged) || r.merged < 1 || r.merged > r.senses) throw new InputError(`merged senses must be between 1 and the number of senses (${r.senses}), got ${r.merged}`);
+  if (!['anchors', 'random', 'rows'].includes(r.init))
+    throw new InputError(`init must be anchors, random or rows, got '${r.init}'`);
+  if (!Number.isInteger(r.merged) || r.merged < 1 || r.merged > r.senses)
+    throw new InputError(`merged senses must be between 1 and the number of senses (${r.senses}), got ${r.merged}`);
   if (!(r.alpha > 0) || !(r.gamma > 0)) throw new InputError('alpha and gamma must be positive');
   if (!(r.subsample >= 0)) throw new InputError(`subsample must be ≥ 0, got ${r.subsample}`);
-  if (r.maxSeconds !== undefined && !(r.maxSeconds > 0)) throw new InputError(`max seconds must be positive, got ${r.maxSeconds}`);
+  if (r.maxSeconds !== undefined && !(r.maxSeconds > 0))
+    throw new InputError(`max seconds must be positive, got ${r.maxSeconds}`);
   return r;
 }
 
 /** Runs the pipeline. The returned model's hyperparameters record every setting used. */
-export async function trainWord2Sense(input: TrainInput, options: TrainOptions, hooks: TrainHooks = {}): Promise<TrainResult> {
+export async function trainWord2Sense(
+  input: TrainInput,
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
   const o = resolveTrainOptions(options);
   const cancel = hooks.cancel ?? CancelToken.none();
   const t0 = now();
   const data: CorpusCounts =
     'corpus' in input
-      ? await corpusToCounts(input.corpus, { minCount: o.minCount, maxVocab: o.maxVocab, subsample: o.subsample, window: o.window, seed: o.seed }, hooks.progress, cancel)
+      ? await corpusToCounts(
+          input.corpus,
+          { minCount: o.minCount, maxVocab: o.maxVocab, subsample: o.subsample, window: o.window, seed: o.seed },
+          hooks.progress,
+          cancel,
+        )
       : await readCountsFile(input.counts.name, input.counts.open(), hooks.progress, cancel);
   const counts = { V: data.vocab.length, nnz: nnz(data.counts), tokens: data.tokens };
   hooks.onCounts?.({ ...counts, seconds: (now() - t0) / 1000 });
-  if (o.senses > data.vocab.length) throw new InputError(`senses (${o.senses}) exceeds the vocabulary size (${data.vocab.length}); lower --senses or --min-count`);
+  if (o.senses > data.vocab.length)
+    throw new InputError(
+      `senses (${o.senses}) exceeds the vocabulary size (${data.vocab.length}); lower --senses or --min-count`,
+    );
   const lda = await fitLda(data.counts, {
-    K: o.senses, alpha: o.alpha, gamma: o.gamma, iters: o.iters, maxSeconds: o.maxSeconds, seed: o.seed, innerIters: o.innerIters,
-    init: o.init, updateBlocks: o.updateGroups, progress: hooks.progress, cancel, onIteration: hooks.onIteration,
+    K: o.senses,
+    alpha: o.alpha,
+    gamma: o.gamma,
+    iters: o.iters,
+    maxSeconds: o.maxSeconds,
+    seed: o.seed,
+    innerIters: o.innerIters,
+    init: o.init,
+    updateBlocks: o.updateGroups,
+    progress: hooks.progress,
+    cancel,
+    onIteration: hooks.onIteration,
   });
   cancel.throwIfCancelled();
   hooks.progress?.({ stage: 'merging', done: 0, total: 1 });
   const hyperparameters = {
     source: 'corpus' in input ? { corpus: input.corpus.map((s) => s.name) } : { counts: input.counts.name },
-    senses: o.senses, alpha: o.alpha, gamma: o.gamma, iters: o.iters, max_seconds: o.maxSeconds ?? null, inner_iters: o.innerIters, seed: o.seed, init: o.init, update_groups: o.updateGroups,
-    min_count: 'corpus' in input ? o.minCount : null, max_vocab: 'corpus' in input ? o.maxVocab : null,
-    subsample: 'corpus' in input ? o.subsample : null, window: 'corpus' in input ? o.window : null,
-    merged: o.merged, nnz: o.nnz, backend: hooks.backend ?? null, algorithm: o.updateGroups > 1 ? 'incremental variational Bayes (dense row blocks, tfjs)' : 'batch variational Bayes (dense row blocks, tfjs)',
-    iterations_run: lda.history.length, best_iter: lda.bestIter, perplexity: lda.perplexity, stopped_by: lda.stoppedBy,
+    senses: o.senses,
+    alpha: o.alpha,
+    gamma: o.gamma,
+    iters: o.iters,
+    max_seconds: o.maxSeconds ?? null,
+    inner_iters: o.innerIters,
+    seed: o.seed,
+    init: o.init,
+    update_groups: o.updateGroups,
+    min_count: 'corpus' in input ? o.minCount : null,
+    max_vocab: 'corpus' in input ? o.maxVocab : null,
+    subsample: 'corpus' in input ? o.subsample : null,
+    window: 'corpus' in input ? o.window : null,
+    merged: o.merged,
+    nnz: o.nnz,
+    backend: hooks.backend ?? null,
+    algorithm:
+      o.updateGroups > 1
+        ? 'incremental variational Bayes (dense row blocks, tfjs)'
+        : 'batch variational Bayes (dense row blocks, tfjs)',
+    iterations_run: lda.history.length,
+    best_iter: lda.bestIter,
+    perplexity: lda.perplexity,
+    stopped_by: lda.stoppedBy,
   };
   const model = await buildModelAsync({
-    vocab: data.vocab, wordCounts: data.wordCounts, counts: data.counts, beta: lda.beta, theta: lda.theta, K: o.senses, Kmerged: o.merged, nnz: o.nnz,
-    hyperparameters, cancel,
+    vocab: data.vocab,
+    wordCounts: data.wordCounts,
+    counts: data.counts,
+    beta: lda.beta,
+    theta: lda.theta,
+    K: o.senses,
+    Kmerged: o.merged,
+    nnz: o.nnz,
+    hyperparameters,
+    cancel,
   });
   hooks.progress?.({ stage: 'embedding', done: 1, total: 1 });
   return {
-    model, counts, iterations: lda.history.length, bestIter: lda.bestIter, perplexity: lda.perplexity, stoppedBy: lda.stoppedBy, history: lda.history,
+    model,
+    counts,
+    iterations: lda.history.length,
+    bestIter: lda.bestIter,
+    perplexity: lda.perplexity,
+    stoppedBy: lda.stoppedBy,
+    history: lda.history,
     seconds: (now() - t0) / 1000,
   };
 }

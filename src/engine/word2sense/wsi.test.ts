@@ -15,9 +15,23 @@ import { senseDistanceMatrix } from './wsiLinkage';
 
 const DATA = resolve(__dirname, '../../../../shared/data');
 
-const money = ['I paid the money into the bank for the loan', 'a deposit at the bank', 'the bank gave a loan and took the deposit'];
-const river = ['fish swim by the bank of the river', 'water lapped the river bank and the shore', 'the bank of the river where fish and water meet'];
-const instances: WsiInstance[] = [...money, ...river].map((text, i) => ({ id: `bank.n.${i + 1}`, term: 'bank.n', lemma: 'bank', pos: 'n', text }));
+const money = [
+  'I paid the money into the bank for the loan',
+  'a deposit at the bank',
+  'the bank gave a loan and took the deposit',
+];
+const river = [
+  'fish swim by the bank of the river',
+  'water lapped the river bank and the shore',
+  'the bank of the river where fish and water meet',
+];
+const instances: WsiInstance[] = [...money, ...river].map((text, i) => ({
+  id: `bank.n.${i + 1}`,
+  term: 'bank.n',
+  lemma: 'bank',
+  pos: 'n',
+  text,
+}));
 const gold = instances.map((x, i) => `bank.n ${x.id} bank.n.${i < money.length ? 'money' : 'river'}\n`).join('');
 
 describe('WSI with WordCtx2Sense', () => {
@@ -57,8 +71,14 @@ describe.runIf(existsSync(DATA))('SemEval readers on the shared test data', () =
   it('SemEval-2010: one instance per gold-key line, with its target sentence', () => {
     const xml = readFileSync(resolve(DATA, 'wsi/semeval2010-task14/SemEval-2010/test_data/nouns/access.n.xml'), 'utf8');
     const inst = parseSemeval2010Xml(xml, 'access.n.xml');
-    const key = readFileSync(resolve(DATA, 'wsi/semeval2010-task14/SemEval-2010/evaluation/unsup_eval/keys/all.key'), 'utf8');
-    const ids = key.split('\n').filter((l) => l.startsWith('access.n ')).map((l) => l.split(' ')[1]);
+    const key = readFileSync(
+      resolve(DATA, 'wsi/semeval2010-task14/SemEval-2010/evaluation/unsup_eval/keys/all.key'),
+      'utf8',
+    );
+    const ids = key
+      .split('\n')
+      .filter((l) => l.startsWith('access.n '))
+      .map((l) => l.split(' ')[1]);
     expect(new Set(inst.map((i) => i.id))).toEqual(new Set(ids));
     expect(inst[0].term).toBe('access.n');
     expect(inst[0].targetSentence).toMatch(/access to the sea/);
@@ -67,9 +87,15 @@ describe.runIf(existsSync(DATA))('SemEval readers on the shared test data', () =
   });
 
   it('SemEval-2013: the token sits at [tokenStart, tokenEnd)', () => {
-    const xml = readFileSync(resolve(DATA, 'wsi/semeval2013-task13/SemEval-2013-Task-13-test-data/contexts/xml-format/add.v.xml'), 'utf8');
+    const xml = readFileSync(
+      resolve(DATA, 'wsi/semeval2013-task13/SemEval-2013-Task-13-test-data/contexts/xml-format/add.v.xml'),
+      'utf8',
+    );
     const inst = parseSemeval2013Xml(xml, 'add.v.xml');
-    const key = readFileSync(resolve(DATA, 'wsi/semeval2013-task13/SemEval-2013-Task-13-test-data/keys/gold/all.key'), 'utf8');
+    const key = readFileSync(
+      resolve(DATA, 'wsi/semeval2013-task13/SemEval-2013-Task-13-test-data/keys/gold/all.key'),
+      'utf8',
+    );
     expect(inst.length).toBe(key.split('\n').filter((l) => l.startsWith('add.v ')).length);
     for (const i of inst) expect(i.text.slice(i.target?.start, i.target?.end)).toBe(i.target?.token);
     expect(inst[0]).toMatchObject({ id: 'add.v.1', term: 'add.v', target: { token: 'adding', start: 51, end: 57 } });
@@ -80,14 +106,23 @@ describe.runIf(existsSync(DATA))('SemEval readers on the shared test data', () =
     expect(pairs.length).toBe(2003);
     expect(pairs[0]).toMatchObject({ id: '1', word1: 'Brazil', word2: 'nut' });
     expect(pairs[0].context1).toContain(' Brazil the philosophy');
-    for (const p of pairs.slice(0, 50)) expect(p.average).toBeCloseTo(p.ratings.reduce((a, b) => a + b, 0) / p.ratings.length, 1);
+    for (const p of pairs.slice(0, 50))
+      expect(p.average).toBeCloseTo(p.ratings.reduce((a, b) => a + b, 0) / p.ratings.length, 1);
   });
 });
 
 describe('SCWS evaluation', () => {
   it('scores same-sense contexts as more similar, so ρ follows the planted ratings', async () => {
     const pair = (id: string, w1: string, c1: string, w2: string, c2: string, average: number): ScwsPair => ({
-      id, word1: w1, pos1: 'n', word2: w2, pos2: 'n', context1: c1, context2: c2, average, ratings: [average],
+      id,
+      word1: w1,
+      pos1: 'n',
+      word2: w2,
+      pos2: 'n',
+      context1: c1,
+      context2: c2,
+      average,
+      ratings: [average],
     });
     const pairs = [
       pair('1', 'bank', money[0], 'money', money[1], 9),

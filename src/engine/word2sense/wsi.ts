@@ -66,7 +66,14 @@ export async function induceSenses(
     const labels = completeLinkage(senseDistanceMatrix(model, senses, jsCache), senses.length, options.clusters);
     const clusterOf = new Map(senses.map((s, i) => [s, labels[i]]));
     for (const l of labelled)
-      out.push({ id: l.inst.id, term, sense: l.sense, cluster: clusterOf.get(l.sense) as number, converged: l.converged, oov: l.oov });
+      out.push({
+        id: l.inst.id,
+        term,
+        sense: l.sense,
+        cluster: clusterOf.get(l.sense) as number,
+        converged: l.converged,
+        oov: l.oov,
+      });
   }
   return out;
 }

@@ -64,7 +64,11 @@ export function completeLinkage(dist: ArrayLike<number>, n: number, k: number): 
  * JS divergence (natural log) between the word distributions β[z,·] of the given raw senses. [m×m]
  * `cache` (keyed z₁·K + z₂, z₁ < z₂) lets many targets share the O(V) divergences.
  */
-export function senseDistanceMatrix(model: Word2SenseModel, senses: readonly number[], cache?: Map<number, number>): Float64Array {
+export function senseDistanceMatrix(
+  model: Word2SenseModel,
+  senses: readonly number[],
+  cache?: Map<number, number>,
+): Float64Array {
   const m = senses.length;
   const { V, beta } = model;
   const out = new Float64Array(m * m);

@@ -25,8 +25,18 @@ export function CheckpointTray() {
   return (
     <section className="card" aria-labelledby="ckpt-title" data-testid="checkpoints">
       <h2 id="ckpt-title">Checkpoints</h2>
-      <FileDrop label="Drop BERT checkpoint folders (config.json, vocab.txt, model.safetensors / pytorch_model.bin / sharded index)" folders testId="checkpoint-drop" onFiles={(files) => void addCheckpointFiles(groupByFolder(files))} />
-      <DemoButton label="Load the demo checkpoints" testId="landscape-demo" load={loadLandscapeDemo} hint="A 4-layer, 128-wide BERT pretrained on public corpora, fine-tuned on SST-2 and MRPC, its trajectory, and the same model trained from scratch; with SST-2 examples." />
+      <FileDrop
+        label="Drop BERT checkpoint folders (config.json, vocab.txt, model.safetensors / pytorch_model.bin / sharded index)"
+        folders
+        testId="checkpoint-drop"
+        onFiles={(files) => void addCheckpointFiles(groupByFolder(files))}
+      />
+      <DemoButton
+        label="Load the demo checkpoints"
+        testId="landscape-demo"
+        load={loadLandscapeDemo}
+        hint="A 4-layer, 128-wide BERT pretrained on public corpora, fine-tuned on SST-2 and MRPC, its trajectory, and the same model trained from scratch; with SST-2 examples."
+      />
       <ul className="ckpt-list">
         {checkpoints.map((c) => (
           <li key={c.id} className="ckpt" data-testid={`checkpoint-${c.name}`} data-status={c.status}>
@@ -34,7 +44,11 @@ export function CheckpointTray() {
               <strong>{c.name}</strong>
               <label>
                 <span className="visually-hidden">role of {c.name}</span>
-                <select value={c.role} onChange={(e) => setRole(c.id, e.target.value as Role)} data-testid={`role-${c.name}`}>
+                <select
+                  value={c.role}
+                  onChange={(e) => setRole(c.id, e.target.value as Role)}
+                  data-testid={`role-${c.name}`}
+                >
                   {ROLES.map((r) => (
                     <option key={r} value={r}>
                       {ROLE_LABELS[r]}
@@ -47,18 +61,28 @@ export function CheckpointTray() {
               </button>
             </div>
             {c.status === 'loading' && <p className="hint">reading and validating…</p>}
-            {c.status === 'error' && <p className="error" role="alert">{c.error}</p>}
+            {c.status === 'error' && (
+              <p className="error" role="alert">
+                {c.error}
+              </p>
+            )}
             {c.summary && (
               <p className="hint">
-                {c.summary.layers} layers × {c.summary.hidden} wide, {(c.summary.parameters / 1e6).toFixed(2)} M parameters, {c.summary.dtype}
-                {c.summary.hasHead ? `, head: ${c.summary.labels.join(' / ')}` : ', no task head'} · SHA-256 <code title={c.summary.sha256}>{c.summary.sha256.slice(0, 12)}…</code>
+                {c.summary.layers} layers × {c.summary.hidden} wide, {(c.summary.parameters / 1e6).toFixed(2)} M
+                parameters, {c.summary.dtype}
+                {c.summary.hasHead ? `, head: ${c.summary.labels.join(' / ')}` : ', no task head'} · SHA-256{' '}
+                <code title={c.summary.sha256}>{c.summary.sha256.slice(0, 12)}…</code>
               </p>
             )}
           </li>
         ))}
       </ul>
       {validation && (
-        <p className={validation.ok ? 'ok' : 'error'} role={validation.ok ? 'status' : 'alert'} data-testid="validation">
+        <p
+          className={validation.ok ? 'ok' : 'error'}
+          role={validation.ok ? 'status' : 'alert'}
+          data-testid="validation"
+        >
           {validation.ok ? '✓ ' : '✗ '}
           {validation.message}
         </p>

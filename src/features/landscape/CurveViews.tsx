@@ -7,7 +7,8 @@ import { renderCurveSvg } from '../../viz/curveSvg';
 import { useLandscape } from '../../state/landscape';
 import { ExportBar } from '../shared/ExportBar';
 
-const toCsv = (header: string[], rows: (string | number | null)[][]) => [header.join(','), ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(','))].join('\n') + '\n';
+const toCsv = (header: string[], rows: (string | number | null)[][]) =>
+  [header.join(','), ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(','))].join('\n') + '\n';
 
 export function CurveView() {
   const curve = useLandscape((s) => s.curve);
@@ -18,8 +19,16 @@ export function CurveView() {
       title: 'Loss along θ0 + α·(θ1 − θ0)',
       xLabel: 'α (0 = origin, 1 = fine-tuned)',
       yLabel: 'loss',
-      series: series.map((s) => ({ name: s.label, x: s.data.alphas, y: s.data.loss, dashed: s.key.startsWith('random') })),
-      markersAt: [{ x: 0, label: 'θ0' }, { x: 1, label: 'θ1' }],
+      series: series.map((s) => ({
+        name: s.label,
+        x: s.data.alphas,
+        y: s.data.loss,
+        dashed: s.key.startsWith('random'),
+      })),
+      markersAt: [
+        { x: 0, label: 'θ0' },
+        { x: 1, label: 'θ1' },
+      ],
       metadata: series.map((s) => ({ series: s.label, spec: s.data.spec })),
     });
   }, [series]);
@@ -34,7 +43,9 @@ export function CurveView() {
           <tr>
             <th scope="col">α</th>
             {series.map((s) => (
-              <th key={s.key} scope="col">{s.label}</th>
+              <th key={s.key} scope="col">
+                {s.label}
+              </th>
             ))}
           </tr>
         </thead>
@@ -55,8 +66,22 @@ export function CurveView() {
         svg={svg}
         baseName="curve"
         data={[
-          { label: 'JSON', fileName: 'curve.json', type: 'application/json', text: () => JSON.stringify(series, null, 1) },
-          { label: 'CSV', fileName: 'curve.csv', type: 'text/csv', text: () => toCsv(['series', 'alpha', 'loss', 'accuracy'], series.flatMap((s) => s.data.alphas.map((a, k) => [s.label, a, s.data.loss[k], s.data.accuracy[k]]))) },
+          {
+            label: 'JSON',
+            fileName: 'curve.json',
+            type: 'application/json',
+            text: () => JSON.stringify(series, null, 1),
+          },
+          {
+            label: 'CSV',
+            fileName: 'curve.csv',
+            type: 'text/csv',
+            text: () =>
+              toCsv(
+                ['series', 'alpha', 'loss', 'accuracy'],
+                series.flatMap((s) => s.data.alphas.map((a, k) => [s.label, a, s.data.loss[k], s.data.accuracy[k]])),
+              ),
+          },
         ]}
       />
     </section>
@@ -87,7 +112,16 @@ export function LayersView() {
         baseName="layers"
         data={[
           { label: 'JSON', fileName: 'layers.json', type: 'application/json', text: () => JSON.stringify(r, null, 1) },
-          { label: 'CSV', fileName: 'layers.csv', type: 'text/csv', text: () => toCsv(['group', 'alpha', 'loss', 'accuracy'], r.groups.flatMap((g) => r.alphas.map((a, k) => [g.name, a, g.loss[k], g.accuracy[k]]))) },
+          {
+            label: 'CSV',
+            fileName: 'layers.csv',
+            type: 'text/csv',
+            text: () =>
+              toCsv(
+                ['group', 'alpha', 'loss', 'accuracy'],
+                r.groups.flatMap((g) => r.alphas.map((a, k) => [g.name, a, g.loss[k], g.accuracy[k]])),
+              ),
+          },
         ]}
       />
     </section>

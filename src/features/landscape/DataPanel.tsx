@@ -19,10 +19,22 @@ export function DataPanel() {
         const entry = data.find((d) => d.split === split);
         return (
           <div key={split} className="data-split">
-            <FileDrop label={`${split} split (GLUE TSV)`} accept=".tsv,.txt" multiple={false} testId={`data-${split}`} onFiles={(files) => files[0] && void addData(files[0].file, split)}>
+            <FileDrop
+              label={`${split} split (GLUE TSV)`}
+              accept=".tsv,.txt"
+              multiple={false}
+              testId={`data-${split}`}
+              onFiles={(files) => files[0] && void addData(files[0].file, split)}
+            >
               <label>
                 or a bundled set{' '}
-                <select value="" onChange={(e) => e.target.value && void bundledFile(`data/${e.target.value}`).then((f) => addData(f, split))} data-testid={`data-${split}-bundled`}>
+                <select
+                  value=""
+                  onChange={(e) =>
+                    e.target.value && void bundledFile(`data/${e.target.value}`).then((f) => addData(f, split))
+                  }
+                  data-testid={`data-${split}-bundled`}
+                >
                   <option value="">choose…</option>
                   {BUNDLED.map(([path, label]) => (
                     <option key={path} value={path}>
@@ -32,11 +44,17 @@ export function DataPanel() {
                 </select>
               </label>
             </FileDrop>
-            {entry?.status === 'error' && <p className="error" role="alert">{entry.error}</p>}
+            {entry?.status === 'error' && (
+              <p className="error" role="alert">
+                {entry.error}
+              </p>
+            )}
             {entry?.summary && (
               <p className="hint" data-testid={`data-${split}-summary`}>
                 {entry.summary.name}: {entry.summary.task}, {entry.summary.rows} rows; labels{' '}
-                {entry.summary.labels.map(([l, n]) => `${l} ${((100 * n) / entry.summary!.rows).toFixed(0)}%`).join(', ')}
+                {entry.summary.labels
+                  .map(([l, n]) => `${l} ${((100 * n) / entry.summary!.rows).toFixed(0)}%`)
+                  .join(', ')}
               </p>
             )}
           </div>
@@ -44,16 +62,41 @@ export function DataPanel() {
       })}
       <div className="row">
         <label>
-          Examples <input type="number" min={1} max={100000} value={settings.maxExamples} onChange={(e) => setSettings({ maxExamples: Math.max(1, Number(e.target.value) || 1) })} data-testid="max-examples" />
+          Examples{' '}
+          <input
+            type="number"
+            min={1}
+            max={100000}
+            value={settings.maxExamples}
+            onChange={(e) => setSettings({ maxExamples: Math.max(1, Number(e.target.value) || 1) })}
+            data-testid="max-examples"
+          />
         </label>
         <label>
-          Max length <input type="number" min={8} max={512} value={settings.maxLength} onChange={(e) => setSettings({ maxLength: Math.max(8, Number(e.target.value) || 8) })} />
+          Max length{' '}
+          <input
+            type="number"
+            min={8}
+            max={512}
+            value={settings.maxLength}
+            onChange={(e) => setSettings({ maxLength: Math.max(8, Number(e.target.value) || 8) })}
+          />
         </label>
         <label>
-          Batch <input type="number" min={1} max={512} value={settings.batchSize} onChange={(e) => setSettings({ batchSize: Math.max(1, Number(e.target.value) || 1) })} />
+          Batch{' '}
+          <input
+            type="number"
+            min={1}
+            max={512}
+            value={settings.batchSize}
+            onChange={(e) => setSettings({ batchSize: Math.max(1, Number(e.target.value) || 1) })}
+          />
         </label>
       </div>
-      <p className="hint">Max length is a ceiling (clamped to the model's position embeddings). Every point is the mean cross-entropy (MSE for regression) and accuracy over the first N examples of each split, in eval mode.</p>
+      <p className="hint">
+        Max length is a ceiling (clamped to the model's position embeddings). Every point is the mean cross-entropy (MSE
+        for regression) and accuracy over the first N examples of each split, in eval mode.
+      </p>
     </section>
   );
 }

@@ -35,7 +35,9 @@ export function SurfaceView() {
   // Side by side (pretrained vs random origin) the two share one colour scale, as in Hao et al.
   const domain = useMemo((): [number, number] | undefined => {
     if (!file || !other) return undefined;
-    const values = [file, other].flatMap((f) => f.values[quantity].flat()).filter((v): v is number => v !== null && Number.isFinite(v) && (!log || quantity !== 'loss' || v > 0));
+    const values = [file, other]
+      .flatMap((f) => f.values[quantity].flat())
+      .filter((v): v is number => v !== null && Number.isFinite(v) && (!log || quantity !== 'loss' || v > 0));
     return values.length ? [Math.min(...values), Math.max(...values)] : undefined;
   }, [file, other, quantity, log]);
   const svg = useMemo(() => {
@@ -45,10 +47,27 @@ export function SurfaceView() {
       log: log && quantity === 'loss',
       colormap: cmap,
       domain,
-      trajectory: trajectory.result?.points.map((p) => ({ checkpoint: p.checkpoint, alpha: p.alpha, beta: p.beta, loss: p.loss })),
+      trajectory: trajectory.result?.points.map((p) => ({
+        checkpoint: p.checkpoint,
+        alpha: p.alpha,
+        beta: p.beta,
+        loss: p.loss,
+      })),
     });
   }, [file, quantity, log, cmap, domain, trajectory.result]);
-  const otherSvg = useMemo(() => (other ? renderSurfaceSvg(other, { quantity, log: log && quantity === 'loss', colormap: cmap, domain, title: `Random origin: ${other.spec.origin.name} (same colour scale)` }) : null), [other, quantity, log, cmap, domain]);
+  const otherSvg = useMemo(
+    () =>
+      other
+        ? renderSurfaceSvg(other, {
+            quantity,
+            log: log && quantity === 'loss',
+            colormap: cmap,
+            domain,
+            title: `Random origin: ${other.spec.origin.name} (same colour scale)`,
+          })
+        : null,
+    [other, quantity, log, cmap, domain],
+  );
 
   const onMove = (e: React.MouseEvent) => {
     const plot = host.current?.querySelector('rect.not-computed');
@@ -59,7 +78,12 @@ export function SurfaceView() {
     if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return setReadout(null);
     const i = Math.round(fx * (file.x.length - 1));
     const j = Math.round(fy * (file.y.length - 1));
-    setReadout({ alpha: file.x[i], beta: file.y[j], loss: file.values.loss[j][i], accuracy: file.values.accuracy[j][i] });
+    setReadout({
+      alpha: file.x[i],
+      beta: file.y[j],
+      loss: file.values.loss[j][i],
+      accuracy: file.values.accuracy[j][i],
+    });
   };
 
   const openSurfaceFile = async (f: File) => {
@@ -77,13 +101,23 @@ export function SurfaceView() {
       <div className="row">
         <label>
           Show{' '}
-          <select value={quantity} onChange={(e) => setQuantity(e.target.value as 'loss' | 'accuracy')} data-testid="surface-quantity">
+          <select
+            value={quantity}
+            onChange={(e) => setQuantity(e.target.value as 'loss' | 'accuracy')}
+            data-testid="surface-quantity"
+          >
             <option value="loss">loss J(θ)</option>
             <option value="accuracy">accuracy</option>
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} disabled={quantity !== 'loss'} /> log scale
+          <input
+            type="checkbox"
+            checked={log}
+            onChange={(e) => setLog(e.target.checked)}
+            disabled={quantity !== 'loss'}
+          />{' '}
+          log scale
         </label>
         <label>
           Colours{' '}
@@ -94,7 +128,14 @@ export function SurfaceView() {
         </label>
       </div>
       {svg ? (
-        <div ref={host} className="figure" onMouseMove={onMove} onMouseLeave={() => setReadout(null)} data-testid="surface-figure" dangerouslySetInnerHTML={{ __html: svg }} />
+        <div
+          ref={host}
+          className="figure"
+          onMouseMove={onMove}
+          onMouseLeave={() => setReadout(null)}
+          data-testid="surface-figure"
+          dangerouslySetInnerHTML={{ __html: svg }}
+        />
       ) : (
         <p className="hint">No surface yet: compute one, or drop a surface file below.</p>
       )}
@@ -105,15 +146,28 @@ export function SurfaceView() {
         </>
       )}
       <p className="readout" aria-live="polite" data-testid="surface-readout">
-        {readout ? `α ${readout.alpha.toFixed(3)}, β ${readout.beta.toFixed(3)}: loss ${readout.loss === null ? 'not computed' : readout.loss.toPrecision(5)}, accuracy ${readout.accuracy === null ? '—' : readout.accuracy.toFixed(3)}` : 'Hover the plot for α, β, loss and accuracy.'}
+        {readout
+          ? `α ${readout.alpha.toFixed(3)}, β ${readout.beta.toFixed(3)}: loss ${readout.loss === null ? 'not computed' : readout.loss.toPrecision(5)}, accuracy ${readout.accuracy === null ? '—' : readout.accuracy.toFixed(3)}`
+          : 'Hover the plot for α, β, loss and accuracy.'}
       </p>
       <p className="hint">
-        J(θ) is the mean cross-entropy over the fixed examples at θ = θ0 + α·(θ1 − θ0) + β·d2; accuracy is the fraction classified correctly. θ0, θ1, θ2 are marked; the trajectory shows
-        each training checkpoint at (α_i, β_i), keeping its angle to θ1 − θ0 and its length.
+        J(θ) is the mean cross-entropy over the fixed examples at θ = θ0 + α·(θ1 − θ0) + β·d2; accuracy is the fraction
+        classified correctly. θ0, θ1, θ2 are marked; the trajectory shows each training checkpoint at (α_i, β_i),
+        keeping its angle to θ1 − θ0 and its length.
       </p>
       {file && <SurfaceExports file={file} svg={svg} />}
-      <FileDrop label="Open a surface file (JSON from sensescape landscape surface / merge)" accept=".json" multiple={false} testId="surface-file-drop" onFiles={(files) => files[0] && void openSurfaceFile(files[0].file)} />
-      {dropError && <p className="error" role="alert" data-testid="surface-file-error">{dropError}</p>}
+      <FileDrop
+        label="Open a surface file (JSON from sensescape landscape surface / merge)"
+        accept=".json"
+        multiple={false}
+        testId="surface-file-drop"
+        onFiles={(files) => files[0] && void openSurfaceFile(files[0].file)}
+      />
+      {dropError && (
+        <p className="error" role="alert" data-testid="surface-file-error">
+          {dropError}
+        </p>
+      )}
     </section>
   );
 }

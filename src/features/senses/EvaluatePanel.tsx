@@ -10,7 +10,14 @@ import type { IntrusionQuestion, SensesJobs } from '../../workers/jobs/senses';
 import { downloadText } from '../shared/download';
 import { bundledFile } from '../../state/bundled';
 
-const SIMILARITY = ['EN-WS-353-ALL.txt', 'EN-MEN-TR-3k.txt', 'EN-SIMLEX-999.txt', 'EN-RW-STANFORD.txt', 'EN-MTurk-771.txt', 'EN-SimVerb-3500.txt'];
+const SIMILARITY = [
+  'EN-WS-353-ALL.txt',
+  'EN-MEN-TR-3k.txt',
+  'EN-SIMLEX-999.txt',
+  'EN-RW-STANFORD.txt',
+  'EN-MTurk-771.txt',
+  'EN-SimVerb-3500.txt',
+];
 const ENTAILMENT = ['baroni2012-leds.tsv'];
 
 async function fetchSet(name: string): Promise<{ name: string; text: string }> {
@@ -28,7 +35,10 @@ export function EvaluatePanel() {
   const run = async () => {
     setState('running');
     try {
-      const [similarity, entailment] = await Promise.all([Promise.all(SIMILARITY.map(fetchSet)), Promise.all(ENTAILMENT.map(fetchSet))]);
+      const [similarity, entailment] = await Promise.all([
+        Promise.all(SIMILARITY.map(fetchSet)),
+        Promise.all(ENTAILMENT.map(fetchSet)),
+      ]);
       setResult(await compute.run('w2sEvaluate', { similarity, entailment }));
       setState('idle');
     } catch (err) {
@@ -40,8 +50,12 @@ export function EvaluatePanel() {
     result
       ? [
           'task,file,direction,pairs,covered,spearman,spearman_covered,ap,f1',
-          ...result.similarity.map((r) => `similarity,${r.file},,${r.pairs},${r.covered},${r.spearman ?? ''},${r.spearman_covered ?? ''},,`),
-          ...result.entailment.map((r) => `entailment,${r.file},${r.direction},${r.pairs},${r.covered},,,${r.ap ?? ''},${r.f1 ?? ''}`),
+          ...result.similarity.map(
+            (r) => `similarity,${r.file},,${r.pairs},${r.covered},${r.spearman ?? ''},${r.spearman_covered ?? ''},,`,
+          ),
+          ...result.entailment.map(
+            (r) => `entailment,${r.file},${r.direction},${r.pairs},${r.covered},,,${r.ap ?? ''},${r.f1 ?? ''}`,
+          ),
         ].join('\n') + '\n'
       : '';
   return (
@@ -57,10 +71,17 @@ export function EvaluatePanel() {
           </button>
         )}
       </div>
-      {state === 'failed' && <p className="error" role="alert">{error}</p>}
+      {state === 'failed' && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {result && (
         <table className="values" data-testid="eval-table">
-          <caption>Similarity: Spearman ρ between human scores and −JS (OOV words get the uniform vector; “covered” = both words known)</caption>
+          <caption>
+            Similarity: Spearman ρ between human scores and −JS (OOV words get the uniform vector; “covered” = both
+            words known)
+          </caption>
           <thead>
             <tr>
               <th scope="col">set</th>
@@ -112,7 +133,10 @@ function Intrusion() {
   return (
     <div className="intrusion" data-testid="intrusion">
       <h3>Word intrusion</h3>
-      <p className="hint">Each row shows a sense’s 4 most probable words and one intruder (from the bottom half of this sense and the top 10% of another). Pick the intruder; precision measures how interpretable the senses are.</p>
+      <p className="hint">
+        Each row shows a sense’s 4 most probable words and one intruder (from the bottom half of this sense and the top
+        10% of another). Pick the intruder; precision measures how interpretable the senses are.
+      </p>
       <button type="button" onClick={() => void start()} data-testid="intrusion-start">
         {questions.length ? 'New questions' : 'Start'}
       </button>
@@ -122,8 +146,21 @@ function Intrusion() {
             <fieldset>
               <legend className="visually-hidden">question {i + 1}</legend>
               {q.words.map((w) => (
-                <label key={w} className={answers[i] !== undefined ? (w === q.intruder ? 'ok' : answers[i] === w ? 'error' : '') : ''}>
-                  <input type="radio" name={`intrusion-${i}`} value={w} disabled={answers[i] !== undefined} checked={answers[i] === w} onChange={() => setAnswers({ ...answers, [i]: w })} /> {w}{' '}
+                <label
+                  key={w}
+                  className={
+                    answers[i] !== undefined ? (w === q.intruder ? 'ok' : answers[i] === w ? 'error' : '') : ''
+                  }
+                >
+                  <input
+                    type="radio"
+                    name={`intrusion-${i}`}
+                    value={w}
+                    disabled={answers[i] !== undefined}
+                    checked={answers[i] === w}
+                    onChange={() => setAnswers({ ...answers, [i]: w })}
+                  />{' '}
+                  {w}{' '}
                 </label>
               ))}
             </fieldset>
@@ -132,12 +169,23 @@ function Intrusion() {
       </ol>
       {questions.length > 0 && (
         <p data-testid="intrusion-score">
-          {answered} of {questions.length} answered; precision {answered ? ((100 * correct) / answered).toFixed(0) : '—'}%{' '}
+          {answered} of {questions.length} answered; precision{' '}
+          {answered ? ((100 * correct) / answered).toFixed(0) : '—'}%{' '}
           <button
             type="button"
             disabled={answered === 0}
             onClick={() =>
-              downloadText(['question,sense,words,intruder,answer,correct', ...questions.map((q, i) => `${i + 1},${q.sense},"${q.words.join(' ')}",${q.intruder},${answers[i] ?? ''},${answers[i] === undefined ? '' : answers[i] === q.intruder ? 1 : 0}`)].join('\n') + '\n', 'word-intrusion.csv', 'text/csv')
+              downloadText(
+                [
+                  'question,sense,words,intruder,answer,correct',
+                  ...questions.map(
+                    (q, i) =>
+                      `${i + 1},${q.sense},"${q.words.join(' ')}",${q.intruder},${answers[i] ?? ''},${answers[i] === undefined ? '' : answers[i] === q.intruder ? 1 : 0}`,
+                  ),
+                ].join('\n') + '\n',
+                'word-intrusion.csv',
+                'text/csv',
+              )
             }
           >
             Export answers (CSV)

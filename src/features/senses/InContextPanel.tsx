@@ -20,15 +20,20 @@ function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lamb
         valueLabel: 'change in sense weight (ψ − ψ⁰, merged senses)',
         diverging: true,
         bars: answer.senses.map((s) => ({ label: s.label, value: s.contextual - s.contextFree, colorIndex: s.sense })),
-        metadata: { sentence: answer.tokens.join(' '), position: answer.position, senses: answer.senses.map((s) => ({ sense: s.sense, contextual: s.contextual, contextFree: s.contextFree })) },
+        metadata: {
+          sentence: answer.tokens.join(' '),
+          position: answer.position,
+          senses: answer.senses.map((s) => ({ sense: s.sense, contextual: s.contextual, contextFree: s.contextFree })),
+        },
       }),
     [answer],
   );
   return (
     <div className="context-result" data-testid="context-result" data-word={answer.word}>
       <p className="hint">
-        {answer.tokens.map((t, i) => (i === answer.position ? <strong key={i}>{t} </strong> : `${t} `))}
-        — {answer.contextWords} context words used{answer.converged ? '' : '; the optimisation did not converge, so these are the context-free weights'}
+        {answer.tokens.map((t, i) => (i === answer.position ? <strong key={i}>{t} </strong> : `${t} `))}—{' '}
+        {answer.contextWords} context words used
+        {answer.converged ? '' : '; the optimisation did not converge, so these are the context-free weights'}
         {answer.oov ? '; the word is not in the vocabulary' : ''}.
       </p>
       <table className="values">
@@ -61,7 +66,9 @@ function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lamb
 }
 
 export function InContextPanel() {
-  const { modelStatus, lambda, exploreWord } = useSenses(useShallow((s) => ({ modelStatus: s.modelStatus, lambda: s.lambda, exploreWord: s.exploreWord })));
+  const { modelStatus, lambda, exploreWord } = useSenses(
+    useShallow((s) => ({ modelStatus: s.modelStatus, lambda: s.lambda, exploreWord: s.exploreWord })),
+  );
   const [text, setText] = useState('He sat on the bank of the river and watched the water.');
   const [answer, setAnswer] = useState<ContextAnswer | null>(null);
   const [pinned, setPinned] = useState<ContextAnswer | null>(null);
@@ -80,17 +87,37 @@ export function InContextPanel() {
     <section className="card wide" aria-labelledby="context-title" data-testid="in-context">
       <h2 id="context-title">In context</h2>
       <label>
-        Sentence <textarea value={text} onChange={(e) => setText(e.target.value)} rows={2} cols={80} data-testid="context-text" />
+        Sentence{' '}
+        <textarea
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          rows={2}
+          cols={80}
+          data-testid="context-text"
+        />
       </label>
-      <p className="hint">Click a word to infer its senses in this context (WordCtx2Sense: multiplicative weights from ψ⁰ toward the context’s words, KL-regularised, λ = 0.01).</p>
+      <p className="hint">
+        Click a word to infer its senses in this context (WordCtx2Sense: multiplicative weights from ψ⁰ toward the
+        context’s words, KL-regularised, λ = 0.01).
+      </p>
       <div className="row tokens">
         {tokens.map((t, i) => (
-          <button key={`${t}-${i}`} type="button" className="chip" onClick={() => void pick(i)} data-testid={`token-${i}`}>
+          <button
+            key={`${t}-${i}`}
+            type="button"
+            className="chip"
+            onClick={() => void pick(i)}
+            data-testid={`token-${i}`}
+          >
             {t}
           </button>
         ))}
       </div>
-      {error && <p className="error" role="alert">{error}</p>}
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {answer && (
         <button type="button" onClick={() => setPinned(answer)}>
           Pin to compare with another context

@@ -7,19 +7,39 @@ import type { SenseCard } from '../../workers/jobs/senses';
 import { layoutCloud, renderCloudSvg } from '../../viz/cloud';
 import { ExportBar } from '../shared/ExportBar';
 
-export function SenseCloud({ card, lambda, onWord, onSense, testId }: { card: SenseCard; lambda: number; onWord(word: string): void; onSense?(sense: number): void; testId?: string }) {
+export function SenseCloud({
+  card,
+  lambda,
+  onWord,
+  onSense,
+  testId,
+}: {
+  card: SenseCard;
+  lambda: number;
+  onWord(word: string): void;
+  onSense?(sense: number): void;
+  testId?: string;
+}) {
   const [svg, setSvg] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    const words = card.words.slice(0, 40).map((w) => ({ text: w.word, weight: Math.exp(w.relevance - card.words[0].relevance) }));
+    const words = card.words
+      .slice(0, 40)
+      .map((w) => ({ text: w.word, weight: Math.exp(w.relevance - card.words[0].relevance) }));
     void layoutCloud(words, { seed: card.sense + 1 }).then((placed) => {
       if (!live) return;
-      setSvg(renderCloudSvg(placed, {
-        title: `Sense ${card.label}`,
-        subtitle: `top words by relevance, λ = ${lambda.toFixed(2)}; p(sense) = ${card.pSense.toFixed(4)}`,
-        colorIndex: card.sense,
-        metadata: { sense: card.sense, lambda, words: card.words.map((w) => ({ word: w.word, p: w.p, relevance: w.relevance })) },
-      }));
+      setSvg(
+        renderCloudSvg(placed, {
+          title: `Sense ${card.label}`,
+          subtitle: `top words by relevance, λ = ${lambda.toFixed(2)}; p(sense) = ${card.pSense.toFixed(4)}`,
+          colorIndex: card.sense,
+          metadata: {
+            sense: card.sense,
+            lambda,
+            words: card.words.map((w) => ({ word: w.word, p: w.p, relevance: w.relevance })),
+          },
+        }),
+      );
     });
     return () => {
       live = false;
@@ -49,7 +69,13 @@ export function SenseCloud({ card, lambda, onWord, onSense, testId }: { card: Se
         )}{' '}
         <span className="hint">
           {card.words.slice(0, 8).map((w, k) => (
-            <button key={w.word} type="button" className="chip" onClick={() => onWord(w.word)} aria-label={`explore ${w.word}`}>
+            <button
+              key={w.word}
+              type="button"
+              className="chip"
+              onClick={() => onWord(w.word)}
+              aria-label={`explore ${w.word}`}
+            >
               {w.word}
               {k < 7 ? '' : ''}
             </button>

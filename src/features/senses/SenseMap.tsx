@@ -17,7 +17,13 @@ const H = 440;
 
 export function SenseMap() {
   const { senseMap, loadSenseMap, exploreSense, sense, modelStatus } = useSenses(
-    useShallow((s) => ({ senseMap: s.senseMap, loadSenseMap: s.loadSenseMap, exploreSense: s.exploreSense, sense: s.sense, modelStatus: s.modelStatus })),
+    useShallow((s) => ({
+      senseMap: s.senseMap,
+      loadSenseMap: s.loadSenseMap,
+      exploreSense: s.exploreSense,
+      sense: s.sense,
+      modelStatus: s.modelStatus,
+    })),
   );
   const svgRef = useRef<SVGSVGElement>(null);
   const gRef = useRef<SVGGElement>(null);
@@ -59,18 +65,55 @@ export function SenseMap() {
       )}
       {senseMap && (
         <>
-          <svg ref={svgRef} width={W} height={H} viewBox={`0 0 ${W} ${H}`} className="map" role="img" aria-label={`map of ${points.length} senses; scroll to zoom, drag to pan`}>
+          <svg
+            ref={svgRef}
+            width={W}
+            height={H}
+            viewBox={`0 0 ${W} ${H}`}
+            className="map"
+            role="img"
+            aria-label={`map of ${points.length} senses; scroll to zoom, drag to pan`}
+          >
             <rect width={W} height={H} fill="transparent" />
             <g ref={gRef}>
               {points.map((p) => (
-                <circle key={p.d} cx={p.cx} cy={p.cy} r={p.r} fill={categoryColor(p.d)} fillOpacity={p.d === sense ? 0.95 : 0.45} stroke={p.d === sense ? '#000' : 'none'} onClick={() => exploreSense(p.d)} className="map-sense" data-sense={p.d}>
+                <circle
+                  key={p.d}
+                  cx={p.cx}
+                  cy={p.cy}
+                  r={p.r}
+                  fill={categoryColor(p.d)}
+                  fillOpacity={p.d === sense ? 0.95 : 0.45}
+                  stroke={p.d === sense ? '#000' : 'none'}
+                  onClick={() => exploreSense(p.d)}
+                  className="map-sense"
+                  data-sense={p.d}
+                >
                   <title>{p.label}</title>
                 </circle>
               ))}
             </g>
           </svg>
-          <ExportBar svg={renderSenseMapSvg(senseMap)} baseName="sense-map" data={[{ label: 'CSV', fileName: 'sense-map.csv', type: 'text/csv', text: () => ['sense,label,x,y,p', ...senseMap.x.map((x, d) => `${d},"${senseMap.labels[d]}",${x},${senseMap.y[d]},${senseMap.p[d]}`)].join('\n') + '\n' }]} />
-          <p className="hint">Classical MDS of √JS between sense word distributions (each truncated to its top words); the two axes explain {(100 * senseMap.explained).toFixed(1)}% of the variance. Area ∝ p(sense).</p>
+          <ExportBar
+            svg={renderSenseMapSvg(senseMap)}
+            baseName="sense-map"
+            data={[
+              {
+                label: 'CSV',
+                fileName: 'sense-map.csv',
+                type: 'text/csv',
+                text: () =>
+                  [
+                    'sense,label,x,y,p',
+                    ...senseMap.x.map((x, d) => `${d},"${senseMap.labels[d]}",${x},${senseMap.y[d]},${senseMap.p[d]}`),
+                  ].join('\n') + '\n',
+              },
+            ]}
+          />
+          <p className="hint">
+            Classical MDS of √JS between sense word distributions (each truncated to its top words); the two axes
+            explain {(100 * senseMap.explained).toFixed(1)}% of the variance. Area ∝ p(sense).
+          </p>
         </>
       )}
     </section>

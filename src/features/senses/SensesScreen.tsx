@@ -28,8 +28,18 @@ export function SensesScreen() {
   // Select only what this screen shows: training progress (10 Hz) must not re-render the whole screen.
   const s = useSenses(
     useShallow((st) => ({
-      model: st.model, modelStatus: st.modelStatus, modelError: st.modelError, word: st.word, sense: st.sense, lambda: st.lambda,
-      suggestions: st.suggestions, error: st.error, openModel: st.openModel, suggest: st.suggest, exploreWord: st.exploreWord, setLambda: st.setLambda,
+      model: st.model,
+      modelStatus: st.modelStatus,
+      modelError: st.modelError,
+      word: st.word,
+      sense: st.sense,
+      lambda: st.lambda,
+      suggestions: st.suggestions,
+      error: st.error,
+      openModel: st.openModel,
+      suggest: st.suggest,
+      exploreWord: st.exploreWord,
+      setLambda: st.setLambda,
     })),
   );
   const [query, setQuery] = useState(() => parseHash(TABLE, location.hash).word);
@@ -56,13 +66,29 @@ export function SensesScreen() {
     <div className="senses">
       <section className="card" aria-labelledby="model-title" data-testid="model-panel" data-status={s.modelStatus}>
         <h2 id="model-title">Word2Sense model</h2>
-        <FileDrop label="Drop a Word2Sense model (.safetensors)" accept=".safetensors" multiple={false} testId="model-drop" onFiles={(files) => files[0] && void s.openModel(files[0].file, files[0].file.name)} />
-        <DemoButton label="Open the demo model" testId="senses-demo" load={() => loadSensesDemo()} hint="Word2Sense trained on six public corpora (11M words, K = 100 senses, 10,000 words); made by tools/demo (README)." />
+        <FileDrop
+          label="Drop a Word2Sense model (.safetensors)"
+          accept=".safetensors"
+          multiple={false}
+          testId="model-drop"
+          onFiles={(files) => files[0] && void s.openModel(files[0].file, files[0].file.name)}
+        />
+        <DemoButton
+          label="Open the demo model"
+          testId="senses-demo"
+          load={() => loadSensesDemo()}
+          hint="Word2Sense trained on six public corpora (11M words, K = 100 senses, 10,000 words); made by tools/demo (README)."
+        />
         {s.modelStatus === 'loading' && <p>Reading and validating…</p>}
-        {s.modelStatus === 'error' && <p className="error" role="alert" data-testid="model-error">{s.modelError}</p>}
+        {s.modelStatus === 'error' && (
+          <p className="error" role="alert" data-testid="model-error">
+            {s.modelError}
+          </p>
+        )}
         {s.model && (
           <p className="hint" data-testid="model-summary">
-            {s.model.name}: {s.model.V.toLocaleString()} words, {s.model.K} senses merged into {s.model.Kmerged}, {(s.model.nnz / s.model.V).toFixed(1)} active senses per word on average.
+            {s.model.name}: {s.model.V.toLocaleString()} words, {s.model.K} senses merged into {s.model.Kmerged},{' '}
+            {(s.model.nnz / s.model.V).toFixed(1)} active senses per word on average.
           </p>
         )}
       </section>
@@ -97,13 +123,32 @@ export function SensesScreen() {
                 <option key={w} value={w} />
               ))}
             </datalist>
-            <button type="submit" data-testid="word-go">Explore</button>
+            <button type="submit" data-testid="word-go">
+              Explore
+            </button>
             <label title="LDAvis relevance: λ·log β + (1−λ)·log(β/p(w)); 1 ranks by probability, lower values favour words specific to the sense">
-              Relevance λ <input type="range" min={0} max={1} step={0.05} value={s.lambda} onChange={(e) => s.setLambda(Number(e.target.value))} data-testid="lambda" /> {s.lambda.toFixed(2)}
+              Relevance λ{' '}
+              <input
+                type="range"
+                min={0}
+                max={1}
+                step={0.05}
+                value={s.lambda}
+                onChange={(e) => s.setLambda(Number(e.target.value))}
+                data-testid="lambda"
+              />{' '}
+              {s.lambda.toFixed(2)}
             </label>
           </form>
-          <p id="search-hint" className="hint">Each sense is a distribution over words; a word’s embedding is a sparse mixture of senses. Click any word to explore it.</p>
-          {s.error && <p className="error" role="alert">{s.error}</p>}
+          <p id="search-hint" className="hint">
+            Each sense is a distribution over words; a word’s embedding is a sparse mixture of senses. Click any word to
+            explore it.
+          </p>
+          {s.error && (
+            <p className="error" role="alert">
+              {s.error}
+            </p>
+          )}
         </section>
       )}
       <WordView />

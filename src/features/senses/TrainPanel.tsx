@@ -29,21 +29,65 @@ interface Field {
 }
 
 const FIELDS: Field[] = [
-  { key: 'senses', label: 'Senses K', meaning: 'LDA topics over co-occurrence rows; each becomes a sense (paper: 3000)', min: 2 },
-  { key: 'merged', label: "Merged K'", meaning: 'senses left after merging close ones by √JS average linkage (default 0.75 K)', min: 1 },
+  {
+    key: 'senses',
+    label: 'Senses K',
+    meaning: 'LDA topics over co-occurrence rows; each becomes a sense (paper: 3000)',
+    min: 2,
+  },
+  {
+    key: 'merged',
+    label: "Merged K'",
+    meaning: 'senses left after merging close ones by √JS average linkage (default 0.75 K)',
+    min: 1,
+  },
   { key: 'nnz', label: 'Active µ', meaning: 'non-zero senses kept per word (paper: 75)', min: 1 },
-  { key: 'iters', label: 'Iterations', meaning: 'variational Bayes passes over all rows (started from anchor rows, the ones nearest a single sense)', min: 1 },
-  { key: 'updateGroups', label: 'Update groups', meaning: 'incremental VB: senses re-estimated after each of this many groups of rows per pass (1 = batch, the default)', min: 1 },
-  { key: 'alpha', label: 'α (total)', meaning: 'word–sense Dirichlet prior, α/K per sense: small = few senses per word', step: 0.01 },
+  {
+    key: 'iters',
+    label: 'Iterations',
+    meaning: 'variational Bayes passes over all rows (started from anchor rows, the ones nearest a single sense)',
+    min: 1,
+  },
+  {
+    key: 'updateGroups',
+    label: 'Update groups',
+    meaning:
+      'incremental VB: senses re-estimated after each of this many groups of rows per pass (1 = batch, the default)',
+    min: 1,
+  },
+  {
+    key: 'alpha',
+    label: 'α (total)',
+    meaning: 'word–sense Dirichlet prior, α/K per sense: small = few senses per word',
+    step: 0.01,
+  },
   { key: 'gamma', label: 'γ', meaning: 'sense–word Dirichlet prior: small = peaked senses', step: 0.0001 },
   { key: 'window', label: 'Window', meaning: 'symmetric context window in tokens', min: 1 },
   { key: 'minCount', label: 'Min count', meaning: 'words rarer than this are dropped from the vocabulary', min: 1 },
   { key: 'maxVocab', label: 'Max vocabulary', meaning: 'keep at most this many most frequent words', min: 1 },
-  { key: 'subsample', label: 'Subsample t', meaning: 'word2vec subsampling of frequent words (dropped tokens keep their slot)', step: 0.00001 },
+  {
+    key: 'subsample',
+    label: 'Subsample t',
+    meaning: 'word2vec subsampling of frequent words (dropped tokens keep their slot)',
+    step: 0.00001,
+  },
   { key: 'seed', label: 'Seed', meaning: 'subsampling and initialisation are reproducible per seed' },
 ];
 
-const DEFAULTS: TrainOptions = { senses: 40, merged: 30, nnz: 20, iters: 10, updateGroups: 1, alpha: 0.1, gamma: 0.001, window: 5, minCount: 3, maxVocab: 5000, subsample: 1e-5, seed: 1 };
+const DEFAULTS: TrainOptions = {
+  senses: 40,
+  merged: 30,
+  nnz: 20,
+  iters: 10,
+  updateGroups: 1,
+  alpha: 0.1,
+  gamma: 0.001,
+  window: 5,
+  minCount: 3,
+  maxVocab: 5000,
+  subsample: 1e-5,
+  seed: 1,
+};
 
 function PerplexityChart({ history }: { history: { iter: number; perplexity: number }[] }) {
   if (history.length < 1) return null;
@@ -55,8 +99,20 @@ function PerplexityChart({ history }: { history: { iter: number; perplexity: num
   const x = (i: number) => 6 + (history.length === 1 ? 0 : (i / (history.length - 1)) * (w - 12));
   const y = (p: number) => 6 + (hi === lo ? (h - 12) / 2 : ((hi - p) / (hi - lo)) * (h - 12));
   return (
-    <svg width={w} height={h} role="img" aria-label={`perplexity by iteration: ${ps.map((p) => p.toFixed(0)).join(', ')}`} className="spark" data-testid="perplexity-chart">
-      <polyline fill="none" stroke="currentColor" strokeWidth={1.5} points={history.map((r, i) => `${x(i)},${y(r.perplexity)}`).join(' ')} />
+    <svg
+      width={w}
+      height={h}
+      role="img"
+      aria-label={`perplexity by iteration: ${ps.map((p) => p.toFixed(0)).join(', ')}`}
+      className="spark"
+      data-testid="perplexity-chart"
+    >
+      <polyline
+        fill="none"
+        stroke="currentColor"
+        strokeWidth={1.5}
+        points={history.map((r, i) => `${x(i)},${y(r.perplexity)}`).join(' ')}
+      />
       {history.map((r, i) => (
         <circle key={r.iter} cx={x(i)} cy={y(r.perplexity)} r={2} fill="currentColor">
           <title>
@@ -70,7 +126,13 @@ function PerplexityChart({ history }: { history: { iter: number; perplexity: num
 
 export function TrainPanel() {
   const { train, training, cancelTraining, modelBytes, model } = useSenses(
-    useShallow((s) => ({ train: s.train, training: s.training, cancelTraining: s.cancelTraining, modelBytes: s.modelBytes, model: s.model })),
+    useShallow((s) => ({
+      train: s.train,
+      training: s.training,
+      cancelTraining: s.cancelTraining,
+      modelBytes: s.modelBytes,
+      model: s.model,
+    })),
   );
   const [files, setFiles] = useState<File[]>([]);
   const [kind, setKind] = useState<'corpus' | 'counts'>('corpus');
@@ -89,13 +151,19 @@ export function TrainPanel() {
         testId="corpus-drop"
         onFiles={(picked) => setFiles(picked.map((f) => f.file))}
       />
-      <button type="button" onClick={() => void bundledFile('data/corpora/moby-dick.txt.gz').then((f) => setFiles([f]))} data-testid="demo-corpus">
+      <button
+        type="button"
+        onClick={() => void bundledFile('data/corpora/moby-dick.txt.gz').then((f) => setFiles([f]))}
+        data-testid="demo-corpus"
+      >
         Use the bundled demo corpus (Moby-Dick, 212k words)
       </button>
       {files.length > 0 && (
         <p className="hint" data-testid="corpus-stats">
-          {files.length} file{files.length > 1 ? 's' : ''}: {files.map((f) => `${f.name} (${(f.size / 1024).toFixed(0)} KB)`).join(', ')}
-          {p?.counts && ` — ${p.counts.tokens.toLocaleString()} tokens, vocabulary ${p.counts.V.toLocaleString()}, ${p.counts.nnz.toLocaleString()} non-zero co-occurrences`}
+          {files.length} file{files.length > 1 ? 's' : ''}:{' '}
+          {files.map((f) => `${f.name} (${(f.size / 1024).toFixed(0)} KB)`).join(', ')}
+          {p?.counts &&
+            ` — ${p.counts.tokens.toLocaleString()} tokens, vocabulary ${p.counts.V.toLocaleString()}, ${p.counts.nnz.toLocaleString()} non-zero co-occurrences`}
         </p>
       )}
       <div className="row">
@@ -103,7 +171,8 @@ export function TrainPanel() {
           <input type="radio" name="kind" checked={kind === 'corpus'} onChange={() => setKind('corpus')} /> text corpus
         </label>
         <label>
-          <input type="radio" name="kind" checked={kind === 'counts'} onChange={() => setKind('counts')} /> counts file (word, context, count)
+          <input type="radio" name="kind" checked={kind === 'counts'} onChange={() => setKind('counts')} /> counts file
+          (word, context, count)
         </label>
       </div>
       <details>
@@ -116,7 +185,17 @@ export function TrainPanel() {
                   <label htmlFor={`hp-${f.key}`}>{f.label}</label>
                 </th>
                 <td>
-                  <input id={`hp-${f.key}`} type="number" step={f.step ?? 1} min={f.min} value={opts[f.key] ?? ''} onChange={(e) => setOpts({ ...opts, [f.key]: e.target.value === '' ? undefined : Number(e.target.value) })} data-testid={`hp-${f.key}`} />
+                  <input
+                    id={`hp-${f.key}`}
+                    type="number"
+                    step={f.step ?? 1}
+                    min={f.min}
+                    value={opts[f.key] ?? ''}
+                    onChange={(e) =>
+                      setOpts({ ...opts, [f.key]: e.target.value === '' ? undefined : Number(e.target.value) })
+                    }
+                    data-testid={`hp-${f.key}`}
+                  />
                 </td>
                 <td className="hint">{f.meaning}</td>
               </tr>
@@ -130,12 +209,23 @@ export function TrainPanel() {
             Cancel
           </button>
         ) : (
-          <button type="button" disabled={files.length === 0} onClick={() => train(files, opts, kind)} data-testid="train-start">
+          <button
+            type="button"
+            disabled={files.length === 0}
+            onClick={() => train(files, opts, kind)}
+            data-testid="train-start"
+          >
             Train
           </button>
         )}
         {modelBytes && model && (
-          <button type="button" onClick={() => downloadBlob(modelBytes, model.name.endsWith('.safetensors') ? model.name : `${model.name}.safetensors`)} data-testid="model-download">
+          <button
+            type="button"
+            onClick={() =>
+              downloadBlob(modelBytes, model.name.endsWith('.safetensors') ? model.name : `${model.name}.safetensors`)
+            }
+            data-testid="model-download"
+          >
             Download model (.safetensors)
           </button>
         )}
@@ -163,11 +253,16 @@ export function TrainPanel() {
       )}
       {training.state === 'done' && training.result && (
         <p className="ok" data-testid="train-done">
-          Trained: {training.result.iterations} iterations, perplexity {training.result.perplexity.toFixed(1)}, {training.result.seconds.toFixed(1)} s. The model is kept in this browser and explored below.
+          Trained: {training.result.iterations} iterations, perplexity {training.result.perplexity.toFixed(1)},{' '}
+          {training.result.seconds.toFixed(1)} s. The model is kept in this browser and explored below.
         </p>
       )}
       {training.state === 'cancelled' && <p data-testid="train-cancelled">Cancelled.</p>}
-      {training.state === 'failed' && <p className="error" role="alert" data-testid="train-error">{training.error}</p>}
+      {training.state === 'failed' && (
+        <p className="error" role="alert" data-testid="train-error">
+          {training.error}
+        </p>
+      )}
     </section>
   );
 }

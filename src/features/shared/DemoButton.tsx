@@ -1,7 +1,17 @@
 /** A button that loads a bundled demo, showing progress and any error in one line. */
 import { useState } from 'react';
 
-export function DemoButton({ label, load, testId, hint }: { label: string; load: () => Promise<unknown>; testId: string; hint: string }) {
+export function DemoButton({
+  label,
+  load,
+  testId,
+  hint,
+}: {
+  label: string;
+  load: () => Promise<unknown>;
+  testId: string;
+  hint: string;
+}) {
   const [state, setState] = useState<'idle' | 'loading' | 'done' | 'error'>('idle');
   const [error, setError] = useState('');
   return (

@@ -3,14 +3,32 @@ import { useState } from 'react';
 import { svgToPng } from '../../viz/rasterize';
 import { downloadBlob, downloadText } from '../shared/download';
 
-export function ExportBar({ svg, baseName, data }: { svg: string | null; baseName: string; data: { label: string; fileName: string; text: () => string; type: string }[] }) {
+export function ExportBar({
+  svg,
+  baseName,
+  data,
+}: {
+  svg: string | null;
+  baseName: string;
+  data: { label: string; fileName: string; text: () => string; type: string }[];
+}) {
   const [scale, setScale] = useState(2);
   return (
     <div className="row export" role="group" aria-label={`export ${baseName}`}>
-      <button type="button" disabled={!svg} onClick={() => svg && downloadText(svg, `${baseName}.svg`, 'image/svg+xml')} data-testid={`${baseName}-export-svg`}>
+      <button
+        type="button"
+        disabled={!svg}
+        onClick={() => svg && downloadText(svg, `${baseName}.svg`, 'image/svg+xml')}
+        data-testid={`${baseName}-export-svg`}
+      >
         SVG
       </button>
-      <button type="button" disabled={!svg} onClick={() => svg && void svgToPng(svg, scale).then((b) => downloadBlob(b, `${baseName}@${scale}x.png`))} data-testid={`${baseName}-export-png`}>
+      <button
+        type="button"
+        disabled={!svg}
+        onClick={() => svg && void svgToPng(svg, scale).then((b) => downloadBlob(b, `${baseName}@${scale}x.png`))}
+        data-testid={`${baseName}-export-png`}
+      >
         PNG
       </button>
       <label>
@@ -24,7 +42,12 @@ export function ExportBar({ svg, baseName, data }: { svg: string | null; baseNam
         </select>
       </label>
       {data.map((d) => (
-        <button key={d.label} type="button" onClick={() => downloadText(d.text(), d.fileName, d.type)} data-testid={`${baseName}-export-${d.label.toLowerCase()}`}>
+        <button
+          key={d.label}
+          type="button"
+          onClick={() => downloadText(d.text(), d.fileName, d.type)}
+          data-testid={`${baseName}-export-${d.label.toLowerCase()}`}
+        >
           {d.label}
         </button>
       ))}

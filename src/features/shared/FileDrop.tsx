@@ -24,7 +24,16 @@ export interface FileDropProps {
   testId?: string;
 }
 
-export function FileDrop({ label, accept, multiple = true, folders = false, disabled, onFiles, children, testId }: FileDropProps) {
+export function FileDrop({
+  label,
+  accept,
+  multiple = true,
+  folders = false,
+  disabled,
+  onFiles,
+  children,
+  testId,
+}: FileDropProps) {
   const id = useId();
   const [over, setOver] = useState(false);
   const onDrop = useCallback(

@@ -31,7 +31,14 @@ export function App() {
           <ul className="tabs" role="tablist">
             {VIEWS.map((v) => (
               <li key={v}>
-                <button type="button" role="tab" aria-selected={view === v} className={view === v ? 'tab active' : 'tab'} onClick={() => setView(v)} data-testid={`tab-${v}`}>
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={view === v}
+                  className={view === v ? 'tab active' : 'tab'}
+                  onClick={() => setView(v)}
+                  data-testid={`tab-${v}`}
+                >
                   {LABELS[v]}
                 </button>
               </li>
@@ -41,7 +48,9 @@ export function App() {
         <p className="tagline">Interpretable sense embeddings and BERT loss landscapes, computed on your machine.</p>
         <BackendBadge />
       </header>
-      <main className="app-main">{view === 'system' ? <SystemPanel /> : view === 'landscapes' ? <LandscapeStudio /> : <SensesScreen />}</main>
+      <main className="app-main">
+        {view === 'system' ? <SystemPanel /> : view === 'landscapes' ? <LandscapeStudio /> : <SensesScreen />}
+      </main>
       <footer className="app-footer">Everything runs locally: no file you open leaves this machine.</footer>
     </div>
   );

@@ -6,7 +6,12 @@ export function BackendBadge() {
   const backend = useSystem((s) => s.backend);
   const label = status === 'ready' && backend ? backend.backend : status === 'failed' ? 'no backend' : 'starting…';
   return (
-    <span className={`badge badge-${status}`} role="status" aria-label={`compute backend: ${label}`} data-testid="backend-badge">
+    <span
+      className={`badge badge-${status}`}
+      role="status"
+      aria-label={`compute backend: ${label}`}
+      data-testid="backend-badge"
+    >
       {label}
     </span>
   );

@@ -19,10 +19,20 @@ export function SystemPanel() {
 function BackendCard() {
   const { status, backend, error } = useSystem();
   return (
-    <section className="card" aria-labelledby="backend-title" data-testid="backend-card" data-backend={backend?.backend ?? ''} data-status={status}>
+    <section
+      className="card"
+      aria-labelledby="backend-title"
+      data-testid="backend-card"
+      data-backend={backend?.backend ?? ''}
+      data-status={status}
+    >
       <h2 id="backend-title">Compute backend</h2>
       {status === 'starting' && <p>Starting the compute worker…</p>}
-      {status === 'failed' && <p className="error" role="alert">{error}</p>}
+      {status === 'failed' && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
       {backend && (
         <dl className="facts">
           <dt>Backend</dt>
@@ -33,11 +43,22 @@ function BackendCard() {
             <>
               <dt>GPU adapter</dt>
               <dd data-testid="adapter">
-                {[backend.adapter.vendor, backend.adapter.architecture, backend.adapter.device, backend.adapter.description].filter(Boolean).join(' · ') || 'not disclosed by the browser'}
+                {[
+                  backend.adapter.vendor,
+                  backend.adapter.architecture,
+                  backend.adapter.device,
+                  backend.adapter.description,
+                ]
+                  .filter(Boolean)
+                  .join(' · ') || 'not disclosed by the browser'}
               </dd>
               <dt>Fallback adapter</dt>
               <dd data-testid="adapter-fallback">
-                {backend.adapter.isFallbackAdapter === null ? 'not reported' : backend.adapter.isFallbackAdapter ? 'yes (software, slow)' : 'no'}
+                {backend.adapter.isFallbackAdapter === null
+                  ? 'not reported'
+                  : backend.adapter.isFallbackAdapter
+                    ? 'yes (software, slow)'
+                    : 'no'}
               </dd>
             </>
           )}
@@ -66,17 +87,30 @@ function SelfCheckCard() {
   const run = useSystem((s) => s.runSelfCheck);
   const status = useSystem((s) => s.status);
   return (
-    <section className="card" aria-labelledby="selfcheck-title" data-testid="selfcheck" data-state={selfCheck.state} data-ok={selfCheck.state === 'done' ? String(selfCheck.result.ok) : ''}>
+    <section
+      className="card"
+      aria-labelledby="selfcheck-title"
+      data-testid="selfcheck"
+      data-state={selfCheck.state}
+      data-ok={selfCheck.state === 'done' ? String(selfCheck.result.ok) : ''}
+    >
       <h2 id="selfcheck-title">Self-check</h2>
-      <p className="hint">A 128×128 matmul computed in the worker, compared with a float64 typed-array reference that does not use tfjs.</p>
+      <p className="hint">
+        A 128×128 matmul computed in the worker, compared with a float64 typed-array reference that does not use tfjs.
+      </p>
       {selfCheck.state === 'running' && <p>Checking…</p>}
       {selfCheck.state === 'done' && (
         <p className={selfCheck.result.ok ? 'ok' : 'error'}>
-          {selfCheck.result.ok ? '✓ pass' : '✗ FAIL'} on {selfCheck.result.backend}: max |error| {selfCheck.result.maxAbsError.toExponential(2)} (tolerance{' '}
-          {selfCheck.result.tolerance.toExponential(1)}), {selfCheck.result.ms.toFixed(0)} ms
+          {selfCheck.result.ok ? '✓ pass' : '✗ FAIL'} on {selfCheck.result.backend}: max |error|{' '}
+          {selfCheck.result.maxAbsError.toExponential(2)} (tolerance {selfCheck.result.tolerance.toExponential(1)}),{' '}
+          {selfCheck.result.ms.toFixed(0)} ms
         </p>
       )}
-      {selfCheck.state === 'failed' && <p className="error" role="alert">{selfCheck.error}</p>}
+      {selfCheck.state === 'failed' && (
+        <p className="error" role="alert">
+          {selfCheck.error}
+        </p>
+      )}
       <button type="button" onClick={run} disabled={status !== 'ready' || selfCheck.state === 'running'}>
         Run again
       </button>
@@ -107,31 +141,56 @@ function ThroughputCard() {
           </select>
         </label>
         <label>
-          Rounds <input type="number" min={1} max={100000} value={rounds} onChange={(e) => setRounds(Math.max(1, Math.min(100000, Number(e.target.value) || 1)))} disabled={running} data-testid="throughput-rounds" />
+          Rounds{' '}
+          <input
+            type="number"
+            min={1}
+            max={100000}
+            value={rounds}
+            onChange={(e) => setRounds(Math.max(1, Math.min(100000, Number(e.target.value) || 1)))}
+            disabled={running}
+            data-testid="throughput-rounds"
+          />
         </label>
         {running ? (
           <button type="button" onClick={cancelThroughput} data-testid="throughput-cancel">
             Cancel
           </button>
         ) : (
-          <button type="button" onClick={() => runThroughput(size, rounds)} disabled={status !== 'ready'} data-testid="throughput-run">
+          <button
+            type="button"
+            onClick={() => runThroughput(size, rounds)}
+            disabled={status !== 'ready'}
+            data-testid="throughput-run"
+          >
             Run
           </button>
         )}
       </div>
       {running && (
         <div>
-          <progress max={progress?.total ?? 1} value={progress?.done ?? 0} aria-label="throughput progress" data-testid="throughput-progress" data-done={progress?.done ?? 0} />
+          <progress
+            max={progress?.total ?? 1}
+            value={progress?.done ?? 0}
+            aria-label="throughput progress"
+            data-testid="throughput-progress"
+            data-done={progress?.done ?? 0}
+          />
           {progress?.detail?.gflops !== undefined && <span> {Number(progress.detail.gflops).toFixed(2)} GFLOP/s</span>}
         </div>
       )}
       {throughput.state === 'done' && (
         <p data-testid="throughput-result">
-          {throughput.result.rounds} rounds of {throughput.result.size}² on {throughput.result.backend}: {throughput.result.gflops.toFixed(2)} GFLOP/s ({throughput.result.seconds.toFixed(2)} s)
+          {throughput.result.rounds} rounds of {throughput.result.size}² on {throughput.result.backend}:{' '}
+          {throughput.result.gflops.toFixed(2)} GFLOP/s ({throughput.result.seconds.toFixed(2)} s)
         </p>
       )}
       {throughput.state === 'cancelled' && <p data-testid="throughput-cancelled">Cancelled.</p>}
-      {throughput.state === 'failed' && <p className="error" role="alert" data-testid="throughput-error">{throughput.error}</p>}
+      {throughput.state === 'failed' && (
+        <p className="error" role="alert" data-testid="throughput-error">
+          {throughput.error}
+        </p>
+      )}
     </section>
   );
 }

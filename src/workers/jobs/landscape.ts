@@ -8,7 +8,17 @@
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { parseGlueTsv } from '../../engine/io/glue';
 import { blobSource, type ByteSource } from '../../engine/io/bytes';
-import { checkResumable, countComputed, createSurface, parseSurface, serializeSurface, setPoint, type DirectionSpec, type SurfaceFile, type SurfaceSpec } from '../../engine/io/surfaceFile';
+import {
+  checkResumable,
+  countComputed,
+  createSurface,
+  parseSurface,
+  serializeSurface,
+  setPoint,
+  type DirectionSpec,
+  type SurfaceFile,
+  type SurfaceSpec,
+} from '../../engine/io/surfaceFile';
 import { checkCompatibility, layerGroups, shapesOf } from '../../engine/landscape/compat';
 import { computeCurve } from '../../engine/landscape/curve';
 import { computeLayers } from '../../engine/landscape/layers';
@@ -92,14 +102,30 @@ export type LandscapeJobs = {
   lsOpenData: JobSpec<{ id: string; file: File }, DataSummary, never>;
   lsForget: JobSpec<{ ids: string[] }, { forgotten: number }, never>;
   /** Checks that the checkpoints in these roles fit together; resolves with the moving tensor count or rejects naming the mismatch. */
-  lsValidate: JobSpec<{ origin: string; head: string; others: { role: string; id: string }[] }, { moving: number }, never>;
+  lsValidate: JobSpec<
+    { origin: string; head: string; others: { role: string; id: string }[] },
+    { moving: number },
+    never
+  >;
   lsCurve: JobSpec<LandscapeInputs & { toward: string; alphas: number[] }, CurveData, PointProgress<CurveData>>;
   lsSurface: JobSpec<
-    LandscapeInputs & { x: string; y: string | 'random'; grid: SurfaceSpec['grid']; seed?: number; normalize?: 'filter' | 'layer' | 'none'; ignore?: 'bias-ln' | 'none'; resume?: SurfaceFile },
+    LandscapeInputs & {
+      x: string;
+      y: string | 'random';
+      grid: SurfaceSpec['grid'];
+      seed?: number;
+      normalize?: 'filter' | 'layer' | 'none';
+      ignore?: 'bias-ln' | 'none';
+      resume?: SurfaceFile;
+    },
     SurfaceFile,
     PointProgress<SurfaceFile>
   >;
-  lsTrajectory: JobSpec<LandscapeInputs & { toward: string; checkpoints: string[] }, TrajectoryData, PointProgress<null>>;
+  lsTrajectory: JobSpec<
+    LandscapeInputs & { toward: string; checkpoints: string[] },
+    TrajectoryData,
+    PointProgress<null>
+  >;
   lsLayers: JobSpec<LandscapeInputs & { toward: string; alphas: number[] }, LayersData, PointProgress<LayersData>>;
   /** Reads and validates a surface file (e.g. made by the CLI or merged from shards). */
   lsReadSurface: JobSpec<{ file: File }, SurfaceFile, never>;
@@ -117,7 +143,10 @@ function checkpoint(id: string, role: string): LoadedCheckpoint {
 }
 
 function headOf(c: LoadedCheckpoint, role: string): LoadedCheckpoint {
-  if (!c.tensors.has('classifier.weight')) throw new InputError(`${c.name} (${role}) has no classification head (classifier.weight); choose a fine-tuned checkpoint as the head`);
+  if (!c.tensors.has('classifier.weight'))
+    throw new InputError(
+      `${c.name} (${role}) has no classification head (classifier.weight); choose a fine-tuned checkpoint as the head`,
+    );
   return c;
 }
 
@@ -159,7 +188,12 @@ function pointProgress<P>(total: number, report: (p: PointProgress<P>) => void, 
 
 const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
 
-async function withSession<T>(origin: LoadedCheckpoint, head: LoadedCheckpoint, others: { role: string; ckpt: LoadedCheckpoint }[], run: (s: LandscapeSession) => Promise<T>): Promise<T> {
+async function withSession<T>(
+  origin: LoadedCheckpoint,
+  head: LoadedCheckpoint,
+  others: { role: string; ckpt: LoadedCheckpoint }[],
+  run: (s: LandscapeSession) => Promise<T>,
+): Promise<T> {
   const session = LandscapeSession.open(origin, head, others);
   try {
     return await run(session);
@@ -181,7 +215,11 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     return {
       id,
       name,
-      files: files.map((f) => ({ name: f.name, bytes: f.size, sha256: ckpt.weightFiles.find((w) => w.name === f.name)?.sha256 })),
+      files: files.map((f) => ({
+        name: f.name,
+        bytes: f.size,
+        sha256: ckpt.weightFiles.find((w) => w.name === f.name)?.sha256,
+      })),
       sha256: ckpt.sha256,
       dtype: ckpt.dtype,
       parameters,
@@ -201,7 +239,14 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const counts = new Map<string, number>();
     for (const row of table.rows) counts.set(row.label, (counts.get(row.label) ?? 0) + 1);
     datasets.set(id, { name: file.name, bytes });
-    return { id, name: file.name, bytes: bytes.byteLength, task: table.task, rows: table.rows.length, labels: [...counts] };
+    return {
+      id,
+      name: file.name,
+      bytes: bytes.byteLength,
+      task: table.task,
+      rows: table.rows.length,
+      labels: [...counts],
+    };
   },
 
   async lsReadSurface({ file }) {
@@ -210,7 +255,11 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
 
   async lsExportSurface({ surface }) {
     const rows = ['x,y,loss,accuracy'];
-    surface.y.forEach((y, j) => surface.x.forEach((x, i) => rows.push(`${x},${y},${surface.values.loss[j][i] ?? ''},${surface.values.accuracy[j][i] ?? ''}`)));
+    surface.y.forEach((y, j) =>
+      surface.x.forEach((x, i) =>
+        rows.push(`${x},${y},${surface.values.loss[j][i] ?? ''},${surface.values.accuracy[j][i] ?? ''}`),
+      ),
+    );
     return { json: serializeSurface(surface, 1), csv: `${rows.join('\n')}\n` };
   },
 
@@ -235,7 +284,15 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
       alphas,
       loss: alphas.map(() => null),
       accuracy: alphas.map(() => null),
-      spec: { analysis: 'curve', origin: refOf(origin), toward: refOf(toward), head: refOf(head), data: data.spec, backend: currentBackend()?.backend, software: `sensescape ${SOFTWARE_VERSION}` },
+      spec: {
+        analysis: 'curve',
+        origin: refOf(origin),
+        toward: refOf(toward),
+        head: refOf(head),
+        data: data.spec,
+        backend: currentBackend()?.backend,
+        software: `sensescape ${SOFTWARE_VERSION}`,
+      },
     };
     const tick = pointProgress(alphas.length, ctx.progress, () => partial);
     return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
@@ -263,17 +320,29 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const data = await prepare(inputs, head);
     const seed = inputs.seed ?? 0;
     const direction = (c: LoadedCheckpoint | undefined, s: number): DirectionSpec =>
-      c ? { kind: 'checkpoint', checkpoint: refOf(c) } : { kind: 'random', seed: s, normalize: inputs.normalize ?? 'filter', ignore: inputs.ignore ?? 'bias-ln' };
+      c
+        ? { kind: 'checkpoint', checkpoint: refOf(c) }
+        : { kind: 'random', seed: s, normalize: inputs.normalize ?? 'filter', ignore: inputs.ignore ?? 'bias-ln' };
     const spec: SurfaceSpec = {
-      analysis: 'surface', origin: refOf(origin), head: refOf(head), x: direction(xCkpt, seed + 1), y: direction(yCkpt, seed), data: data.spec,
-      grid: inputs.grid, software: `sensescape ${SOFTWARE_VERSION}`,
+      analysis: 'surface',
+      origin: refOf(origin),
+      head: refOf(head),
+      x: direction(xCkpt, seed + 1),
+      y: direction(yCkpt, seed),
+      data: data.spec,
+      grid: inputs.grid,
+      software: `sensescape ${SOFTWARE_VERSION}`,
     };
     let file: SurfaceFile;
     if (inputs.resume) {
       checkResumable(inputs.resume, spec, 'the saved partial surface');
       file = inputs.resume;
     } else file = createSurface(spec);
-    file.provenance = { ...(file.provenance ?? {}), backend: currentBackend()?.backend ?? 'unknown', computedBy: 'sensescape app' };
+    file.provenance = {
+      ...(file.provenance ?? {}),
+      backend: currentBackend()?.backend ?? 'unknown',
+      computedBy: 'sensescape app',
+    };
     const tasks = pendingTasks(file);
     const tick = pointProgress(tasks.length, ctx.progress, () => file);
     const others = [{ role: 'x', ckpt: xCkpt }, ...(yCkpt ? [{ role: 'y', ckpt: yCkpt }] : [])];
@@ -301,19 +370,31 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const ckpts = inputs.checkpoints.map((id, k) => checkpoint(id, `trajectory checkpoint ${k + 1}`));
     const data = await prepare(inputs, head);
     const tick = pointProgress(ckpts.length, ctx.progress, () => null);
-    const others = [{ role: 'toward', ckpt: toward }, ...ckpts.map((ckpt) => ({ role: 'trajectory checkpoint', ckpt }))];
+    const others = [
+      { role: 'toward', ckpt: toward },
+      ...ckpts.map((ckpt) => ({ role: 'trajectory checkpoint', ckpt })),
+    ];
     return withSession(origin, head, others, async (session) => {
       const delta = session.directionTo(toward);
       try {
         const r = await computeTrajectory(session.context(data.batches, ctx.token), delta, ckpts, {
-          evaluate: true, head, origin, toward,
+          evaluate: true,
+          head,
+          origin,
+          toward,
           onProgress: (p) => {
             if (p.done > 0) tick();
           },
         });
         return {
           deltaNorm: r.deltaNorm,
-          points: r.points.map((p) => ({ checkpoint: p.checkpoint, alpha: p.alpha, beta: p.beta, loss: p.loss, accuracy: p.accuracy === null ? null : nullIfNaN(p.accuracy) })),
+          points: r.points.map((p) => ({
+            checkpoint: p.checkpoint,
+            alpha: p.alpha,
+            beta: p.beta,
+            loss: p.loss,
+            accuracy: p.accuracy === null ? null : nullIfNaN(p.accuracy),
+          })),
         };
       } finally {
         disposeAll(delta);
@@ -329,8 +410,20 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
       const groups = layerGroups(session.names);
       const partial: LayersData = {
         alphas,
-        groups: groups.map((g) => ({ name: g.name, parameters: 0, loss: alphas.map(() => null), accuracy: alphas.map(() => null) })),
-        spec: { analysis: 'layers', origin: refOf(origin), toward: refOf(toward), head: refOf(head), data: data.spec, software: `sensescape ${SOFTWARE_VERSION}` },
+        groups: groups.map((g) => ({
+          name: g.name,
+          parameters: 0,
+          loss: alphas.map(() => null),
+          accuracy: alphas.map(() => null),
+        })),
+        spec: {
+          analysis: 'layers',
+          origin: refOf(origin),
+          toward: refOf(toward),
+          head: refOf(head),
+          data: data.spec,
+          software: `sensescape ${SOFTWARE_VERSION}`,
+        },
       };
       const tick = pointProgress(groups.length * alphas.length, ctx.progress, () => partial);
       const delta = session.directionTo(toward);
@@ -356,4 +449,3 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     });
   },
 };
-

@@ -6,7 +6,12 @@
 import { evaluateSimilarity, parsePairs, type SimilarityResult } from '../../engine/eval/similarity';
 import { evaluateEntailment, type EntailmentResult } from '../../engine/eval/entailment';
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
-import { readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from '../../engine/word2sense/model';
+import {
+  readWord2SenseModel,
+  wordIndex,
+  writeWord2SenseModel,
+  type Word2SenseModel,
+} from '../../engine/word2sense/model';
 import { trainWord2Sense, type TrainOptions } from '../../engine/word2sense/train';
 import { contextTokens, wordCtx2Sense } from '../../engine/word2sense/context';
 import type { CorpusSource } from '../../engine/text/corpus';
@@ -63,19 +68,52 @@ export interface TrainProgress extends Progress {
 
 export type SensesJobs = {
   /** Trains on corpus files (or one counts file); the model becomes the loaded one; its file bytes come back. */
-  w2sTrain: JobSpec<{ corpus?: File[]; counts?: File; options: TrainOptions; name: string }, { bytes: Uint8Array; summary: ModelSummary; perplexity: number; iterations: number; seconds: number }, TrainProgress>;
+  w2sTrain: JobSpec<
+    { corpus?: File[]; counts?: File; options: TrainOptions; name: string },
+    { bytes: Uint8Array; summary: ModelSummary; perplexity: number; iterations: number; seconds: number },
+    TrainProgress
+  >;
   w2sOpenModel: JobSpec<{ file: Blob; name: string }, ModelSummary, never>;
   w2sSearch: JobSpec<{ prefix: string; limit?: number }, string[], never>;
-  w2sWord: JobSpec<{ word: string; lambda: number; topWords?: number; maxSenses?: number }, { word: string; oov: boolean; senses: SenseCard[] }, never>;
-  w2sSense: JobSpec<{ sense: number; lambda: number; topWords?: number }, SenseCard & { raw: number[]; users: { word: string; weight: number }[] }, never>;
-  w2sNeighbours: JobSpec<{ word: string; top?: number }, { word: string; neighbours: { word: string; js: number }[]; ms: number }, never>;
+  w2sWord: JobSpec<
+    { word: string; lambda: number; topWords?: number; maxSenses?: number },
+    { word: string; oov: boolean; senses: SenseCard[] },
+    never
+  >;
+  w2sSense: JobSpec<
+    { sense: number; lambda: number; topWords?: number },
+    SenseCard & { raw: number[]; users: { word: string; weight: number }[] },
+    never
+  >;
+  w2sNeighbours: JobSpec<
+    { word: string; top?: number },
+    { word: string; neighbours: { word: string; js: number }[]; ms: number },
+    never
+  >;
   /** Scores the loaded model on similarity sets (Spearman) and entailment sets (AP / best F1, both KL directions). */
-  w2sEvaluate: JobSpec<{ similarity: { name: string; text: string }[]; entailment: { name: string; text: string }[] }, { similarity: SimilarityResult[]; entailment: (EntailmentResult & { file: string })[] }, never>;
+  w2sEvaluate: JobSpec<
+    { similarity: { name: string; text: string }[]; entailment: { name: string; text: string }[] },
+    { similarity: SimilarityResult[]; entailment: (EntailmentResult & { file: string })[] },
+    never
+  >;
   /** Word-intrusion questions (Panigrahi et al. 2019, §5): top 4 words of a sense + an intruder. */
   w2sIntrusion: JobSpec<{ count: number; seed: number }, IntrusionQuestion[], never>;
   /** WordCtx2Sense: the senses a context selects for one occurrence, beside the context-free ones (merged senses). */
-  w2sContext: JobSpec<{ text: string; /** index among the whitespace-separated words of `text` */ wordIndex: number; lambda?: number; relevance: number }, ContextAnswer, never>;
-  w2sSenseMap: JobSpec<Record<string, never>, { x: number[]; y: number[]; p: number[]; labels: string[]; explained: number }, { done: number; total: number }>;
+  w2sContext: JobSpec<
+    {
+      text: string;
+      /** index among the whitespace-separated words of `text` */ wordIndex: number;
+      lambda?: number;
+      relevance: number;
+    },
+    ContextAnswer,
+    never
+  >;
+  w2sSenseMap: JobSpec<
+    Record<string, never>,
+    { x: number[]; y: number[]; p: number[]; labels: string[]; explained: number },
+    { done: number; total: number }
+  >;
 };
 
 let model: Word2SenseModel | null = null;
@@ -89,7 +127,15 @@ function setModel(m: Word2SenseModel): void {
 }
 
 function summarise(m: Word2SenseModel, name: string, bytes: number): ModelSummary {
-  return { name, bytes, V: m.V, K: m.K, Kmerged: m.Kmerged, nnz: m.embedding.values.length, hyperparameters: m.hyperparameters };
+  return {
+    name,
+    bytes,
+    V: m.V,
+    K: m.K,
+    Kmerged: m.Kmerged,
+    nnz: m.embedding.values.length,
+    hyperparameters: m.hyperparameters,
+  };
 }
 
 /** A re-openable corpus source over a dropped File (streamed; gzip handled by the corpus reader). */
@@ -120,16 +166,26 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
     if ((corpus?.length ? 1 : 0) + (counts ? 1 : 0) !== 1) throw new InputError('give corpus files or one counts file');
     const history: TrainProgress['history'] = [];
     let countsSummary: TrainProgress['counts'];
-    const r = await trainWord2Sense(corpus?.length ? { corpus: corpus.map(fileSource) } : { counts: fileSource(counts!) }, options, {
-      cancel: ctx.token,
-      backend: currentBackend()?.backend,
-      progress: (p) => ctx.progress({ ...p, history, counts: countsSummary }),
-      onCounts: (c) => (countsSummary = c),
-      onIteration: (rec) => history.push({ iter: rec.iter, seconds: rec.seconds, perplexity: rec.perplexity }),
-    });
+    const r = await trainWord2Sense(
+      corpus?.length ? { corpus: corpus.map(fileSource) } : { counts: fileSource(counts!) },
+      options,
+      {
+        cancel: ctx.token,
+        backend: currentBackend()?.backend,
+        progress: (p) => ctx.progress({ ...p, history, counts: countsSummary }),
+        onCounts: (c) => (countsSummary = c),
+        onIteration: (rec) => history.push({ iter: rec.iter, seconds: rec.seconds, perplexity: rec.perplexity }),
+      },
+    );
     const bytes = writeWord2SenseModel(r.model);
     setModel(r.model);
-    return { bytes, summary: summarise(r.model, name, bytes.byteLength), perplexity: r.perplexity, iterations: r.iterations, seconds: r.seconds };
+    return {
+      bytes,
+      summary: summarise(r.model, name, bytes.byteLength),
+      perplexity: r.perplexity,
+      iterations: r.iterations,
+      seconds: r.seconds,
+    };
   },
 
   async w2sSearch({ prefix, limit }) {
@@ -141,13 +197,21 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
     const w = idx.get(word.trim().toLowerCase());
     if (w === undefined) return { word, oov: true, senses: [] };
     const senses = ex.wordSenses(w).slice(0, maxSenses ?? 12);
-    return { word: word.trim().toLowerCase(), oov: false, senses: senses.map((s) => card(ex, s.sense, s.weight, lambda, topWords ?? 40)) };
+    return {
+      word: word.trim().toLowerCase(),
+      oov: false,
+      senses: senses.map((s) => card(ex, s.sense, s.weight, lambda, topWords ?? 40)),
+    };
   },
 
   async w2sSense({ sense, lambda, topWords }) {
     const { explorer: ex } = loaded();
     const base = card(ex, sense, ex.pMerged[sense], lambda, topWords ?? 60);
-    return { ...base, raw: ex.members[sense], users: ex.wordsUsing(sense, 20).map((u) => ({ word: u.word, weight: u.weight })) };
+    return {
+      ...base,
+      raw: ex.members[sense],
+      users: ex.wordsUsing(sense, 20).map((u) => ({ word: u.word, weight: u.weight })),
+    };
   },
 
   async w2sNeighbours({ word, top }, ctx) {
@@ -163,7 +227,9 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
     const { model: m } = loaded();
     return {
       similarity: similarity.map((f) => evaluateSimilarity(m, parsePairs(f.text, f.name), f.name)),
-      entailment: entailment.flatMap((f) => evaluateEntailment(m, parsePairs(f.text, f.name)).map((r) => ({ ...r, file: f.name }))),
+      entailment: entailment.flatMap((f) =>
+        evaluateEntailment(m, parsePairs(f.text, f.name)).map((r) => ({ ...r, file: f.name })),
+      ),
     };
   },
 
@@ -182,7 +248,8 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
       if (i === raw && cleaned.length > 0) position = tokens.length;
       tokens.push(...cleaned);
     });
-    if (position < 0) throw new InputError(`'${words[raw] ?? ''}' is not a word the model can read (punctuation only?)`);
+    if (position < 0)
+      throw new InputError(`'${words[raw] ?? ''}' is not a word the model can read (punctuation only?)`);
     const word = tokens[position];
     const r = wordCtx2Sense(m, idx, word, tokens, lambda === undefined ? {} : { lambda });
     const ctxW = new Float64Array(m.Kmerged);
@@ -191,10 +258,22 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
       ctxW[m.merge[z]] += r.psi[z];
       freeW[m.merge[z]] += r.psi0[z];
     }
-    const order = Array.from(ctxW.keys()).filter((d) => ctxW[d] > 1e-4 || freeW[d] > 1e-4).sort((a, b) => ctxW[b] - ctxW[a] || a - b).slice(0, 10);
+    const order = Array.from(ctxW.keys())
+      .filter((d) => ctxW[d] > 1e-4 || freeW[d] > 1e-4)
+      .sort((a, b) => ctxW[b] - ctxW[a] || a - b)
+      .slice(0, 10);
     return {
-      tokens, position, word, oov: r.oov, converged: r.converged, contextWords: r.contextWords,
-      senses: order.map((d) => ({ ...card(ex, d, ctxW[d], relevance, 30), contextual: ctxW[d], contextFree: freeW[d] })),
+      tokens,
+      position,
+      word,
+      oov: r.oov,
+      converged: r.converged,
+      contextWords: r.contextWords,
+      senses: order.map((d) => ({
+        ...card(ex, d, ctxW[d], relevance, 30),
+        contextual: ctxW[d],
+        contextFree: freeW[d],
+      })),
     };
   },
 

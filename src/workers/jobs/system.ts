@@ -4,7 +4,13 @@
  * backend works, that cancel really stops work, and that a lost GPU device is survived.
  */
 import { currentBackend, webGpuDevice, type BackendReport } from '../../engine/tensor/backend';
-import { matmulOnBackend, matmulThroughput, selfCheck, type SelfCheckResult, type ThroughputResult } from '../../engine/tensor/selfcheck';
+import {
+  matmulOnBackend,
+  matmulThroughput,
+  selfCheck,
+  type SelfCheckResult,
+  type ThroughputResult,
+} from '../../engine/tensor/selfcheck';
 import type { Progress } from '../../engine/util/progress';
 import type { JobHandlers } from '../host';
 import type { JobSpec } from '../protocol';
@@ -13,7 +19,11 @@ export type SystemJobs = {
   backend: JobSpec<Record<string, never>, BackendReport, never>;
   selfCheck: JobSpec<{ size?: number; seed?: number }, SelfCheckResult, never>;
   /** C = A·B, A [m,k], B [k,n] row-major; C [m,n]. */
-  matmul: JobSpec<{ a: Float32Array; b: Float32Array; m: number; k: number; n: number }, { c: Float32Array; backend: string }, never>;
+  matmul: JobSpec<
+    { a: Float32Array; b: Float32Array; m: number; k: number; n: number },
+    { c: Float32Array; backend: string },
+    never
+  >;
   throughput: JobSpec<{ size: number; rounds: number }, ThroughputResult, Progress>;
   /** Destroys the GPU device (WebGPU only) as a drill of the device-lost path. */
   simulateDeviceLoss: JobSpec<Record<string, never>, { destroyed: boolean }, never>;

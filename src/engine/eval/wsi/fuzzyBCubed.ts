@@ -21,7 +21,8 @@ export interface BCubedScore {
 /** Each instance's ratings as a dense row over the term's senses, NaN where the label is absent. */
 function denseRows(ids: string[], ratings: Map<string, Ratings>): { rows: Float64Array[]; width: number } {
   const senseIndex = new Map<string, number>();
-  for (const r of ratings.values()) for (const s of r.keys()) if (!senseIndex.has(s)) senseIndex.set(s, senseIndex.size);
+  for (const r of ratings.values())
+    for (const s of r.keys()) if (!senseIndex.has(s)) senseIndex.set(s, senseIndex.size);
   const width = senseIndex.size;
   const rows = ids.map((id) => {
     const row = new Float64Array(width).fill(NaN);
@@ -83,10 +84,18 @@ export function fuzzyBCubedTerm(gold: Map<string, Ratings>, test: Map<string, Ra
   const testIds = [...test.keys()];
   const gp = denseRows(goldIds, gold);
   const tp = denseRows(goldIds, test);
-  const precisionSum = direction(gp.rows, tp.rows, goldIds.map(() => true));
+  const precisionSum = direction(
+    gp.rows,
+    tp.rows,
+    goldIds.map(() => true),
+  );
   const tr = denseRows(testIds, test);
   const gr = denseRows(testIds, gold);
-  const recallSum = direction(tr.rows, gr.rows, testIds.map((id) => (test.get(id) as Ratings).size > 0));
+  const recallSum = direction(
+    tr.rows,
+    gr.rows,
+    testIds.map((id) => (test.get(id) as Ratings).size > 0),
+  );
   const precision = precisionSum / gold.size;
   const recall = recallSum / gold.size;
   return { precision, recall, fScore: f(precision, recall) };

@@ -70,7 +70,10 @@ function skip(x: Float64Array, y: Float64Array): boolean {
   return hh(pp / n) + hh(mm / n) < hh(pm / n) + hh(mp / n);
 }
 
-function senseVectors(ratings: Map<string, Map<string, number>>, index: Map<string, number>): Map<string, Float64Array> {
+function senseVectors(
+  ratings: Map<string, Map<string, number>>,
+  index: Map<string, number>,
+): Map<string, Float64Array> {
   const out = new Map<string, Float64Array>();
   for (const [inst, senses] of ratings)
     for (const [s, w] of senses) {

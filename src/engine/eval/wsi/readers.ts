@@ -28,7 +28,9 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 /** Decodes XML character references and the five predefined entities. */
 export function decodeXml(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-    e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : ENTITIES[e],
+    e[0] === '#'
+      ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+      : ENTITIES[e],
   );
 }
 
@@ -73,9 +75,16 @@ export function parseSemeval2013Xml(xml: string, name: string): WsiInstance[] {
   const re = /<instance\b([^>]*)>([\s\S]*?)<\/instance>/g;
   for (let m = re.exec(xml); m; m = re.exec(xml)) {
     const a = attributes(m[1]);
-    if (!a.id || !a.lemma || !a.partOfSpeech) throw new InputError(`${name}: an <instance> lacks id, lemma or partOfSpeech`);
+    if (!a.id || !a.lemma || !a.partOfSpeech)
+      throw new InputError(`${name}: an <instance> lacks id, lemma or partOfSpeech`);
     const text = decodeXml(m[2]);
-    const inst: WsiInstance = { id: a.id, term: `${a.lemma}.${a.partOfSpeech}`, lemma: a.lemma, pos: a.partOfSpeech, text };
+    const inst: WsiInstance = {
+      id: a.id,
+      term: `${a.lemma}.${a.partOfSpeech}`,
+      lemma: a.lemma,
+      pos: a.partOfSpeech,
+      text,
+    };
     const start = Number(a.tokenStart);
     const end = Number(a.tokenEnd);
     if (Number.isInteger(start) && Number.isInteger(end) && end > start) {
@@ -85,7 +94,11 @@ export function parseSemeval2013Xml(xml: string, name: string): WsiInstance[] {
         const near = [text.lastIndexOf(a.token, start), text.indexOf(a.token, start)].filter((i) => i >= 0);
         if (near.length) s = near.sort((x, y) => Math.abs(x - start) - Math.abs(y - start))[0];
       }
-      inst.target = { token: a.token ?? text.slice(start, end), start: s, end: s + (a.token ? a.token.length : end - start) };
+      inst.target = {
+        token: a.token ?? text.slice(start, end),
+        start: s,
+        end: s + (a.token ? a.token.length : end - start),
+      };
     }
     out.push(inst);
   }

@@ -31,7 +31,11 @@ export interface Semeval2013Numbers {
 
 /** The result of `w2s wsi-score`. */
 export type WsiScore =
-  | ({ task: 'semeval2010'; by_pos: Record<'n' | 'v', Semeval2010Numbers>; words: Semeval2010WordScore[] } & Semeval2010Numbers)
+  | ({
+      task: 'semeval2010';
+      by_pos: Record<'n' | 'v', Semeval2010Numbers>;
+      words: Semeval2010WordScore[];
+    } & Semeval2010Numbers)
   | ({
       task: 'semeval2013';
       by_pos: Record<string, Semeval2013Numbers>;
@@ -39,7 +43,12 @@ export type WsiScore =
     } & Semeval2013Numbers);
 
 /** Scores `keyText` against `goldText` for `task`; `names` label errors. */
-export function scoreWsi(task: WsiTask, goldText: string, keyText: string, names: { gold?: string; system?: string } = {}): WsiScore {
+export function scoreWsi(
+  task: WsiTask,
+  goldText: string,
+  keyText: string,
+  names: { gold?: string; system?: string } = {},
+): WsiScore {
   if (task === 'semeval2010') {
     const pick = (pos: 'all' | 'n' | 'v') => {
       const s = scoreSemeval2010(goldText, keyText, pos, names);
@@ -55,7 +64,9 @@ export function scoreWsi(task: WsiTask, goldText: string, keyText: string, names
   }
   const gold = parseGradedKey(goldText, names.gold ?? 'gold key');
   const test = parseGradedKey(keyText, names.system ?? 'system key');
-  const numbers = (g: typeof gold): Semeval2013Numbers & { b3: ReturnType<typeof fuzzyBCubed>; nmi: ReturnType<typeof fuzzyNmi> } => {
+  const numbers = (
+    g: typeof gold,
+  ): Semeval2013Numbers & { b3: ReturnType<typeof fuzzyBCubed>; nmi: ReturnType<typeof fuzzyNmi> } => {
     const b3 = fuzzyBCubed(g, test);
     const nmi = fuzzyNmi(g, test);
     return {

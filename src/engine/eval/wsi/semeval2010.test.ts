@@ -14,7 +14,19 @@ const TOL = 1e-9;
 
 interface Fx2010 {
   gold: string;
-  keys: Record<string, { path: string; pos: Record<string, { fscore: { words: Record<string, number[]>; total: number; clusters: number }; vmeasure: { words: Record<string, (number | null)[]>; total: number } }> }>;
+  keys: Record<
+    string,
+    {
+      path: string;
+      pos: Record<
+        string,
+        {
+          fscore: { words: Record<string, number[]>; total: number; clusters: number };
+          vmeasure: { words: Record<string, (number | null)[]>; total: number };
+        }
+      >;
+    }
+  >;
 }
 
 const fx10 = JSON.parse(read('tests/fixtures/wsi/semeval2010.json')) as Fx2010;
@@ -72,7 +84,8 @@ describe('SemEval-2010 paired F-score and V-measure (fscore.jar, vmeasure.jar)',
   });
 
   it('rejects a line with fewer than three fields, naming the file', () => {
-    expect(() => scoreSemeval2010(gold, 'access.n access.n.15\n', 'all', { system: 'sys.key' })).toThrow(/sys\.key: line 1/);
+    expect(() => scoreSemeval2010(gold, 'access.n access.n.15\n', 'all', { system: 'sys.key' })).toThrow(
+      /sys\.key: line 1/,
+    );
   });
 });
-

@@ -55,12 +55,19 @@ function cutWeight(sense: string): string {
 
 function threeTokens(line: string, file: string, lineNo: number): [string, string, string] {
   const t = javaTokens(line);
-  if (t.length < 3) throw new InputError(`${file}: line ${lineNo} needs "lemma.pos instance sense", got "${line.slice(0, 80)}"`);
+  if (t.length < 3)
+    throw new InputError(`${file}: line ${lineNo} needs "lemma.pos instance sense", got "${line.slice(0, 80)}"`);
   return [t[0], t[1], t[2]];
 }
 
 /** Reads gold and system keys the way FileIO.readSenseInductionKey/readClusteringSolutionKey do. */
-function readKeys(goldText: string, systemText: string, pos: Semeval2010Pos, goldName: string, systemName: string): Word[] {
+function readKeys(
+  goldText: string,
+  systemText: string,
+  pos: Semeval2010Pos,
+  goldName: string,
+  systemName: string,
+): Word[] {
   const filter = pos === 'n' ? '.n.' : pos === 'v' ? '.v.' : '.';
   const words: Word[] = [];
   const byName = new Map<string, Word>();
