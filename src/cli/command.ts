@@ -3,6 +3,7 @@
  * values, and every user mistake becomes a {@link UsageError} — one line on stderr, exit code 2.
  * Verbs live one area per file in `verbs/` and are listed in `registry.ts`.
  */
+import { InputError } from '../engine/util/errors';
 
 /** Flag kinds. `strings` takes one or more values (`--corpus a.txt b.txt`), until the next `--flag`. */
 export type FlagKind = 'string' | 'strings' | 'number' | 'int' | 'boolean';
@@ -42,7 +43,7 @@ export interface VerbSpec {
 }
 
 /** Bad arguments or bad input: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

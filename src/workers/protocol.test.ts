@@ -10,7 +10,9 @@ import { yieldToEventLoop } from '../engine/util/cancel';
 import { WorkerClient, isStopped } from './client';
 import { serveJobs } from './host';
 import { systemHandlers, type SystemJobs } from './jobs/system';
-import type { JobSpec, PortLike } from './protocol';
+import { fromWireError, toWireError, type JobSpec, type PortLike } from './protocol';
+import { CheckpointError } from '../engine/bert/checkpoint';
+import { isInputError } from '../engine/util/errors';
 
 type TestJobs = SystemJobs & {
   /** Counts up to `n`, one step per macrotask, recording how far it really got. */
@@ -121,5 +123,17 @@ describe('worker protocol', () => {
     const run = client.run as unknown as (type: string, payload: unknown) => Promise<unknown>;
     await expect(run.call(client, 'nope', {})).rejects.toThrow(/unknown job type 'nope'/);
     await expect(run.call(client, 'toString', {})).rejects.toThrow(/unknown job type 'toString'/);
+  });
+});
+
+describe('errors on the wire', () => {
+  it('survives a worker boundary with its name, and a bug stays a bug', () => {
+    const back = fromWireError(toWireError(new CheckpointError('bad tensor')));
+    expect(isInputError(back)).toBe(true);
+    expect(back.name).toBe('CheckpointError');
+    expect(back.message).toBe('bad tensor');
+    const bug = fromWireError(toWireError(new RangeError('Invalid array length')));
+    expect(isInputError(bug)).toBe(false);
+    expect(bug.name).toBe('RangeError');
   });
 });

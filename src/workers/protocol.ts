@@ -6,6 +6,7 @@
  * `result` or `error` per job id, and may broadcast `event`s (backend ready, device lost, fallback).
  * Typed arrays in payloads and results are transferred, not copied.
  */
+import { asInputError, isInputError } from '../engine/util/errors';
 
 /** Declares one job type: what it takes, what it returns, what it reports while running. */
 export interface JobSpec<Req = unknown, Res = unknown, Prog = unknown> {
@@ -25,6 +26,8 @@ export type ToWorker =
 export interface WireError {
   name: string;
   message: string;
+  /** True when the error is the user's input (an {@link InputError} on the worker's side). */
+  input?: boolean;
 }
 
 /** Messages from the worker to the client. */
@@ -44,12 +47,13 @@ export interface PortLike {
 
 /** Converts any thrown value into a {@link WireError} with a one-line message. */
 export function toWireError(err: unknown): WireError {
-  if (err instanceof Error) return { name: err.name, message: err.message.split('\n')[0] };
+  if (err instanceof Error) return { name: err.name, message: err.message.split('\n')[0], input: isInputError(err) };
   return { name: 'Error', message: String(err).split('\n')[0] };
 }
 
 /** Rebuilds an Error from the wire, keeping its class name. */
 export function fromWireError(wire: WireError): Error {
+  if (wire.input) return asInputError(wire.name, wire.message);
   const err = new Error(wire.message);
   err.name = wire.name;
   return err;

@@ -13,20 +13,19 @@ import type { ByteSource } from '../io/bytes';
 import { SafetensorsFile, type SafetensorsDtype } from '../io/safetensors';
 import { TorchZipFile } from '../io/torchBin';
 import { sha256Hex, sha256Source } from '../io/sha256';
-import { InputError, registerInputErrorName } from '../util/errors';
+import { InputError } from '../util/errors';
 import { expectedShapes, parseBertConfig, type BertConfig } from './config';
 
 export type { BertConfig, HiddenAct } from './config';
 export { parseBertConfig, bertConfigFromJson, expectedShapes, isRegression } from './config';
 
 /** A checkpoint that does not fit the config or our reader; one line naming file and tensor. */
-export class CheckpointError extends Error {
+export class CheckpointError extends InputError {
   constructor(message: string) {
-    super(message.split('\n')[0]);
+    super(message);
     this.name = 'CheckpointError';
   }
 }
-registerInputErrorName('CheckpointError');
 
 /** A host-side tensor: row-major F32 values in a PyTorch layout. */
 export interface HostTensor {

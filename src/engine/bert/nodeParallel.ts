@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { CancelToken } from '../util/cancel';
-import { InputError } from '../util/errors';
+import { asInputError, InputError } from '../util/errors';
 import type { BertConfig, LoadedCheckpoint } from './checkpoint';
 import type { EncodedBatch } from './data';
 import { initNodeBackend } from '../tensor/node';
@@ -53,7 +53,7 @@ export type ToWorker = { type: 'batch'; index: number; batch: EncodedBatch } | {
 export type FromWorker =
   | { type: 'ready'; backend: string; phasesMs: StartupPhases }
   | { type: 'logits'; index: number; logits: Float32Array }
-  | { type: 'error'; index: number; message: string; name: string };
+  | { type: 'error'; index: number; message: string; name: string; input?: boolean };
 
 /** The machine's cores (`os.availableParallelism()`), at most 8. */
 export function defaultThreads(): number {
@@ -95,9 +95,10 @@ function workerEntry(): { entry: string; tsx: string | null } {
   return { entry: entry.href, tsx: pathToFileURL(existsSync(esm) ? esm : cjs).href };
 }
 
-function workerError(m: { message: string; name: string }, worker: number): Error {
-  const err = m.name === 'InputError' ? new InputError(m.message) : new Error(`bert worker ${worker}: ${m.message}`);
-  if (m.name !== 'InputError' && m.name !== 'Error') err.name = m.name; // keeps isInputError() for registered names
+function workerError(m: { message: string; name: string; input?: boolean }, worker: number): Error {
+  if (m.input) return asInputError(m.name, m.message);
+  const err = new Error(`bert worker ${worker}: ${m.message}`);
+  if (m.name !== 'Error') err.name = m.name;
   return err;
 }
 

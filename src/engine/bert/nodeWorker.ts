@@ -10,6 +10,7 @@ import { initNodeBackend } from '../tensor/node';
 import type { HostTensor } from './checkpoint';
 import { BertClassifier } from './model';
 import type { ToWorker, FromWorker, WorkerInit } from './nodeParallel';
+import { isInputError } from '../util/errors';
 
 const port = parentPort!;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -54,6 +55,7 @@ async function start(): Promise<void> {
           index: m.index,
           message: err instanceof Error ? err.message : String(err),
           name: err instanceof Error ? err.name : 'Error',
+          input: isInputError(err),
         }),
     );
   });
@@ -76,5 +78,6 @@ start().catch((err: unknown) =>
     index: -1,
     message: err instanceof Error ? err.message : String(err),
     name: err instanceof Error ? err.name : 'Error',
+    input: isInputError(err),
   }),
 );

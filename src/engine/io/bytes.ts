@@ -3,6 +3,7 @@
  * instead of being copied whole: an in-memory buffer, a browser Blob/File. Node's file source lives
  * in `nodeFile.ts` so the browser bundle never sees `fs`.
  */
+import { InputError } from '../util/errors';
 
 /** Read-only random access to a file's bytes. */
 export interface ByteSource {
@@ -47,7 +48,7 @@ export function checkRange(name: string, size: number, offset: number, length: n
     length < 0 ||
     offset + length > size
   ) {
-    throw new RangeError(
+    throw new InputError(
       `${name}: read of ${length} bytes at offset ${offset} is outside the file (${size} bytes; truncated?)`,
     );
   }

@@ -4,6 +4,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import { checkRange, type ByteSource } from './bytes';
+import { InputError } from '../util/errors';
 
 /** Opens `path` for random access. Reads are positional; the handle is opened per read batch. */
 export async function fileSource(path: string, name = path): Promise<ByteSource> {
@@ -19,7 +20,7 @@ export async function fileSource(path: string, name = path): Promise<ByteSource>
         let done = 0;
         while (done < length) {
           const { bytesRead } = await handle.read(out, done, length - done, offset + done);
-          if (bytesRead === 0) throw new RangeError(`${name}: file ended at ${offset + done} bytes (truncated?)`);
+          if (bytesRead === 0) throw new InputError(`${name}: file ended at ${offset + done} bytes (truncated?)`);
           done += bytesRead;
         }
         return out;

@@ -6,16 +6,15 @@
  * (`INST`, `OBJ`, `NEWOBJ`, `EXT*`), `REDUCE` on anything not allowed and `BUILD` on anything that
  * does not declare a `build` is a one-line {@link PickleError}. Runs in time linear in the input.
  */
-import { registerInputErrorName } from '../util/errors';
+import { InputError } from '../util/errors';
 
 /** A pickle we refuse or cannot parse; one line naming the file, the offset and the reason. */
-export class PickleError extends Error {
+export class PickleError extends InputError {
   constructor(message: string) {
-    super(message.split('\n')[0]);
+    super(message);
     this.name = 'PickleError';
   }
 }
-registerInputErrorName('PickleError');
 
 /** A global the caller allows: callable through REDUCE, optionally BUILD-able instances. */
 export interface PickleGlobal {

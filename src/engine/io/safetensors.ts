@@ -9,6 +9,7 @@
  * Tensors are read lazily through a {@link ByteSource}, and F16/BF16 are widened to F32 on read.
  */
 import { bytesSource, type ByteSource } from './bytes';
+import { InputError } from '../util/errors';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 
@@ -29,7 +30,7 @@ const DTYPE_BYTES: Record<SafetensorsDtype, number> = {
 const MAX_HEADER_BYTES = 100_000_000;
 
 /** A malformed or unsupported safetensors file; the message is one line naming file and tensor. */
-export class SafetensorsError extends Error {
+export class SafetensorsError extends InputError {
   constructor(message: string) {
     super(message);
     this.name = 'SafetensorsError';

@@ -8,7 +8,7 @@
  *
  * Pure TS (browser and Node): reading and writing the bytes is the caller's job.
  */
-import { InputError, registerInputErrorName } from '../util/errors';
+import { InputError } from '../util/errors';
 
 export const SURFACE_FORMAT = 'sensescape-surface';
 export const SURFACE_FORMAT_VERSION = 1;
@@ -285,7 +285,6 @@ export class SurfaceMergeError extends InputError {
     this.name = 'SurfaceMergeError';
   }
 }
-registerInputErrorName('SurfaceMergeError');
 
 /**
  * Checks that `resume` can continue a computation of `spec` (same spec, field by field).

@@ -9,16 +9,15 @@
  * {@link ZipError} naming the file and the entry.
  */
 import type { ByteSource } from './bytes';
-import { registerInputErrorName } from '../util/errors';
+import { InputError } from '../util/errors';
 
 /** A malformed or unsupported ZIP file; one line, naming the file (and entry). */
-export class ZipError extends Error {
+export class ZipError extends InputError {
   constructor(message: string) {
-    super(message.split('\n')[0]);
+    super(message);
     this.name = 'ZipError';
   }
 }
-registerInputErrorName('ZipError');
 
 /** One entry of the central directory. */
 export interface ZipEntry {

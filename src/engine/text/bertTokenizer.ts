@@ -6,6 +6,7 @@
  * `longest_first` truncation to `maxLength`. Matches tools/bert/reference.py id for id.
  */
 import { WordpieceTokenizer, whitespaceTokenize } from './wordpiece';
+import { InputError } from '../util/errors';
 
 export const SPECIAL_TOKENS = ['[UNK]', '[SEP]', '[PAD]', '[CLS]', '[MASK]'] as const;
 
@@ -178,7 +179,7 @@ export class BertTokenizer {
     let b = textB === undefined || textB === null ? null : this.tokensToIds(this.tokenize(textB));
     const special = b ? 3 : 2;
     if (maxLength < special)
-      throw new RangeError(`max length ${maxLength} leaves no room for the ${special} special tokens`);
+      throw new InputError(`max length ${maxLength} leaves no room for the ${special} special tokens`);
     let remove = a.length + (b?.length ?? 0) + special - maxLength;
     if (remove > 0) {
       if (!b) a = a.slice(0, a.length - remove);

@@ -2,9 +2,13 @@
  * Errors about the user's input (malformed files, bad settings). The CLI prints them as one line
  * with exit code 2; the app shows them beside the input. Their messages name the file and the part
  * that is wrong, and never span more than one line.
+ *
+ * Every input error extends {@link InputError}; anything else is a bug (the CLI exits 1 with a stack
+ * trace). Across a worker boundary the class is lost, so the wire format carries `input: true` and
+ * {@link asInputError} rebuilds an InputError with the original class name.
  */
 
-/** A problem with what the user gave us, as opposed to a bug. */
+/** A problem with what the user gave us, as opposed to a bug. Subclasses set their own `name`. */
 export class InputError extends Error {
   constructor(message: string) {
     super(message.split('\n')[0]);
@@ -12,15 +16,14 @@ export class InputError extends Error {
   }
 }
 
-/** Error classes from engine/ that are the user's input, not our bug (matched by name to survive workers). */
-const INPUT_ERROR_NAMES = new Set(['InputError', 'SafetensorsError', 'UsageError', 'RangeError']);
-
 /** True for errors that should be reported as bad input (exit code 2 in the CLI). */
-export function isInputError(err: unknown): boolean {
-  return err instanceof Error && INPUT_ERROR_NAMES.has(err.name);
+export function isInputError(err: unknown): err is InputError {
+  return err instanceof InputError;
 }
 
-/** Registers another error class name as "bad input" (e.g. a checkpoint or pickle error). */
-export function registerInputErrorName(name: string): void {
-  INPUT_ERROR_NAMES.add(name);
+/** An InputError carrying `name` (the class name of an input error thrown on the other side of a worker boundary). */
+export function asInputError(name: string, message: string): InputError {
+  const err = new InputError(message);
+  err.name = name;
+  return err;
 }

@@ -9,6 +9,7 @@ import { jsDivergenceSparse } from '../eval/divergence';
 import { neighboursOf } from '../eval/similarity';
 import { mergedPrior } from './context';
 import { embeddingRow, type Word2SenseModel } from './model';
+import { InputError } from '../util/errors';
 
 /** A word of a sense with its probability in the sense and its LDAvis relevance. */
 export interface SenseWord {
@@ -161,7 +162,7 @@ export class SenseExplorer {
   ): { sense: number; label: string; words: string[]; intruder: string }[] {
     const K = this.model.Kmerged;
     const V = this.model.V;
-    if (K < 2 || V < 10) throw new RangeError('word intrusion needs at least 2 senses and 10 words');
+    if (K < 2 || V < 10) throw new InputError('word intrusion needs at least 2 senses and 10 words');
     let state = seed >>> 0 || 1;
     const rand = () => {
       state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -205,7 +206,7 @@ export class SenseExplorer {
 
   private checkSense(d: number): void {
     if (!Number.isInteger(d) || d < 0 || d >= this.model.Kmerged)
-      throw new RangeError(
+      throw new InputError(
         `sense ${d} does not exist (the model has ${this.model.Kmerged} merged senses, 0–${this.model.Kmerged - 1})`,
       );
   }

@@ -10,6 +10,7 @@
  * H(G) = H(T) = 0 gives NaN, as in the jar.
  */
 import type { GradedKey } from './gradedKey';
+import { InputError } from '../../util/errors';
 
 const BINS = 10;
 
@@ -64,7 +65,7 @@ function skip(x: Float64Array, y: Float64Array): boolean {
     else if (a > 0 && b === 0) pm++;
     else if (a === 0 && b > 0) mp++;
     else if (a === 0 && b === 0) mm++;
-    else throw new RangeError(`fuzzy NMI: sense weights must be ≥ 0, got ${a} and ${b}`);
+    else throw new InputError(`fuzzy NMI: sense weights must be ≥ 0, got ${a} and ${b}`);
   }
   const n = x.length;
   return hh(pp / n) + hh(mm / n) < hh(pm / n) + hh(mp / n);
