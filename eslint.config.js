@@ -16,12 +16,33 @@ const react = {
 };
 const d3 = { group: ['d3-*', 'd3'], message: 'd3 belongs to viz/ and features/' };
 const tfjs = { group: ['@tensorflow/*'], message: 'only engine/ and workers/ talk to tfjs' };
+// Two seams beyond the layers: Node built-ins only in engine/node/ (so the browser bundle cannot
+// reach fs or worker_threads), and test helpers in src/testing/ that no shipped module imports.
+// Test files keep their layer's rule but may use both; src/testing/ itself is outside the layers.
+const nodeBuiltins = {
+  group: ['node:*'],
+  message: 'Node built-ins only in src/engine/node/ (the browser bundle must never reach them)',
+};
+const testing = {
+  group: ['**/testing/**', '**/testing'],
+  message: 'src/testing/ holds test helpers; shipped code may not import it',
+};
 const restrict = (...patterns) => ({
   '@typescript-eslint/no-restricted-imports': [
     'error',
     { patterns: patterns.map((p) => ({ ...p, allowTypeImports: p.allowTypeImports ?? false })) },
   ],
 });
+const TESTS = ['**/*.test.ts', '**/*.test.tsx'];
+/** A layer's rule: for its shipped files with both seams (Node built-ins allowed where `node`), for its tests without. */
+const layerRules = (files, patterns, { node = false } = {}) => [
+  { files, ignores: TESTS, rules: restrict(...patterns, testing, ...(node ? [] : [nodeBuiltins])) },
+  {
+    files: files.filter((f) => f.includes('*')).map((f) => f.replace(/\*\.tsx?$/, '*.test.ts')),
+    rules: restrict(...patterns),
+  },
+];
+const ENGINE = [layer('features'), layer('state'), layer('viz'), layer('workers'), layer('cli'), react, d3];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'public/**', 'tools/**/*.py'] },
@@ -41,17 +62,12 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    files: ['src/engine/**/*.ts'],
-    rules: restrict(layer('features'), layer('state'), layer('viz'), layer('workers'), layer('cli'), react, d3),
-  },
-  {
-    files: ['src/workers/**/*.ts'],
-    rules: restrict(layer('features'), layer('state'), layer('viz'), layer('cli'), react, d3),
-  },
-  {
-    files: ['src/viz/**/*.ts', 'src/viz/**/*.tsx'],
-    rules: restrict(
+  ...layerRules(['src/engine/**/*.ts'], ENGINE),
+  ...layerRules(['src/engine/node/**/*.ts'], ENGINE, { node: true }),
+  ...layerRules(['src/workers/**/*.ts'], [layer('features'), layer('state'), layer('viz'), layer('cli'), react, d3]),
+  ...layerRules(
+    ['src/viz/**/*.ts', 'src/viz/**/*.tsx'],
+    [
       layer('features'),
       layer('state'),
       layer('workers'),
@@ -59,24 +75,17 @@ export default tseslint.config(
       { ...layer('engine'), allowTypeImports: true },
       react,
       tfjs,
-    ),
-  },
-  {
-    files: ['src/state/**/*.ts'],
-    rules: restrict(
-      layer('features'),
-      layer('viz'),
-      layer('cli'),
-      { ...layer('engine'), allowTypeImports: true },
-      tfjs,
-      d3,
-    ),
-  },
-  {
-    files: ['src/features/**/*.ts', 'src/features/**/*.tsx', 'src/main.tsx'],
-    rules: restrict(layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs),
-  },
-  { files: ['src/cli/**/*.ts'], rules: restrict(layer('features'), layer('state'), layer('workers'), react, d3) },
+    ],
+  ),
+  ...layerRules(
+    ['src/state/**/*.ts'],
+    [layer('features'), layer('viz'), layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs, d3],
+  ),
+  ...layerRules(
+    ['src/features/**/*.ts', 'src/features/**/*.tsx', 'src/main.tsx'],
+    [layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs],
+  ),
+  ...layerRules(['src/cli/**/*.ts'], [layer('features'), layer('state'), layer('workers'), react, d3]),
   {
     files: ['src/features/**/*.tsx', 'src/main.tsx'],
     plugins: { 'react-hooks': reactHooks },

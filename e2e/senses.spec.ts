@@ -2,8 +2,8 @@
 // word, see its senses and cloud, follow a cloud word, export the cloud SVG, reload and find the model.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { bankModel } from '../src/engine/word2sense/contextPlanted';
-import { writeWord2SenseModel } from '../src/engine/word2sense/model';
+import { bankModel } from '../src/testing/contextPlanted';
+import { writeWord2SenseModel } from '../src/engine/word2sense/modelFile';
 
 test('explore a word, follow a cloud word, export the cloud, survive a reload', async ({ page }, info) => {
   const modelPath = info.outputPath('bank.safetensors');

@@ -33,8 +33,28 @@ describe('layer rule', () => {
     ],
     ['src/state/x.ts', "import { compute } from './compute';\nexport const x = compute;"],
     ['src/workers/x.ts', "import { selfCheck } from '../engine/tensor/selfcheck';\nexport const x = selfCheck;"],
-    ['src/cli/x.ts', "import { initNodeBackend } from '../engine/tensor/node';\nexport const x = initNodeBackend;"],
+    ['src/cli/x.ts', "import { initNodeBackend } from '../engine/node/backend';\nexport const x = initNodeBackend;"],
+    ['src/engine/node/x.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;"],
+    ['src/engine/io/x.test.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;"],
+    [
+      'src/engine/word2sense/x.test.ts',
+      "import { plantedCounts } from '../../testing/planted';\nexport const x = plantedCounts;",
+    ],
   ])('%s may import downward', async (file, code) => {
     expect(await importErrors(file, code)).toEqual([]);
+  });
+
+  it.each([
+    ['src/cli/x.ts', "import { readFile } from 'node:fs/promises';\nexport const x = readFile;"],
+    ['src/engine/io/x.ts', "import { readFileSync } from 'node:fs';\nexport const x = readFileSync;"],
+    ['src/workers/x.ts', "import { Worker } from 'node:worker_threads';\nexport const x = Worker;"],
+    [
+      'src/engine/word2sense/x.ts',
+      "import { plantedCounts } from '../../testing/planted';\nexport const x = plantedCounts;",
+    ],
+    ['src/viz/x.ts', "import { checkXml } from '../testing/xmlCheck';\nexport const x = checkXml;"],
+    ['src/engine/word2sense/x.test.ts', "import { useSystem } from '../../state/system';\nexport const x = useSystem;"],
+  ])('%s: the node/testing seams (and the layers in tests) hold', async (file, code) => {
+    expect(await importErrors(file, code)).not.toEqual([]);
   });
 });

@@ -15,10 +15,10 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initNodeBackend } from '../../src/engine/tensor/node';
-import { loadCheckpointDir } from '../../src/engine/bert/nodeCheckpoint';
+import { initNodeBackend } from '../../src/engine/node/backend';
+import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { BertClassifier } from '../../src/engine/bert/model';
-import { BertWorkerPool, defaultThreads } from '../../src/engine/bert/nodeParallel';
+import { BertWorkerPool, defaultThreads } from '../../src/engine/node/bertParallel';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
 import { BertTokenizer } from '../../src/engine/text/bertTokenizer';
 

@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initNodeBackend } from '../../src/engine/tensor/node';
-import { loadCheckpointDir } from '../../src/engine/bert/nodeCheckpoint';
+import { initNodeBackend } from '../../src/engine/node/backend';
+import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { BertClassifier } from '../../src/engine/bert/model';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
 import { BertTokenizer } from '../../src/engine/text/bertTokenizer';

@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { initNodeBackend } from '../../src/engine/tensor/node';
+import { initNodeBackend } from '../../src/engine/node/backend';
 import { bertConfigFromJson, expectedShapes, type LoadedCheckpoint } from '../../src/engine/bert/checkpoint';
 import { BertClassifier } from '../../src/engine/bert/model';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
@@ -21,7 +21,7 @@ import { LandscapeSession } from '../../src/engine/landscape/session';
 import { computeSurfacePoints, pendingTasks } from '../../src/engine/landscape/surface';
 import { disposeParamSet } from '../../src/engine/landscape/params';
 import { createSurface, setPoint } from '../../src/engine/io/surfaceFile';
-import { demoSpec } from '../../src/engine/landscape/testing';
+import { demoSpec } from '../../src/testing/landscape';
 import { gaussian, mulberry32 } from '../../src/engine/util/random';
 
 function flag(name: string, dflt: number): number {

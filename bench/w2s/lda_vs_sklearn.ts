@@ -18,8 +18,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readCountsFile } from '../../src/engine/text/countsFile';
-import { fileCorpusSource } from '../../src/engine/text/nodeText';
-import { initNodeBackend } from '../../src/engine/tensor/node';
+import { fileCorpusSource } from '../../src/engine/node/text';
+import { initNodeBackend } from '../../src/engine/node/backend';
 import { fitLda } from '../../src/engine/word2sense/lda';
 import { buildModel } from '../../src/engine/word2sense/build';
 import { writeWord2SenseModel } from '../../src/engine/word2sense/modelFile';

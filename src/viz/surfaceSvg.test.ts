@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SurfaceFile, SurfaceSpec } from '../engine/io/surfaceFile';
 import { renderCurveSvg } from './curveSvg';
 import { completeSubGrid, renderSurfaceSvg } from './surfaceSvg';
-import { checkXml } from './xmlCheck';
+import { checkXml } from '../testing/xmlCheck';
 
 // viz/ may not import engine/ values (layer rule), so the tests build surface files by hand.
 function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { initNodeBackend } from '../engine/tensor/node';
+import { initNodeBackend } from '../engine/node/backend';
 import { matmulReference, maxAbsDiff } from '../engine/tensor/reference';
 import { uniformArray } from '../engine/util/random';
 import { yieldToEventLoop } from '../engine/util/cancel';

@@ -11,14 +11,14 @@
  * when the job is big enough to pay for starting workers (`autoThreads`), else 1. Results equal the
  * one-thread ones (same kernels per batch, loss summed in batch order).
  */
-import { basename } from 'node:path';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
-import { positiveInt, readText } from '../inputFiles';
-import { initNodeBackend } from '../../engine/tensor/node';
-import { loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
+import { positiveInt } from '../inputFiles';
+import { baseName, readInputText as readText } from '../../engine/node/fs';
+import { initNodeBackend } from '../../engine/node/backend';
+import { loadCheckpointDir } from '../../engine/node/checkpoint';
 import { isRegression, type LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { BertClassifier, type EvaluateResult } from '../../engine/bert/model';
-import { autoThreads, BertWorkerPool, defaultThreads } from '../../engine/bert/nodeParallel';
+import { autoThreads, BertWorkerPool, defaultThreads } from '../../engine/node/bertParallel';
 import { encodeBatches, loadExamples } from '../../engine/bert/data';
 import { BertTokenizer } from '../../engine/text/bertTokenizer';
 import { InputError } from '../../engine/util/errors';
@@ -186,7 +186,7 @@ const loss: VerbSpec = {
       );
     const tok = await tokenizerFor(ckpt, arg.string(args, 'vocab'), false);
     const dataPath = arg.requiredString(args, 'data');
-    const examples = loadExamples(await readText(dataPath, 'data'), basename(dataPath), {
+    const examples = loadExamples(await readText(dataPath, 'data'), baseName(dataPath), {
       maxExamples,
       sample,
       seed: seedFlag ?? 0,
@@ -237,7 +237,7 @@ const loss: VerbSpec = {
             ? ' (workers still starting at the end)'
             : ` (workers ready after ${(workersReadyMs / 1000).toFixed(2)} s)`;
       io.stdout(
-        `  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${basename(dataPath)}; ${backendName} × ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(2)} s${startup}, ${(result.examples / seconds).toFixed(1)} examples/s`,
+        `  ${ckpt.name} (sha256 ${ckpt.sha256.slice(0, 16)}…) on ${baseName(dataPath)}; ${backendName} × ${threads} thread${threads > 1 ? 's' : ''}, ${seconds.toFixed(2)} s${startup}, ${(result.examples / seconds).toFixed(1)} examples/s`,
       );
     }
   },

@@ -2,7 +2,7 @@
  * `sensescape doctor`: which compute backend the engine gets in this Node process, why better rungs
  * were skipped, and the versions of everything that matters for reproducibility.
  */
-import { initNodeBackend } from '../../engine/tensor/node';
+import { initNodeBackend } from '../../engine/node/backend';
 import { SOFTWARE_VERSION } from '../../engine/version';
 import type { VerbSpec } from '../command';
 

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parseArgs, type VerbSpec } from '../command';
 import { isInputError } from '../../engine/util/errors';
 import { parseSurface, serializeSurface } from '../../engine/io/surfaceFile';
-import { checkXml } from '../../viz/xmlCheck';
+import { checkXml } from '../../testing/xmlCheck';
 import { landscapeVerbs } from './landscape';
 
 const F = 'tests/fixtures/landscape';

@@ -14,12 +14,11 @@
  * --batch) and --split. A partial surface is saved atomically while it is computed and on Ctrl-C, so
  * `--resume` continues it.
  */
-import { rename, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
 import { arg, UsageError, type CliIO, type FlagSpec, type ParsedArgs, type VerbSpec } from '../command';
-import { positiveInt, readBytes } from '../inputFiles';
-import { initNodeBackend } from '../../engine/tensor/node';
-import { checkpointFiles, loadCheckpointDir } from '../../engine/bert/nodeCheckpoint';
+import { positiveInt } from '../inputFiles';
+import { baseName, joinPath, pathKind, readInputBytes as readBytes, writeFileAtomic } from '../../engine/node/fs';
+import { initNodeBackend } from '../../engine/node/backend';
+import { checkpointFiles, loadCheckpointDir } from '../../engine/node/checkpoint';
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { LandscapeSession, prepareData, refOf, disposeAll, type PreparedData } from '../../engine/landscape/session';
@@ -95,13 +94,6 @@ const ORIGIN_FLAGS: Record<string, FlagSpec> = {
   },
 };
 
-/** Writes via a temporary file and rename, so a reader (or a crash) never sees half a file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
-
 function progressLine(io: CliIO, label: string): (p: Progress) => void {
   return throttleProgress((p) => {
     const rate = Number(p.detail?.pointsPerSecond ?? 0);
@@ -114,7 +106,7 @@ function progressLine(io: CliIO, label: string): (p: Progress) => void {
 }
 
 /** The display name recorded in specs: the folder's base name, so files from different machines merge. */
-const dirName = (dir: string): string => basename(dir.replace(/[\\/]+$/, '')) || dir;
+const dirName = (dir: string): string => baseName(dir);
 
 async function loadDir(dir: string, role: string): Promise<LoadedCheckpoint> {
   try {
@@ -157,21 +149,17 @@ async function loadData(args: ParsedArgs, head: LoadedCheckpoint, sampleSeedFlag
   let split = arg.string(args, 'split');
   if (split !== undefined && !/^[A-Za-z0-9_.-]+$/.test(split))
     throw new UsageError(`--split '${split}' must be a simple name such as train or dev`);
-  let isDir = false;
-  try {
-    isDir = (await stat(path)).isDirectory();
-  } catch {
-    throw new InputError(`${path}: no such data file or folder`);
-  }
-  if (isDir) {
+  const kind = await pathKind(path);
+  if (kind === 'missing') throw new InputError(`${path}: no such data file or folder`);
+  if (kind === 'dir') {
     split ??= 'dev';
-    path = join(path, `${split}.tsv`);
+    path = joinPath(path, `${split}.tsv`);
   } else if (split === undefined) {
-    const b = basename(path).toLowerCase();
+    const b = baseName(path).toLowerCase();
     split = /train/.test(b) ? 'train' : /test/.test(b) ? 'test' : 'dev';
   }
   const bytes = await readBytes(path, 'data');
-  return prepareData(bytes, basename(path), head, { ...dataOptions(args, sampleSeedFlag), split });
+  return prepareData(bytes, baseName(path), head, { ...dataOptions(args, sampleSeedFlag), split });
 }
 
 function parseAlphas(args: ParsedArgs, required = true): number[] | undefined {
@@ -229,7 +217,7 @@ const curve: VerbSpec = {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    if (splits.length > 1 && !(await stat(arg.requiredString(args, 'data')).catch(() => null))?.isDirectory()) {
+    if (splits.length > 1 && (await pathKind(arg.requiredString(args, 'data'))) !== 'dir') {
       throw new UsageError(
         'several --split values need --data to be a GLUE task folder (holding train.tsv, dev.tsv, …)',
       );
@@ -269,7 +257,7 @@ const curve: VerbSpec = {
         );
       const svgPath = arg.string(args, 'svg');
       if (svgPath) {
-        await writeAtomic(
+        await writeFileAtomic(
           svgPath,
           renderCurveSvg({
             title: `Loss from ${origin.name} toward ${toward.name}`,
@@ -471,7 +459,7 @@ const surface: VerbSpec = {
         `landscape surface: ${tasks.length} points to compute${shard ? ` (shard ${shard.index}/${shard.count})` : ''} on ${backend.backend}, ${data.spec.examples} examples each`,
       );
       let lastSave = performance.now();
-      const save = () => writeAtomic(outPath!, serializeSurface(f, 1));
+      const save = () => writeFileAtomic(outPath!, serializeSurface(f, 1));
       let status = 0;
       try {
         await computeSurfacePoints(ctx, [d1, d2], tasks, {
@@ -640,7 +628,7 @@ const layers: VerbSpec = {
       };
       const svgPath = arg.string(args, 'svg');
       if (svgPath) {
-        await writeAtomic(
+        await writeFileAtomic(
           svgPath,
           renderCurveSvg({
             title: `Layer-wise loss: ${origin.name} → ${toward.name}`,
@@ -692,7 +680,7 @@ const merge: VerbSpec = {
     for (const p of args.positionals) files.push({ name: p, file: await readSurface(p) });
     const merged = mergeSurfaces(files);
     const out = arg.requiredString(args, 'out');
-    await writeAtomic(out, serializeSurface(merged, 1));
+    await writeFileAtomic(out, serializeSurface(merged, 1));
     const done = countComputed(merged);
     const total = merged.x.length * merged.y.length;
     if (args.json)
@@ -785,7 +773,7 @@ const render: VerbSpec = {
       height: positiveInt('height', arg.optionalNumber(args, 'height'), 160),
     });
     const out = arg.requiredString(args, 'svg');
-    await writeAtomic(out, svg);
+    await writeFileAtomic(out, svg);
     const done = countComputed(file);
     if (args.json)
       io.stdout(JSON.stringify({ svg: out, bytes: svg.length, computed: done, total: file.x.length * file.y.length }));

@@ -6,36 +6,19 @@
  *   senses      a merged sense's top words, or a word's active senses;  neighbours  by JS
  *   export      the sparse embeddings as text: `word z:weight z:weight …`
  */
-import { appendFileSync, writeFileSync } from 'node:fs';
-import { stat, writeFile } from 'node:fs/promises';
 import { evaluateEntailment } from '../../engine/eval/entailment';
 import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
-import { initNodeBackend } from '../../engine/tensor/node';
-import { fileCorpusSource } from '../../engine/text/nodeText';
+import { initNodeBackend } from '../../engine/node/backend';
+import { fileCorpusSource } from '../../engine/node/text';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
 import { SenseExplorer } from '../../engine/word2sense/explore';
 import { trainWord2Sense } from '../../engine/word2sense/train';
-import {
-  readWord2SenseModel,
-  wordIndex,
-  writeWord2SenseModel,
-  type Word2SenseModel,
-} from '../../engine/word2sense/model';
+import { wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
+import { readWord2SenseModel, writeWord2SenseModel } from '../../engine/word2sense/modelFile';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
-import { readBytes } from '../inputFiles';
-
-async function mustExist(path: string, what: string): Promise<void> {
-  try {
-    const s = await stat(path);
-    if (!s.isFile()) throw new Error('EISDIR');
-  } catch (err) {
-    throw new InputError(
-      `${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
-}
+import { appendLine, mustBeFile, readInputBytes as readBytes, startLog, writeFileAtomic } from '../../engine/node/fs';
 
 /** Loads and validates a model file. */
 export async function loadModel(path: string): Promise<Word2SenseModel> {
@@ -168,12 +151,12 @@ const train: VerbSpec = {
     const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
     if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
-    for (const f of corpus ?? []) await mustExist(f, 'corpus');
-    if (countsPath) await mustExist(countsPath, 'counts file');
+    for (const f of corpus ?? []) await mustBeFile(f, 'corpus');
+    if (countsPath) await mustBeFile(countsPath, 'counts file');
 
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
-    if (logPath) writeFileSync(logPath, '');
+    if (logPath) startLog(logPath);
     const r = await trainWord2Sense(
       corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
       {
@@ -203,10 +186,7 @@ const train: VerbSpec = {
         onIteration: (it) => {
           io.stderr(`iter ${it.iter}: ${it.seconds.toFixed(1)} s, perplexity ${it.perplexity.toFixed(2)}`);
           if (logPath)
-            appendFileSync(
-              logPath,
-              JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }) + '\n',
-            );
+            appendLine(logPath, JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }));
         },
       },
     );
@@ -217,7 +197,7 @@ const train: VerbSpec = {
       beta_dtype: betaDtype,
       theta_dtype: thetaDtype,
     };
-    await writeFile(
+    await writeFileAtomic(
       out,
       writeWord2SenseModel(model, { betaDtype: betaDtype as 'F32' | 'F16', thetaDtype: thetaDtype as 'F32' | 'F16' }),
     );
@@ -393,7 +373,7 @@ const exportVerb: VerbSpec = {
       for (let j = indptr[w]; j < indptr[w + 1]; j++) parts.push(`${indices[j]}:${+values[j].toPrecision(6)}`);
       lines.push(parts.join(' '));
     }
-    await writeFile(out, lines.join('\n') + '\n');
+    await writeFileAtomic(out, lines.join('\n') + '\n');
     const result = { out, words: model.V, senses: model.Kmerged };
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
     else io.stdout(`wrote ${out}: ${model.V} words over ${model.Kmerged} senses`);

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isInputError } from '../../engine/util/errors';
-import { bankModel } from '../../engine/word2sense/contextPlanted';
-import { writeWord2SenseModel } from '../../engine/word2sense/model';
+import { bankModel } from '../../testing/contextPlanted';
+import { writeWord2SenseModel } from '../../engine/word2sense/modelFile';
 import { parseArgs, UsageError } from '../command';
 import { w2sContextVerbs } from './w2sContext';
 

@@ -2,8 +2,6 @@
  * `sensescape w2s context|wsi|wsi-score|scws`: Word2Sense in context (WordCtx2Sense), word sense
  * induction and contextual similarity. Kept apart from w2s.ts (training and context-free queries).
  */
-import { readdir, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { evaluateScws, parseScws } from '../../engine/eval/scws';
 import { parseSemeval2010Xml, parseSemeval2013Xml, type WsiInstance } from '../../engine/eval/wsi/readers';
 import { scoreWsi, type WsiTask } from '../../engine/eval/wsi/score';
@@ -20,7 +18,7 @@ import {
 import { embeddingRow, wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
 import { formatWsiKey, induceSenses } from '../../engine/word2sense/wsi';
 import { arg, UsageError, type CliIO, type ParsedArgs, type VerbSpec } from '../command';
-import { readText } from '../inputFiles';
+import { listDir, pathKind, readInputText as readText, writeFileAtomic } from '../../engine/node/fs';
 import { loadModel } from './w2s';
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
@@ -173,18 +171,13 @@ const context: VerbSpec = {
 };
 
 async function xmlFiles(dir: string): Promise<string[]> {
-  let s;
-  try {
-    s = await stat(dir);
-  } catch {
-    throw new InputError(`${dir}: no such directory`);
-  }
-  if (s.isFile()) return [dir];
+  const kind = await pathKind(dir);
+  if (kind === 'missing') throw new InputError(`${dir}: no such directory`);
+  if (kind === 'file') return [dir];
   const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await xmlFiles(p)));
-    else if (e.name.endsWith('.xml')) out.push(p);
+  for (const e of await listDir(dir)) {
+    if (e.isDir) out.push(...(await xmlFiles(e.path)));
+    else if (e.name.endsWith('.xml')) out.push(e.path);
   }
   return out.sort();
 }
@@ -250,7 +243,7 @@ const wsi: VerbSpec = {
       { progress: progressPrinter(io) },
     );
     const out = arg.requiredString(args, 'out');
-    await writeFile(out, formatWsiKey(a));
+    await writeFileAtomic(out, formatWsiKey(a));
     const goldPath = arg.string(args, 'gold');
     const scores = goldPath
       ? scoreWsi(t, await readText(goldPath, 'gold key'), await readText(out, 'key'), { gold: goldPath, system: out })

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { bytesSource, type ByteSource } from '../io/bytes';
 import { writeSafetensors } from '../io/safetensors';
 import { expectedShapes, loadCheckpoint, normaliseTensorName } from './checkpoint';
-import { checkpointFiles, loadCheckpointDir } from './nodeCheckpoint';
+import { checkpointFiles, loadCheckpointDir } from '../node/checkpoint';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
 const REF = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as {

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from '../node/backend';
 import { mulberry32 } from '../util/random';
 import { SimdGemm } from './gemmSimd';
 import { attentionFloats, hostAttention } from './hostAttention';

@@ -214,7 +214,7 @@ export class BertClassifier {
   /**
    * Logits of one batch downloaded to the host: [batch × numLabels] row-major. Same numbers as
    * {@link forward}, through the WASM/CPU speed path where it applies (the data-parallel workers of
-   * `nodeParallel.ts` call this).
+   * `engine/node/bertParallel.ts` call this).
    */
   async logits(b: EncodedBatch): Promise<Float32Array> {
     this.checkAlive();

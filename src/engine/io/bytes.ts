@@ -1,7 +1,7 @@
 /**
  * Random-access byte sources, so big files (BERT-base is 440 MB in F32) are read piece by piece
  * instead of being copied whole: an in-memory buffer, a browser Blob/File. Node's file source lives
- * in `nodeFile.ts` so the browser bundle never sees `fs`.
+ * in `engine/node/file.ts` so the browser bundle never sees `fs`.
  */
 import { InputError } from '../util/errors';
 

@@ -10,7 +10,7 @@ import {
   specDifference,
   checkResumable,
 } from './surfaceFile';
-import { demoSpec } from '../landscape/testing';
+import { demoSpec } from '../../testing/landscape';
 
 describe('surface file', () => {
   it('round-trips through JSON, with null for missing points and strings for diverged ones', () => {

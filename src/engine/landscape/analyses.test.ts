@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from '../node/backend';
 import { CancelToken, isCancelled } from '../util/cancel';
 import { createSurface, mergeSurfaces, setPoint } from '../io/surfaceFile';
 import { computeCurve } from './curve';
@@ -9,7 +9,7 @@ import type { CheckpointLike, LandscapeContext } from './model';
 import { disposeParamSet, subtract, uploadParams, type HostTensor } from './params';
 import { computeSurfacePoints, pendingTasks } from './surface';
 import { computeTrajectory } from './trajectory';
-import { demoSpec, StandInModel, standInBatches, standInLossJs, standInTensors, type StandInBatch } from './testing';
+import { demoSpec, StandInModel, standInBatches, standInLossJs, standInTensors, type StandInBatch } from '../../testing/landscape';
 
 const C = 3;
 const D = 4;

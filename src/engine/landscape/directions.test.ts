@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
-import { checkpointFiles } from '../bert/nodeCheckpoint';
+import { initNodeBackend } from '../node/backend';
+import { checkpointFiles } from '../node/checkpoint';
 import { gaussianStream, normalizeDirection, randomDirection } from './directions';
 import { loadOriginCheckpoint } from './originCheckpoint';
 import { disposeParamSet, norm, uploadParams } from './params';

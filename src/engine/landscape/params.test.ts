@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from '../node/backend';
 import { combine, cosine, disposeParamSet, dot, dots, norm, subtract, uploadParams } from './params';
-import { standInTensors } from './testing';
+import { standInTensors } from '../../testing/landscape';
 
 beforeAll(async () => {
   await initNodeBackend();

@@ -7,8 +7,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
-import { checkpointFiles, loadCheckpointDir } from '../bert/nodeCheckpoint';
+import { initNodeBackend } from '../node/backend';
+import { checkpointFiles, loadCheckpointDir } from '../node/checkpoint';
 import type { LoadedCheckpoint } from '../bert/checkpoint';
 import type { EncodedBatch } from '../bert/data';
 import { computeCurve } from './curve';

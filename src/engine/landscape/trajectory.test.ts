@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
-import { checkpointFiles, loadCheckpointDir } from '../bert/nodeCheckpoint';
+import { initNodeBackend } from '../node/backend';
+import { checkpointFiles, loadCheckpointDir } from '../node/checkpoint';
 import { loadOriginCheckpoint } from './originCheckpoint';
 import { disposeParamSet, dot, subtract, uploadParams } from './params';
 import { pcaFromGram, symmetricEigen, trajectoryGram } from './pca';

@@ -15,7 +15,7 @@ import {
   wordCtx2Sense,
 } from './context';
 import type { Word2SenseModel } from './model';
-import { bankIndex, bankModel, beta, plantedModel, theta, vocab } from './contextPlanted';
+import { bankIndex, bankModel, beta, plantedModel, theta, vocab } from '../../testing/contextPlanted';
 import { completeLinkage } from './wsiLinkage';
 
 const model = bankModel;

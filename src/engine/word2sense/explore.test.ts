@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classicalMds, SenseExplorer } from './explore';
-import { bankModel, plantedModel } from './contextPlanted';
+import { bankModel, plantedModel } from '../../testing/contextPlanted';
 
 describe('sense explorer queries', () => {
   const ex = new SenseExplorer(bankModel);

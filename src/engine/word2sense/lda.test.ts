@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from '../node/backend';
 import { CancelToken } from '../util/cancel';
-import { hungarian } from './hungarian';
+import { hungarian } from '../../testing/hungarian';
 import { denseRows, fitLda } from './lda';
-import { plantedCounts } from './planted';
+import { plantedCounts } from '../../testing/planted';
 import { digamma, digammaScalar } from './special';
 
 beforeAll(async () => {

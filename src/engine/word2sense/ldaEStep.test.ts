@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from '../node/backend';
 import { denseRows } from './lda';
 import { denseRowsAt, eStepBlock, expElog } from './ldaEStep';
-import { plantedCounts } from './planted';
+import { plantedCounts } from '../../testing/planted';
 import { gammaSamples } from './special';
 
 beforeAll(async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { writeSafetensors } from '../io/safetensors';
 import { fromTriples } from '../text/csr';
 import { buildModel } from './build';
-import { embeddingOf, readWord2SenseModel, wordIndex, writeWord2SenseModel, type Word2SenseModel } from './model';
+import { embeddingOf, wordIndex, type Word2SenseModel } from './model';
+import { readWord2SenseModel, writeWord2SenseModel } from './modelFile';
 import { MODEL_FORMAT } from './modelFile';
 
 const counts = fromTriples(3, 3, [0, 0, 1, 1, 2], [0, 1, 0, 1, 2], [1, 3, 3, 3, 2]);

@@ -2,8 +2,6 @@
  * The in-memory Word2Sense model shared by training, queries, the app and WordCtx2Sense. Its file
  * form is one safetensors file (modelFile.ts); the names here are a contract other parts code to.
  */
-export { readWord2SenseModel, writeWord2SenseModel } from './modelFile';
-
 export interface Word2SenseModel {
   vocab: string[];
   /** [V] corpus (or row-total) counts of each word. */

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluateScws, parseScws, type ScwsPair } from '../eval/scws';
 import { parseSemeval2010Xml, parseSemeval2013Xml, type WsiInstance } from '../eval/wsi/readers';
 import { scoreSemeval2010 } from '../eval/wsi/semeval2010';
-import { bankModel } from './contextPlanted';
+import { bankModel } from '../../testing/contextPlanted';
 import { jsDivergence } from '../eval/divergence';
 import { formatWsiKey, induceSenses } from './wsi';
 import { senseDistanceMatrix } from './wsiLinkage';

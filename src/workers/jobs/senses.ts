@@ -6,12 +6,8 @@
 import { evaluateSimilarity, parsePairs, type SimilarityResult } from '../../engine/eval/similarity';
 import { evaluateEntailment, type EntailmentResult } from '../../engine/eval/entailment';
 import { SenseExplorer, type SenseWord } from '../../engine/word2sense/explore';
-import {
-  readWord2SenseModel,
-  wordIndex,
-  writeWord2SenseModel,
-  type Word2SenseModel,
-} from '../../engine/word2sense/model';
+import { wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
+import { readWord2SenseModel, writeWord2SenseModel } from '../../engine/word2sense/modelFile';
 import { trainWord2Sense, type TrainOptions } from '../../engine/word2sense/train';
 import { contextTokens, wordCtx2Sense } from '../../engine/word2sense/context';
 import type { CorpusSource } from '../../engine/text/corpus';

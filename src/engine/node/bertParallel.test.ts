@@ -1,20 +1,20 @@
 /**
- * Data-parallel BERT workers (nodeParallel.ts) against the in-process model and the PyTorch
+ * Data-parallel BERT workers (bertParallel.ts) against the in-process model and the PyTorch
  * reference: same logits and loss with this thread + two workers as with one thread, on the 3-label
  * gelu_new checkpoint; batches are validated before any work is sent; cancel stops it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { initNodeBackend } from '../tensor/node';
+import { initNodeBackend } from './backend';
 import { BertTokenizer } from '../text/bertTokenizer';
 import { CancelToken } from '../util/cancel';
 import { isInputError } from '../util/errors';
-import { loadCheckpointDir } from './nodeCheckpoint';
-import { BertClassifier } from './model';
-import { BertWorkerPool } from './nodeParallel';
-import { encodeBatches, loadExamples, type EncodedBatch } from './data';
-import type { LoadedCheckpoint } from './checkpoint';
+import { loadCheckpointDir } from './checkpoint';
+import { BertClassifier } from '../bert/model';
+import { BertWorkerPool } from './bertParallel';
+import { encodeBatches, loadExamples, type EncodedBatch } from '../bert/data';
+import type { LoadedCheckpoint } from '../bert/checkpoint';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');
 interface Ref {

@@ -3,8 +3,8 @@
  * ../shared/bench/planted_lda.py): β_k ~ Dir(b), θ_w ~ Dir(a), then for each of n_w tokens of word
  * w a sense z ~ θ_w and a context c ~ β_z. Seeded; for tests and demos.
  */
-import { fromTriples, type CsrCounts } from '../text/csr';
-import { gaussian, mulberry32 } from '../util/random';
+import { fromTriples, type CsrCounts } from '../engine/text/csr';
+import { gaussian, mulberry32 } from '../engine/util/random';
 
 function gammaDraw(shape: number, uniform: () => number, normal: () => number): number {
   if (shape < 1) return gammaDraw(shape + 1, uniform, normal) * Math.pow(uniform() || 1e-300, 1 / shape);

@@ -3,7 +3,7 @@
  * checkpoint is never held twice. Imported by the CLI and tests only, never by browser code.
  */
 import { open, stat } from 'node:fs/promises';
-import { checkRange, type ByteSource } from './bytes';
+import { checkRange, type ByteSource } from '../io/bytes';
 import { InputError } from '../util/errors';
 
 /** Opens `path` for random access. Reads are positional; the handle is opened per read batch. */

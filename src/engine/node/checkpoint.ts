@@ -5,8 +5,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ByteSource } from '../io/bytes';
-import { fileSource } from '../io/nodeFile';
-import { CheckpointError, loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from './checkpoint';
+import { fileSource } from './file';
+import { CheckpointError, loadCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from '../bert/checkpoint';
 
 /** The files of a checkpoint folder, by base name. */
 export async function checkpointFiles(dir: string): Promise<Map<string, ByteSource>> {

@@ -1,6 +1,6 @@
 /**
  * Node-only data parallelism for the BERT loss: N replicas — N − 1 `worker_threads`, each a full
- * BertClassifier on its own tfjs WASM backend (nodeWorker.ts), sharing the checkpoint's weights
+ * BertClassifier on its own tfjs WASM backend (bertWorker.ts), sharing the checkpoint's weights
  * through one SharedArrayBuffer, plus one on the calling thread — take batches from a queue (each
  * worker holds two, so a slow or contended core does not hold the others back). The calling thread
  * starts at once while the workers start up, and they join when ready. Logits come back per batch and the loss is
@@ -25,10 +25,10 @@ import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { CancelToken } from '../util/cancel';
 import { asInputError, InputError } from '../util/errors';
-import type { BertConfig, LoadedCheckpoint } from './checkpoint';
-import type { EncodedBatch } from './data';
-import { initNodeBackend } from '../tensor/node';
-import { BertClassifier, LossAccumulator, validateBatch, type EvaluateOptions, type EvaluateResult } from './model';
+import type { BertConfig, LoadedCheckpoint } from '../bert/checkpoint';
+import type { EncodedBatch } from '../bert/data';
+import { initNodeBackend } from './backend';
+import { BertClassifier, LossAccumulator, validateBatch, type EvaluateOptions, type EvaluateResult } from '../bert/model';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
 export interface WorkerInit {
@@ -87,7 +87,7 @@ const { workerData, parentPort } = require('node:worker_threads');
 `;
 
 function workerEntry(): { entry: string; tsx: string | null } {
-  const entry = new URL('./nodeWorker.ts', import.meta.url);
+  const entry = new URL('./bertWorker.ts', import.meta.url);
   if (!entry.pathname.endsWith('.ts')) return { entry: entry.href, tsx: null };
   // The ESM build of tsx's API (its CommonJS build cannot be imported from an ESM context).
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');

@@ -2,8 +2,8 @@
  * A small planted Word2Sense model for tests and demos: "bank" with a finance sense and a river
  * sense plus a function-word sense, so the right sense of "bank" is known from its context.
  */
-import { buildEmbedding } from './embedding';
-import type { Word2SenseModel } from './model';
+import { buildEmbedding } from '../engine/word2sense/embedding';
+import type { Word2SenseModel } from '../engine/word2sense/model';
 
 /** A model from explicit β [K×V] and θ [V×K] (p(w) from counts, p_Z = Σ p(w)θ). */
 export function plantedModel(

@@ -5,10 +5,10 @@
  * against plain JS arithmetic, and an origin/direction set of host tensors with seeded values.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { mulberry32 } from '../util/random';
-import type { EvalResult, LandscapeModel } from './model';
-import type { HostTensor } from './params';
-import type { SurfaceSpec } from '../io/surfaceFile';
+import { mulberry32 } from '../engine/util/random';
+import type { EvalResult, LandscapeModel } from '../engine/landscape/model';
+import type { HostTensor } from '../engine/landscape/params';
+import type { SurfaceSpec } from '../engine/io/surfaceFile';
 
 export interface StandInBatch {
   features: Float32Array; // [n, d]

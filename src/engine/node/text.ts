@@ -1,6 +1,6 @@
 /** Node-only: corpus and counts sources over files (streamed with fs.createReadStream). */
 import { createReadStream } from 'node:fs';
-import type { CorpusSource } from './corpus';
+import type { CorpusSource } from '../text/corpus';
 
 /** A re-openable streamed source for a file path. */
 export function fileCorpusSource(path: string): CorpusSource {

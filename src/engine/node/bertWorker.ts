@@ -1,15 +1,15 @@
 /**
- * Node-only worker-thread entry for {@link BertWorkerPool} (nodeParallel.ts): one data-parallel
+ * Node-only worker-thread entry for {@link BertWorkerPool} (bertParallel.ts): one data-parallel
  * replica of a BertClassifier on its own tfjs backend (WASM, or CPU with SENSESCAPE_BACKEND=cpu).
  * It builds the model from the checkpoint's weights in a SharedArrayBuffer (one host copy for all
  * workers; each uploads into its own backend), says `ready`, then answers each `batch` message with
  * that batch's logits (transferred, not copied). Never imported by browser code.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { initNodeBackend } from '../tensor/node';
-import type { HostTensor } from './checkpoint';
-import { BertClassifier } from './model';
-import type { ToWorker, FromWorker, WorkerInit } from './nodeParallel';
+import { initNodeBackend } from './backend';
+import type { HostTensor } from '../bert/checkpoint';
+import { BertClassifier } from '../bert/model';
+import type { ToWorker, FromWorker, WorkerInit } from './bertParallel';
 import { isInputError } from '../util/errors';
 
 const port = parentPort!;
