@@ -9,7 +9,14 @@ import type { CheckpointLike, LandscapeContext } from './model';
 import { disposeParamSet, subtract, uploadParams, type HostTensor } from './params';
 import { computeSurfacePoints, pendingTasks } from './surface';
 import { computeTrajectory } from './trajectory';
-import { demoSpec, StandInModel, standInBatches, standInLossJs, standInTensors, type StandInBatch } from '../../testing/landscape';
+import {
+  demoSpec,
+  StandInModel,
+  standInBatches,
+  standInLossJs,
+  standInTensors,
+  type StandInBatch,
+} from '../../testing/landscape';
 
 const C = 3;
 const D = 4;

@@ -28,7 +28,13 @@ import { asInputError, InputError } from '../util/errors';
 import type { BertConfig, LoadedCheckpoint } from '../bert/checkpoint';
 import type { EncodedBatch } from '../bert/data';
 import { initNodeBackend } from './backend';
-import { BertClassifier, LossAccumulator, validateBatch, type EvaluateOptions, type EvaluateResult } from '../bert/model';
+import {
+  BertClassifier,
+  LossAccumulator,
+  validateBatch,
+  type EvaluateOptions,
+  type EvaluateResult,
+} from '../bert/model';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
 export interface WorkerInit {

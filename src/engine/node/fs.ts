@@ -35,7 +35,8 @@ export async function readInputText(path: string, what: string): Promise<string>
 export async function mustBeFile(path: string, what: string): Promise<void> {
   try {
     const s = await stat(path);
-    if (!s.isFile()) throw Object.assign(new Error('not a regular file'), { code: s.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
+    if (!s.isFile())
+      throw Object.assign(new Error('not a regular file'), { code: s.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
   } catch (err) {
     throw unreadable(path, what, err);
   }
