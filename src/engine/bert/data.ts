@@ -5,6 +5,7 @@
  * sequence (pad id 0 / mask 0, as HF's `DataCollatorWithPadding`).
  */
 import { GLUE_LABELS, parseGlueTsv } from '../io/glue';
+import { isRegression, type BertConfig } from './config';
 import type { BertTokenizer } from '../text/bertTokenizer';
 import { InputError } from '../util/errors';
 import { seededPermutation } from '../util/random';
@@ -114,4 +115,42 @@ export function encodeBatches(examples: Example[], tokenizer: BertTokenizer, opt
     });
   }
   return out;
+}
+
+/**
+ * Checks one batch against the config before any compute: array lengths, sequence length within
+ * max_position_embeddings, token ids and types in range, labels valid for the head. Throws InputError.
+ */
+export function validateBatch(c: BertConfig, b: EncodedBatch): void {
+  const n = b.batch * b.seqLen;
+  if (
+    b.batch < 1 ||
+    b.seqLen < 1 ||
+    b.inputIds.length !== n ||
+    b.tokenTypeIds.length !== n ||
+    b.attentionMask.length !== n ||
+    b.labels.length !== b.batch
+  ) {
+    throw new InputError(`batch arrays do not match batch ${b.batch} × length ${b.seqLen}`);
+  }
+  if (b.seqLen > c.maxPositionEmbeddings)
+    throw new InputError(
+      `sequence length ${b.seqLen} exceeds max_position_embeddings ${c.maxPositionEmbeddings} (lower --max-length)`,
+    );
+  for (let i = 0; i < n; i++) {
+    if (b.inputIds[i] < 0 || b.inputIds[i] >= c.vocabSize)
+      throw new InputError(
+        `token id ${b.inputIds[i]} is outside the vocabulary of ${c.vocabSize} (vocab.txt does not belong to this checkpoint?)`,
+      );
+    if (b.tokenTypeIds[i] < 0 || b.tokenTypeIds[i] >= c.typeVocabSize)
+      throw new InputError(`token type ${b.tokenTypeIds[i]} is outside type_vocab_size ${c.typeVocabSize}`);
+  }
+  if (!isRegression(c)) {
+    for (const y of b.labels) {
+      if (!Number.isInteger(y) || y < 0 || y >= c.numLabels)
+        throw new InputError(`label ${y} is not a class index of this ${c.numLabels}-label classifier`);
+    }
+  } else if (!b.labels.every(Number.isFinite)) {
+    throw new InputError('regression labels must be finite numbers');
+  }
 }

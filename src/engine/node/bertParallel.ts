@@ -28,13 +28,9 @@ import { asInputError, InputError } from '../util/errors';
 import type { BertConfig, LoadedCheckpoint } from '../bert/checkpoint';
 import type { EncodedBatch } from '../bert/data';
 import { initNodeBackend } from './backend';
-import {
-  BertClassifier,
-  LossAccumulator,
-  validateBatch,
-  type EvaluateOptions,
-  type EvaluateResult,
-} from '../bert/model';
+import { validateBatch } from '../bert/data';
+import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from '../bert/loss';
+import { BertClassifier } from '../bert/model';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
 export interface WorkerInit {
