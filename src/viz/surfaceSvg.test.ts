@@ -1,69 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { SurfaceFile, SurfaceSpec } from '../engine/io/surfaceFile';
 import { renderCurveSvg } from './curveSvg';
 import { completeSubGrid, renderSurfaceSvg } from './surfaceSvg';
 import { checkXml } from '../testing/xmlCheck';
-
-// viz/ may not import engine/ values (layer rule), so the tests build surface files by hand.
-function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {
-  return {
-    analysis: 'surface',
-    origin: { name: 'origin', sha256: 'a'.repeat(64) },
-    head: { name: 'ft-a', sha256: 'b'.repeat(64) },
-    x: { kind: 'checkpoint', checkpoint: { name: 'ft-a', sha256: 'b'.repeat(64) } },
-    y: { kind: 'random', seed: 7, normalize: 'filter', ignore: 'bias-ln' },
-    data: {
-      file: 'dev.tsv',
-      sha256: 'c'.repeat(64),
-      split: 'dev',
-      examples: 20,
-      maxExamples: null,
-      sample: null,
-      seed: null,
-      maxLength: 128,
-    },
-    grid: { x: { min: -1, max: 1, n: 3 }, y: { min: 0, max: 2, n: 2 } },
-    software: 'sensescape 0.1.0',
-    ...over,
-  };
-}
-
-function createSurface(spec: SurfaceSpec): SurfaceFile {
-  const axis = (a: { min: number; max: number; n: number }) =>
-    Array.from({ length: a.n }, (_, k) => (a.n === 1 ? a.min : a.min + (k * (a.max - a.min)) / (a.n - 1)));
-  const empty = () => Array.from({ length: spec.grid.y.n }, () => new Array<number | null>(spec.grid.x.n).fill(null));
-  return {
-    format: 'sensescape-surface',
-    version: 1,
-    spec,
-    x: axis(spec.grid.x),
-    y: axis(spec.grid.y),
-    values: { loss: empty(), accuracy: empty() },
-  };
-}
-
-function setPoint(f: SurfaceFile, i: number, j: number, loss: number, accuracy: number): void {
-  f.values.loss[j][i] = loss;
-  f.values.accuracy[j][i] = accuracy;
-}
-
-function bowl(nx = 11, ny = 9, hole = true) {
-  const f = createSurface(
-    demoSpec({
-      x: { kind: 'checkpoint', checkpoint: { name: 'ft-a <A&B>', sha256: 'b'.repeat(64) } },
-      y: { kind: 'checkpoint', checkpoint: { name: 'ft-b', sha256: 'e'.repeat(64) } },
-      grid: { x: { min: -1, max: 2, n: nx }, y: { min: -1, max: 2, n: ny } },
-    }),
-  );
-  for (let j = 0; j < ny; j++)
-    for (let i = 0; i < nx; i++) {
-      const x = f.x[i];
-      const y = f.y[j];
-      setPoint(f, i, j, 0.2 + (x - 1) ** 2 + 2 * (y - 0.5) ** 2 + 0.3 * Math.sin(3 * x), 1 / (1 + x * x + y * y));
-    }
-  if (hole) setPoint(f, 3, 4, Number.NaN, Number.NaN);
-  return f;
-}
+import { demoSpec } from '../testing/landscape';
+import { blankSurface as createSurface, bowl, setPoint } from '../testing/vizCases';
 
 describe('renderSurfaceSvg', () => {
   it('writes well-formed standalone SVG with bands, isolines, axes, colour bar, markers and the spec in metadata', () => {
