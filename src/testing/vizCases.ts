@@ -3,7 +3,7 @@
  * so they are not made by `createSurface`), and the named render cases whose SVG text is pinned byte for
  * byte in tests/fixtures/viz/ (written by tools/viz/make_svg_fixtures.ts from the renderers as they
  * were before they returned their layout, checked by src/viz/svgFixtures.test.ts). A case renders to a
- * string; a change to any renderer's output shows up as a fixture diff.
+ * layout whose `svg` is compared; a change to any renderer's output shows up as a fixture diff.
  */
 import type { SurfaceFile, SurfaceSpec } from '../engine/io/surfaceFile';
 import { renderBarsSvg } from '../viz/barsSvg';
@@ -71,7 +71,7 @@ const PLACED: PlacedWord[] = [
 ];
 
 /** Each pinned case: a fixture name and the SVG text the renderer writes for it. */
-export const SVG_CASES: readonly { name: string; render(): string }[] = [
+export const SVG_CASES: readonly { name: string; render(): { svg: string } }[] = [
   {
     name: 'surface-bowl-trajectory',
     render: () =>

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderCurveSvg } from './curveSvg';
-import { completeSubGrid, renderSurfaceSvg } from './surfaceSvg';
+import { renderSurfaceSvg } from './surfaceSvg';
+import { completeSubGrid } from './surfaceContours';
 import { checkXml } from '../testing/xmlCheck';
 import { demoSpec } from '../testing/landscape';
 import { blankSurface as createSurface, bowl, setPoint } from '../testing/vizCases';
@@ -13,7 +14,7 @@ describe('renderSurfaceSvg', () => {
         { checkpoint: 'step-100', alpha: 0.3, beta: 0.2, loss: 0.7 },
         { checkpoint: 'step-200', alpha: 0.8, beta: 0.1 },
       ],
-    });
+    }).svg;
     const doc = checkXml(svg);
     expect(doc.root).toBe('svg');
     const root = doc.elements[0];
@@ -47,29 +48,29 @@ describe('renderSurfaceSvg', () => {
       { quantity: 'accuracy' as const, colormap: 'cividis' as const },
       { domain: [0, 10] as [number, number] },
     ]) {
-      const doc = checkXml(renderSurfaceSvg(f, opts));
+      const doc = checkXml(renderSurfaceSvg(f, opts).svg);
       expect(doc.counts.get('path')!).toBeGreaterThan(5);
     }
     // A fixed domain narrower than the data: values below it take the lowest band, the colour bar stays inside its box.
-    const narrow = checkXml(renderSurfaceSvg(f, { domain: [1, 2] }));
+    const narrow = checkXml(renderSurfaceSvg(f, { domain: [1, 2] }).svg);
     const bar = narrow.elements.filter((e) => e.tag === 'rect' && e.attrs.width === '14');
     expect(bar.length).toBeGreaterThan(3);
     const top = Math.min(...bar.map((r) => Number(r.attrs.y)));
     const bottom = Math.max(...bar.map((r) => Number(r.attrs.y) + Number(r.attrs.height)));
     expect(bottom - top).toBeLessThanOrEqual(Number(bar.find((r) => r.attrs.fill === 'none')!.attrs.height) + 0.5);
     const empty = createSurface(demoSpec());
-    expect(checkXml(renderSurfaceSvg(empty)).root).toBe('svg');
+    expect(checkXml(renderSurfaceSvg(empty).svg).root).toBe('svg');
     const nan = createSurface(demoSpec());
     for (let j = 0; j < 2; j++) for (let i = 0; i < 3; i++) setPoint(nan, i, j, Number.NaN, 0);
-    expect(checkXml(renderSurfaceSvg(nan)).root).toBe('svg');
+    expect(checkXml(renderSurfaceSvg(nan).svg).root).toBe('svg');
     // Partial (coarse-to-fine in progress): only the stride-4 sub-grid is computed.
     const full = bowl(17, 17, false);
     const part = createSurface(full.spec);
     for (let j = 0; j < 17; j += 4) for (let i = 0; i < 17; i += 4) setPoint(part, i, j, full.values.loss[j][i]!, 0);
     expect(completeSubGrid(part.values.loss)).toEqual({ is: [0, 4, 8, 12, 16], js: [0, 4, 8, 12, 16], stride: 4 });
-    const doc = checkXml(renderSurfaceSvg(part));
+    const doc = checkXml(renderSurfaceSvg(part).svg);
     expect(doc.elements.filter((e) => e.attrs.class === 'band').length).toBeGreaterThan(3);
-    expect(renderSurfaceSvg(part)).toContain('25 of 289 points (drawn from every 4th)');
+    expect(renderSurfaceSvg(part).svg).toContain('25 of 289 points (drawn from every 4th)');
   });
 });
 
@@ -89,7 +90,7 @@ describe('renderCurveSvg', () => {
         { x: 1, label: 'θ1' },
       ],
       metadata: { origin: 'x' },
-    });
+    }).svg;
     const doc = checkXml(svg);
     expect(doc.elements.filter((e) => e.attrs.class === 'series').length).toBe(2);
     expect(doc.elements.filter((e) => e.attrs.class === 'legend-item').length).toBe(2);
@@ -105,7 +106,7 @@ describe('renderCurveSvg', () => {
           x: xs,
           y: xs.map((a) => 1 - a * (k + 1) * 0.1),
         })),
-      }),
+      }).svg,
     );
     expect(multi.elements.filter((e) => e.attrs.class === 'panel').length).toBe(4);
   });

@@ -12,7 +12,7 @@ const FIXTURES = join('tests', 'fixtures', 'viz');
 describe('SVG text is unchanged', () => {
   it.each(SVG_CASES.map((c) => [c.name, c] as const))('%s', (name, c) => {
     const want = readFileSync(join(FIXTURES, `${name}.svg`), 'utf8');
-    const got = c.render();
+    const got = c.render().svg;
     expect(got).toBe(want);
   });
 });

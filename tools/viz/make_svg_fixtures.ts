@@ -13,7 +13,7 @@ import { SVG_CASES } from '../../src/testing/vizCases';
 const OUT = join('tests', 'fixtures', 'viz');
 mkdirSync(OUT, { recursive: true });
 for (const c of SVG_CASES) {
-  const svg = c.render();
+  const { svg } = c.render();
   writeFileSync(join(OUT, `${c.name}.svg`), svg);
   console.log(`${c.name}.svg  ${svg.length} chars`);
 }

@@ -281,7 +281,7 @@ const curve: VerbSpec = {
               data: results.map((r) => r.data),
               software: `sensescape ${SOFTWARE_VERSION}`,
             },
-          }),
+          }).svg,
         );
       }
       if (args.json) io.stdout(JSON.stringify(out));
@@ -644,7 +644,7 @@ const layers: VerbSpec = {
               data: data.spec,
               software: `sensescape ${SOFTWARE_VERSION}`,
             },
-          }),
+          }).svg,
         );
       }
       if (args.json) io.stdout(JSON.stringify(out));
@@ -771,7 +771,7 @@ const render: VerbSpec = {
       levels: positiveInt('levels', arg.optionalNumber(args, 'levels'), 2),
       width: positiveInt('width', arg.optionalNumber(args, 'width'), 200),
       height: positiveInt('height', arg.optionalNumber(args, 'height'), 160),
-    });
+    }).svg;
     const out = arg.requiredString(args, 'svg');
     await writeFileAtomic(out, svg);
     const done = countComputed(file);

@@ -95,7 +95,7 @@ export function SenseMap() {
             </g>
           </svg>
           <ExportBar
-            svg={renderSenseMapSvg(senseMap)}
+            svg={renderSenseMapSvg(senseMap).svg}
             baseName="sense-map"
             data={[
               {
