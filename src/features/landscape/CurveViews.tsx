@@ -12,7 +12,7 @@ const toCsv = (header: string[], rows: (string | number | null)[][]) =>
 
 export function CurveView() {
   const curve = useLandscape((s) => s.curve);
-  const series = useMemo(() => curve.result?.series ?? [], [curve.result]);
+  const series = useMemo(() => curve.result ?? [], [curve.result]);
   const svg = useMemo(() => {
     if (series.length === 0) return null;
     return renderCurveSvg({

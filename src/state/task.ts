@@ -1,0 +1,123 @@
+/**
+ * One task state for every long computation the app runs (a curve, a surface, a training, an
+ * evaluation), and one runner that starts them: each task has a key, and starting a task cancels the
+ * previous task of the same key in the worker and drops its late answers (newest request wins). The
+ * runner is the only place that holds job handles; slices hold the small, serialisable state.
+ */
+import type { Progress } from '../engine/util/progress';
+import { isStopped, type JobHandle } from '../workers/client';
+
+export interface TaskState<R, P = Progress> {
+  state: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
+  /** The result when done; while running, the partial result so far (when the job streams one). */
+  result?: R;
+  /** The latest progress report while running (and kept after it ends). */
+  progress?: P;
+  error?: string;
+  /** Epoch ms when the task started. */
+  startedAt?: number;
+}
+
+export const IDLE: TaskState<never, never> = { state: 'idle' };
+
+/** The message of an error, for display. */
+export const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export interface TaskHooks<R, P> {
+  /** The partial result a progress report carries (shown while running). */
+  partial?: (p: P) => R | undefined;
+  /** Runs after the result is shown (persist it, derive more state). */
+  done?: (result: R) => void | Promise<void>;
+  /** Kept in the state while running and after (e.g. the result of earlier steps). */
+  initial?: Partial<TaskState<R, P>>;
+}
+
+export class TaskRunner {
+  private readonly handles = new Map<string, JobHandle<unknown>>();
+
+  /**
+   * Starts `start()` as the newest task of `key` and mirrors it into `update`: running (with progress
+   * and the partial result), then done, cancelled or failed. A superseded task updates nothing more.
+   * Resolves with the result, or undefined when the task did not finish (the error is in the state).
+   */
+  run<R, P>(
+    key: string,
+    update: (t: TaskState<R, P>) => void,
+    start: (onProgress: (p: P) => void) => JobHandle<R>,
+    hooks: TaskHooks<R, P> = {},
+  ): Promise<R | undefined> {
+    this.handles.get(key)?.cancel('superseded');
+    const startedAt = Date.now();
+    let current: TaskState<R, P> = { ...hooks.initial, state: 'running', startedAt };
+    const live = () => this.handles.get(key) === job;
+    const put = (t: TaskState<R, P>) => {
+      if (!live()) return;
+      current = t;
+      update(t);
+    };
+    update(current);
+    const job: JobHandle<R> = start((progress) =>
+      put({ ...current, state: 'running', progress, result: hooks.partial?.(progress) ?? current.result }),
+    );
+    this.handles.set(key, job as JobHandle<unknown>);
+    return job.then(
+      async (result) => {
+        put({ ...current, state: 'done', result });
+        if (live()) {
+          this.handles.delete(key);
+          await hooks.done?.(result);
+        }
+        return result;
+      },
+      (err: unknown) => {
+        put({ ...current, ...(isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: messageOf(err) }) });
+        if (live()) this.handles.delete(key);
+        return undefined;
+      },
+    );
+  }
+
+  /** Cancels the running task of `key`, if any (its state becomes 'cancelled'). */
+  cancel(key: string, reason = 'cancelled by the user'): void {
+    this.handles.get(key)?.cancel(reason);
+  }
+
+  /** True while a task of `key` runs. */
+  running(key: string): boolean {
+    return this.handles.has(key);
+  }
+}
+
+/**
+ * Runs `count` jobs one after another as one job: step k starts with the results of the steps
+ * before it, and the job resolves with all results in order; cancelling it cancels the step in
+ * flight and starts no more.
+ */
+export function chainJobs<T>(
+  count: number,
+  startStep: (k: number, previous: readonly T[]) => JobHandle<T>,
+): JobHandle<T[]> {
+  let current: JobHandle<T> | null = null;
+  let stopped: string | null = null;
+  const promise = (async () => {
+    const out: T[] = [];
+    for (let k = 0; k < count; k++) {
+      if (stopped !== null) throw Object.assign(new Error(stopped), { name: 'CancelledError' });
+      current = startStep(k, out);
+      out.push(await current);
+    }
+    return out;
+  })();
+  return Object.assign(promise, {
+    id: -1,
+    cancel(reason = 'cancelled') {
+      stopped = reason;
+      current?.cancel(reason);
+    },
+  });
+}
+
+/** The same job with its result mapped through `f` (cancel passes through). */
+export function mapJob<T, U>(job: JobHandle<T>, f: (t: T) => U): JobHandle<U> {
+  return Object.assign(job.then(f), { id: job.id, cancel: (reason?: string) => job.cancel(reason) });
+}
