@@ -7,9 +7,8 @@
 import type { Progress } from '../engine/util/progress';
 import { isStopped, type JobHandle } from '../workers/client';
 
-export interface TaskState<R, P = Progress> {
-  state: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
-  /** The result when done; while running, the partial result so far (when the job streams one). */
+interface TaskFields<R, P> {
+  /** While running, the partial result so far (when the job streams one); kept after cancel or failure. */
   result?: R;
   /** The latest progress report while running (and kept after it ends). */
   progress?: P;
@@ -17,6 +16,11 @@ export interface TaskState<R, P = Progress> {
   /** Epoch ms when the task started. */
   startedAt?: number;
 }
+
+/** A task's state; `done` always carries its result. */
+export type TaskState<R, P = Progress> =
+  | (TaskFields<R, P> & { state: 'idle' | 'running' | 'cancelled' | 'failed' })
+  | (TaskFields<R, P> & { state: 'done'; result: R });
 
 export const IDLE: TaskState<never, never> = { state: 'idle' };
 
@@ -29,7 +33,7 @@ export interface TaskHooks<R, P> {
   /** Runs after the result is shown (persist it, derive more state). */
   done?: (result: R) => void | Promise<void>;
   /** Kept in the state while running and after (e.g. the result of earlier steps). */
-  initial?: Partial<TaskState<R, P>>;
+  initial?: TaskFields<R, P>;
 }
 
 export class TaskRunner {
@@ -48,7 +52,7 @@ export class TaskRunner {
   ): Promise<R | undefined> {
     this.handles.get(key)?.cancel('superseded');
     const startedAt = Date.now();
-    let current: TaskState<R, P> = { ...hooks.initial, state: 'running', startedAt };
+    let current = { ...hooks.initial, state: 'running', startedAt } as TaskState<R, P>;
     const live = () => this.handles.get(key) === job;
     const put = (t: TaskState<R, P>) => {
       if (!live()) return;
@@ -57,12 +61,15 @@ export class TaskRunner {
     };
     update(current);
     const job: JobHandle<R> = start((progress) =>
-      put({ ...current, state: 'running', progress, result: hooks.partial?.(progress) ?? current.result }),
+      put({ ...current, state: 'running', progress, result: hooks.partial?.(progress) ?? current.result } as TaskState<
+        R,
+        P
+      >),
     );
     this.handles.set(key, job as JobHandle<unknown>);
     return job.then(
       async (result) => {
-        put({ ...current, state: 'done', result });
+        put({ ...current, state: 'done', result } as TaskState<R, P>);
         if (live()) {
           this.handles.delete(key);
           await hooks.done?.(result);
@@ -70,7 +77,10 @@ export class TaskRunner {
         return result;
       },
       (err: unknown) => {
-        put({ ...current, ...(isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: messageOf(err) }) });
+        put({
+          ...current,
+          ...(isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: messageOf(err) }),
+        } as TaskState<R, P>);
         if (live()) this.handles.delete(key);
         return undefined;
       },
@@ -113,6 +123,27 @@ export function chainJobs<T>(
     cancel(reason = 'cancelled') {
       stopped = reason;
       current?.cancel(reason);
+    },
+  });
+}
+
+/**
+ * A job that starts once `inputs` resolve (e.g. files still being fetched): cancelling it before
+ * then means it never starts.
+ */
+export function deferJob<I, R>(inputs: Promise<I>, start: (inputs: I) => JobHandle<R>): JobHandle<R> {
+  let job: JobHandle<R> | null = null;
+  let stopped: string | null = null;
+  const promise = inputs.then((i) => {
+    if (stopped !== null) throw Object.assign(new Error(stopped), { name: 'CancelledError' });
+    job = start(i);
+    return job;
+  });
+  return Object.assign(promise, {
+    id: -1,
+    cancel(reason = 'cancelled') {
+      stopped = reason;
+      job?.cancel(reason);
     },
   });
 }
