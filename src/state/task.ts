@@ -99,26 +99,19 @@ export class TaskRunner {
 }
 
 /**
- * Runs `count` jobs one after another as one job: step k starts with the results of the steps
- * before it, and the job resolves with all results in order; cancelling it cancels the step in
- * flight and starts no more.
+ * A job made of other jobs: `body` starts each through `start`, which refuses (a CancelledError) once
+ * the whole job is cancelled; cancelling it also cancels the step in flight.
  */
-export function chainJobs<T>(
-  count: number,
-  startStep: (k: number, previous: readonly T[]) => JobHandle<T>,
-): JobHandle<T[]> {
-  let current: JobHandle<T> | null = null;
+function compositeJob<T>(body: (start: <U>(step: () => JobHandle<U>) => JobHandle<U>) => Promise<T>): JobHandle<T> {
+  let current: JobHandle<unknown> | null = null;
   let stopped: string | null = null;
-  const promise = (async () => {
-    const out: T[] = [];
-    for (let k = 0; k < count; k++) {
-      if (stopped !== null) throw Object.assign(new Error(stopped), { name: 'CancelledError' });
-      current = startStep(k, out);
-      out.push(await current);
-    }
-    return out;
-  })();
-  return Object.assign(promise, {
+  const start = <U>(step: () => JobHandle<U>): JobHandle<U> => {
+    if (stopped !== null) throw Object.assign(new Error(stopped), { name: 'CancelledError' });
+    const job = step();
+    current = job as JobHandle<unknown>;
+    return job;
+  };
+  return Object.assign(body(start), {
     id: -1,
     cancel(reason = 'cancelled') {
       stopped = reason;
@@ -128,23 +121,25 @@ export function chainJobs<T>(
 }
 
 /**
- * A job that starts once `inputs` resolve (e.g. files still being fetched): cancelling it before
- * then means it never starts.
+ * Runs `count` jobs one after another as one job: step k starts with the results of the steps
+ * before it, and the job resolves with all results in order.
  */
-export function deferJob<I, R>(inputs: Promise<I>, start: (inputs: I) => JobHandle<R>): JobHandle<R> {
-  let job: JobHandle<R> | null = null;
-  let stopped: string | null = null;
-  const promise = inputs.then((i) => {
-    if (stopped !== null) throw Object.assign(new Error(stopped), { name: 'CancelledError' });
-    job = start(i);
-    return job;
+export function chainJobs<T>(
+  count: number,
+  startStep: (k: number, previous: readonly T[]) => JobHandle<T>,
+): JobHandle<T[]> {
+  return compositeJob(async (start) => {
+    const out: T[] = [];
+    for (let k = 0; k < count; k++) out.push(await start(() => startStep(k, out)));
+    return out;
   });
-  return Object.assign(promise, {
-    id: -1,
-    cancel(reason = 'cancelled') {
-      stopped = reason;
-      job?.cancel(reason);
-    },
+}
+
+/** A job that starts once `inputs` resolve (e.g. files still being fetched); cancelled before, it never starts. */
+export function deferJob<I, R>(inputs: Promise<I>, startJob: (inputs: I) => JobHandle<R>): JobHandle<R> {
+  return compositeJob(async (start) => {
+    const ready = await inputs;
+    return start(() => startJob(ready));
   });
 }
 
