@@ -45,7 +45,17 @@ const layerRules = (files, patterns, { node = false } = {}) => [
 const ENGINE = [layer('features'), layer('state'), layer('viz'), layer('workers'), layer('cli'), react, d3];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'public/**', 'tools/**/*.py'] },
+  {
+    ignores: [
+      'dist/**',
+      'dist-cli/**',
+      'node_modules/**',
+      'test-results/**',
+      'playwright-report/**',
+      'public/**',
+      'tools/**/*.py',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,7 +15,8 @@ const baseArgs = [
   '--disable-quic',
   '--enable-unsafe-swiftshader',
 ];
-const PORT = 4173;
+// E2E_PORT: a second checkout can run its suite beside this one without reusing the other's server.
+const PORT = Number(process.env.E2E_PORT ?? 4173);
 
 export default defineConfig({
   testDir: 'e2e',

@@ -4,7 +4,8 @@
  * exit with code 2 and one line saying what is wrong; anything else unexpected exits with 1.
  */
 import { AREAS } from './registry';
-import { parseArgs, UsageError, verbHelp, type CliIO, type VerbSpec } from './command';
+import { UsageError, verbHelp, type CliIO, type VerbSpec } from './command';
+import { parseArgs } from './parseArgs';
 import { SOFTWARE_VERSION } from '../engine/version';
 import { isInputError } from '../engine/util/errors';
 

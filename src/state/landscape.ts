@@ -1,33 +1,35 @@
 /**
  * Landscape studio slice: the dropped checkpoints (summaries only; weights stay in the worker), their
- * roles, the data files, settings, and the results of each analysis (small arrays). Inputs and results
- * are kept in IndexedDB, so a reload restores the studio and resumes an unfinished surface.
+ * roles, the data files, settings, and one task state per analysis (small results). Every compute
+ * call goes through an action here and the {@link TaskRunner} (newest request wins); persistence is
+ * a subscriber (landscapePersistence.ts), role guessing is landscapeRoles.ts.
  */
 import { create } from 'zustand';
 import type { SurfaceFile } from '../engine/io/surfaceFile';
-import { isStopped, type JobHandle } from '../workers/client';
+import { isStopped } from '../workers/client';
 import type {
   CheckpointSummary,
   CurveData,
   DataSummary,
   LandscapeInputs,
   LayersData,
+  PointProgress,
   TrajectoryData,
-} from '../workers/jobs/landscape';
-import { deleteArtefact, listArtefacts, saveArtefact } from './artefacts';
+} from '../workers/contracts/landscape';
 import { compute } from './compute';
+import {
+  deleteCheckpointFiles,
+  loadSavedLandscape,
+  persistChanges,
+  saveCheckpointFiles,
+  saveDataFile,
+  type CurveSeries,
+} from './landscapePersistence';
+import { evenRange, guessRole, ROLE_LABELS, type Role } from './landscapeRoles';
+import { chainJobs, IDLE, mapJob, messageOf, TaskRunner, type TaskState } from './task';
 
-export type Role = 'origin' | 'taskA' | 'taskB' | 'random' | 'scratch' | 'trajectory' | 'none';
-
-export const ROLE_LABELS: Record<Role, string> = {
-  origin: 'origin θ0 (pretrained)',
-  taskA: 'fine-tuned on task A (θ1)',
-  taskB: 'fine-tuned on task B (θ2)',
-  random: 'random initialisation',
-  scratch: 'trained from scratch',
-  trajectory: 'training checkpoint (trajectory)',
-  none: 'unassigned',
-};
+export { ROLE_LABELS, type Role } from './landscapeRoles';
+export type { CurveSeries } from './landscapePersistence';
 
 export interface CheckpointEntry {
   id: string;
@@ -63,27 +65,17 @@ export interface Settings {
   normalize: 'filter' | 'layer' | 'none';
 }
 
-export interface RunState<R> {
-  state: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
-  result?: R;
-  error?: string;
-  done?: number;
-  total?: number;
-  pointsPerSecond?: number;
-  etaSeconds?: number;
-}
+/** A point-by-point analysis as the screens see it. */
+export type RunState<R> = TaskState<R, PointProgress<unknown>>;
 
-export interface CurveSet {
-  /** Series keyed by "train"/"dev" × origin kind. */
-  series: { key: string; label: string; data: CurveData }[];
-}
+export type JobKind = 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers';
 
 interface LandscapeState {
   checkpoints: CheckpointEntry[];
   data: DataEntry[];
   settings: Settings;
   validation: { ok: boolean; message: string } | null;
-  curve: RunState<CurveSet>;
+  curve: RunState<CurveSeries[]>;
   surface: RunState<SurfaceFile>;
   /** The same grid around the random initialisation (θ0 = random init, x = from-scratch result). */
   randomSurface: RunState<SurfaceFile>;
@@ -101,11 +93,14 @@ interface LandscapeState {
   runTrajectory(): void;
   runLayers(): void;
   cancel(kind: JobKind): void;
-  showSurface(file: SurfaceFile): void;
+  /** Shows a surface file (dropped, or read from the CLI's output); rejects naming what is wrong with it. */
+  openSurfaceFile(file: File): Promise<void>;
+  /** The shown surface as JSON text and long-format CSV, for download. */
+  exportSurface(surface: SurfaceFile): Promise<{ json: string; csv: string }>;
   restore(): Promise<void>;
 }
 
-const DEFAULT_SETTINGS: Settings = {
+export const DEFAULT_SETTINGS: Settings = {
   maxExamples: 64,
   maxLength: 128,
   batchSize: 16,
@@ -120,19 +115,20 @@ const DEFAULT_SETTINGS: Settings = {
   normalize: 'filter',
 };
 
-type JobKind = 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers';
-const jobs: Partial<Record<JobKind, JobHandle<unknown>>> = {};
+const runner = new TaskRunner();
 let nextId = 1;
 const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${nextId++}`;
-
-function range(min: number, max: number, n: number): number[] {
-  if (n <= 1) return [min];
-  return Array.from({ length: n }, (_, k) => (k === n - 1 ? max : min + ((max - min) * k) / (n - 1)));
-}
 
 export const useLandscape = create<LandscapeState>((set, get) => {
   const byRole = (role: Role) => get().checkpoints.find((c) => c.role === role && c.status === 'ready');
   const dataFor = (split: 'train' | 'dev') => get().data.find((d) => d.split === split && d.status === 'ready');
+  const updater =
+    <K extends JobKind>(kind: K) =>
+    (t: LandscapeState[K]) =>
+      set({ [kind]: t } as Partial<LandscapeState>);
+  const fail = (kind: JobKind, error: string) => set({ [kind]: { state: 'failed', error } } as Partial<LandscapeState>);
+
+  /** The inputs of an analysis on one split; throws naming what is missing. */
   const inputs = (origin: CheckpointEntry, split: 'train' | 'dev'): LandscapeInputs => {
     const d = dataFor(split);
     if (!d) throw new Error(`drop a ${split} TSV first`);
@@ -146,50 +142,28 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       batchSize: s.batchSize,
     };
   };
-  const failed = (kind: JobKind, err: unknown) =>
-    set({
-      [kind]: isStopped(err)
-        ? { ...get()[kind], state: 'cancelled' }
-        : { state: 'failed', error: err instanceof Error ? err.message : String(err) },
-    } as Partial<LandscapeState>);
-
-  /** The inputs of a one-split analysis (train when dropped, else dev); null after marking the job failed. */
+  /** One-split analyses use train when dropped, else dev; null after marking the job failed. */
   const splitInputs = (kind: JobKind, origin: CheckpointEntry): LandscapeInputs | null => {
     try {
       return inputs(origin, dataFor('train') ? 'train' : 'dev');
     } catch (err) {
-      failed(kind, err);
+      fail(kind, messageOf(err));
       return null;
     }
   };
-
-  /** Tracks a job; when it finishes its result is shown and kept for the next reload. */
-  function settle<R>(kind: 'randomSurface' | 'trajectory' | 'layers', job: JobHandle<R>): void {
-    jobs[kind] = job;
-    job.then(
-      (result) => {
-        set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
-        void keepResult(kind, result);
-      },
-      (err) => failed(kind, err),
-    );
-  }
+  const grid = () => {
+    const s = get().settings;
+    const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
+    return { x: axis, y: axis };
+  };
 
   async function validate(): Promise<void> {
     const origin = byRole('origin');
     const head = byRole('taskA');
-    if (!origin || !head) {
-      set({ validation: null });
-      return;
-    }
+    if (!origin || !head) return set({ validation: null });
     const others = get()
       .checkpoints.filter(
-        (c) =>
-          c.status === 'ready' &&
-          c.id !== origin.id &&
-          c.role !== 'none' &&
-          c.role !== 'random' &&
-          c.role !== 'scratch',
+        (c) => c.status === 'ready' && c.id !== origin.id && !['none', 'random', 'scratch'].includes(c.role),
       )
       .map((c) => ({ role: ROLE_LABELS[c.role], id: c.id }));
     try {
@@ -200,48 +174,30 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       });
       set({ validation: { ok: true, message: `compatible: ${moving} moving tensors` } });
     } catch (err) {
-      if (isStopped(err)) return;
-      set({ validation: { ok: false, message: err instanceof Error ? err.message : String(err) } });
+      if (!isStopped(err)) set({ validation: { ok: false, message: messageOf(err) } });
     }
   }
 
-  /** Keeps a finished result in IndexedDB so a reload shows it again. */
-  function keepResult(kind: 'randomSurface' | 'trajectory' | 'layers', result: unknown): Promise<unknown> {
-    return saveArtefact({ id: `landscape-${kind}`, kind: 'job', name: kind, meta: { result }, blob: null });
-  }
-
-  async function persistRoles(): Promise<void> {
-    const records = new Map((await listArtefacts('checkpoint')).map((r) => [r.id, r]));
-    for (const c of get().checkpoints) {
-      const record = records.get(c.id);
-      if (record) await saveArtefact({ ...record, meta: { ...record.meta, role: c.role, order: c.order } });
-    }
-  }
+  const patchCheckpoint = (id: string, patch: Partial<CheckpointEntry>) =>
+    set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
 
   async function openCheckpoint(id: string, name: string, files: File[], role: Role, order: number): Promise<void> {
     set({ checkpoints: [...get().checkpoints, { id, name, status: 'loading', role, order }] });
     try {
-      const summary = await compute.run('lsOpenCheckpoint', { id, name, files });
-      set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, status: 'ready', summary } : c)) });
+      patchCheckpoint(id, { status: 'ready', summary: await compute.run('lsOpenCheckpoint', { id, name, files }) });
     } catch (err) {
-      set({
-        checkpoints: get().checkpoints.map((c) =>
-          c.id === id ? { ...c, status: 'error', error: err instanceof Error ? err.message : String(err) } : c,
-        ),
-      });
+      patchCheckpoint(id, { status: 'error', error: messageOf(err) });
     }
   }
 
-  function guessRole(name: string): Role {
-    const n = name.toLowerCase();
-    const taken = (r: Role) => get().checkpoints.some((c) => c.role === r);
-    if (/step|traj|ckpt-\d|checkpoint-\d/.test(n)) return 'trajectory';
-    if (/random|init/.test(n) && !taken('random')) return 'random';
-    if (/scratch/.test(n) && !taken('scratch')) return 'scratch';
-    if (/pretrain|origin|base/.test(n) && !taken('origin')) return 'origin';
-    if (!taken('taskA')) return 'taskA';
-    if (!taken('taskB')) return 'taskB';
-    return 'none';
+  async function openData(id: string, file: File, split: 'train' | 'dev'): Promise<void> {
+    set({ data: [...get().data.filter((d) => d.split !== split), { id, split, status: 'loading' }] });
+    const patch = (p: Partial<DataEntry>) => set({ data: get().data.map((d) => (d.id === id ? { ...d, ...p } : d)) });
+    try {
+      patch({ status: 'ready', summary: await compute.run('lsOpenData', { id, file }) });
+    } catch (err) {
+      patch({ status: 'error', error: messageOf(err) });
+    }
   }
 
   return {
@@ -249,30 +205,19 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     data: [],
     settings: DEFAULT_SETTINGS,
     validation: null,
-    curve: { state: 'idle' },
-    surface: { state: 'idle' },
-    randomSurface: { state: 'idle' },
-    trajectory: { state: 'idle' },
-    layers: { state: 'idle' },
+    curve: IDLE,
+    surface: IDLE,
+    randomSurface: IDLE,
+    trajectory: IDLE,
+    layers: IDLE,
     restored: false,
 
     async addCheckpointFiles(groups) {
       for (const g of groups) {
         const id = newId('ckpt');
-        const role = guessRole(g.name);
+        const role = guessRole(g.name, (r) => get().checkpoints.some((c) => c.role === r));
         const order = get().checkpoints.filter((c) => c.role === 'trajectory').length;
-        await saveArtefact({
-          id,
-          kind: 'checkpoint',
-          name: g.name,
-          meta: { role, order, files: g.files.map((f) => f.name) },
-          blob: null,
-        });
-        await Promise.all(
-          g.files.map((f, k) =>
-            saveArtefact({ id: `${id}/file/${k}`, kind: 'file', name: f.name, meta: { checkpoint: id }, blob: f }),
-          ),
-        );
+        await saveCheckpointFiles(id, g.name, g.files, role, order);
         await openCheckpoint(id, g.name, g.files, role, order);
       }
       await validate();
@@ -281,7 +226,7 @@ export const useLandscape = create<LandscapeState>((set, get) => {
     removeCheckpoint(id) {
       set({ checkpoints: get().checkpoints.filter((c) => c.id !== id) });
       void compute.run('lsForget', { ids: [id] });
-      void deleteArtefact(id);
+      void deleteCheckpointFiles(id);
       void validate();
     },
 
@@ -294,50 +239,25 @@ export const useLandscape = create<LandscapeState>((set, get) => {
           return c;
         }),
       });
-      void persistRoles();
       void validate();
     },
 
     async addData(file, split) {
       const id = newId(`data-${split}`);
-      set({ data: [...get().data.filter((d) => d.split !== split), { id, split, status: 'loading' }] });
-      await saveArtefact({
-        id: `data-${split}`,
-        kind: 'file',
-        name: file.name,
-        meta: { split, dataId: id },
-        blob: file,
-      });
-      try {
-        const summary = await compute.run('lsOpenData', { id, file });
-        set({ data: get().data.map((d) => (d.id === id ? { ...d, status: 'ready', summary } : d)) });
-      } catch (err) {
-        set({
-          data: get().data.map((d) =>
-            d.id === id ? { ...d, status: 'error', error: err instanceof Error ? err.message : String(err) } : d,
-          ),
-        });
-      }
+      await saveDataFile(split, id, file);
+      await openData(id, file, split);
     },
 
     setSettings(patch) {
       set({ settings: { ...get().settings, ...patch } });
-      void saveArtefact({
-        id: 'landscape-settings',
-        kind: 'job',
-        name: 'settings',
-        meta: { ...get().settings },
-        blob: null,
-      });
     },
 
     runCurve() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
-      if (!origin || !toward)
-        return set({ curve: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (!origin || !toward) return fail('curve', 'assign an origin and a task-A checkpoint first');
       const s = get().settings;
-      const alphas = range(s.alphaMin, s.alphaMax, s.alphaN);
+      const alphas = evenRange(s.alphaMin, s.alphaMax, s.alphaN);
       const plan: {
         key: string;
         label: string;
@@ -345,11 +265,11 @@ export const useLandscape = create<LandscapeState>((set, get) => {
         toward: CheckpointEntry;
         split: 'train' | 'dev';
       }[] = [];
+      const random = byRole('random');
+      const scratch = byRole('scratch');
       for (const split of ['train', 'dev'] as const) {
         if (!dataFor(split)) continue;
         plan.push({ key: `pretrained-${split}`, label: `${split}, from ${origin.name}`, origin, toward, split });
-        const random = byRole('random');
-        const scratch = byRole('scratch');
         if (random && scratch)
           plan.push({
             key: `random-${split}`,
@@ -359,41 +279,38 @@ export const useLandscape = create<LandscapeState>((set, get) => {
             split,
           });
       }
-      if (plan.length === 0) return set({ curve: { state: 'failed', error: 'drop a train or dev TSV first' } });
-      const series: CurveSet['series'] = [];
-      set({ curve: { state: 'running', result: { series }, done: 0, total: plan.length * alphas.length } });
-      void (async () => {
-        try {
-          for (const [k, step] of plan.entries()) {
-            const job = compute.run(
-              'lsCurve',
-              { ...inputs(step.origin, step.split), toward: step.toward.id, alphas },
-              {
-                onProgress: (p) => {
-                  const current = [...series, { key: step.key, label: step.label, data: p.partial }];
-                  set({
-                    curve: {
-                      state: 'running',
-                      result: { series: current },
+      if (plan.length === 0) return fail('curve', 'drop a train or dev TSV first');
+      const total = plan.length * alphas.length;
+      const seriesOf = (k: number, data: CurveData): CurveSeries => ({ key: plan[k].key, label: plan[k].label, data });
+      void runner.run<CurveSeries[], PointProgress<unknown>>(
+        'curve',
+        updater('curve'),
+        (onProgress) =>
+          mapJob(
+            chainJobs<CurveData>(plan.length, (k, previous) =>
+              compute.run(
+                'lsCurve',
+                { ...inputs(plan[k].origin, plan[k].split), toward: plan[k].toward.id, alphas },
+                {
+                  // Progress over the whole plan: the ETA adds the steps still to come at this step's rate.
+                  onProgress: (p) => {
+                    const rate = p.rate ?? 0;
+                    const later = (plan.length - k - 1) * alphas.length;
+                    onProgress({
+                      ...p,
                       done: k * alphas.length + p.done,
-                      total: plan.length * alphas.length,
-                      pointsPerSecond: p.pointsPerSecond,
-                      etaSeconds:
-                        p.etaSeconds + ((plan.length - k - 1) * alphas.length) / Math.max(p.pointsPerSecond, 1e-9),
-                    },
-                  });
+                      total,
+                      etaSeconds: (p.etaSeconds ?? Number.NaN) + (rate > 0 ? later / rate : Number.NaN),
+                      partial: [...previous.map((d, i) => seriesOf(i, d)), seriesOf(k, p.partial)],
+                    });
+                  },
                 },
-              },
-            );
-            jobs.curve = job;
-            series.push({ key: step.key, label: step.label, data: await job });
-          }
-          set({ curve: { state: 'done', result: { series: [...series] } } });
-          await saveArtefact({ id: 'landscape-curve', kind: 'curve', name: 'curve', meta: { series }, blob: null });
-        } catch (err) {
-          failed('curve', err);
-        }
-      })();
+              ),
+            ),
+            (all) => all.map((d, k) => seriesOf(k, d)),
+          ),
+        { partial: (p) => p.partial as CurveSeries[] },
+      );
     },
 
     runSurface(resume) {
@@ -401,63 +318,29 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const x = byRole('taskA');
       const s = get().settings;
       const y = s.yDirection === 'random' ? 'random' : byRole('taskB')?.id;
-      if (!origin || !x)
-        return set({ surface: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
-      if (!y)
-        return set({
-          surface: { state: 'failed', error: 'assign a task-B checkpoint, or choose a random y direction' },
-        });
+      if (!origin || !x) return fail('surface', 'assign an origin and a task-A checkpoint first');
+      if (!y) return fail('surface', 'assign a task-B checkpoint, or choose a random y direction');
       const base = splitInputs('surface', origin);
       if (!base) return;
-      const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
-      set({ surface: { state: 'running', result: resume, done: 0 } });
-      const job = compute.run(
-        'lsSurface',
-        {
-          ...base,
-          x: x.id,
-          y,
-          grid: resume ? resume.spec.grid : { x: axis, y: axis },
-          seed: s.seed,
-          normalize: s.normalize,
-          ignore: 'bias-ln',
-          resume,
-        },
-        {
-          onProgress: (p) => {
-            set({
-              surface: {
-                state: 'running',
-                result: p.partial,
-                done: p.done,
-                total: p.total,
-                pointsPerSecond: p.pointsPerSecond,
-                etaSeconds: p.etaSeconds,
-              },
-            });
-            void saveArtefact({
-              id: 'landscape-surface',
-              kind: 'surface',
-              name: 'surface',
-              meta: { file: p.partial, complete: false },
-              blob: null,
-            });
-          },
-        },
-      );
-      jobs.surface = job;
-      job.then(
-        (file) => {
-          set({ surface: { state: 'done', result: file } });
-          void saveArtefact({
-            id: 'landscape-surface',
-            kind: 'surface',
-            name: 'surface',
-            meta: { file, complete: true },
-            blob: null,
-          });
-        },
-        (err) => failed('surface', err),
+      void runner.run<SurfaceFile, PointProgress<unknown>>(
+        'surface',
+        updater('surface'),
+        (onProgress) =>
+          compute.run(
+            'lsSurface',
+            {
+              ...base,
+              x: x.id,
+              y,
+              grid: resume ? resume.spec.grid : grid(),
+              seed: s.seed,
+              normalize: s.normalize,
+              ignore: 'bias-ln',
+              resume,
+            },
+            { onProgress },
+          ),
+        { partial: (p) => p.partial as SurfaceFile, initial: { result: resume } },
       );
     },
 
@@ -465,45 +348,31 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const origin = byRole('random');
       const x = byRole('scratch');
       if (!origin || !x)
-        return set({
-          randomSurface: {
-            state: 'failed',
-            error: 'assign a random-initialisation and a trained-from-scratch checkpoint first',
-          },
-        });
+        return fail('randomSurface', 'assign a random-initialisation and a trained-from-scratch checkpoint first');
       const s = get().settings;
       const base = splitInputs('randomSurface', origin);
       if (!base) return;
-      const axis = { min: s.gridMin, max: s.gridMax, n: s.gridN };
       // The y direction is a filter-normalised random one: there is no "task B from scratch".
-      set({ randomSurface: { state: 'running', done: 0 } });
-      const job = compute.run(
-        'lsSurface',
-        {
-          ...base,
-          head: x.id,
-          x: x.id,
-          y: 'random',
-          grid: { x: axis, y: axis },
-          seed: s.seed,
-          normalize: s.normalize,
-          ignore: 'bias-ln',
-        },
-        {
-          onProgress: (p) =>
-            set({
-              randomSurface: {
-                state: 'running',
-                result: p.partial,
-                done: p.done,
-                total: p.total,
-                pointsPerSecond: p.pointsPerSecond,
-                etaSeconds: p.etaSeconds,
-              },
-            }),
-        },
+      void runner.run<SurfaceFile, PointProgress<unknown>>(
+        'randomSurface',
+        updater('randomSurface'),
+        (onProgress) =>
+          compute.run(
+            'lsSurface',
+            {
+              ...base,
+              head: x.id,
+              x: x.id,
+              y: 'random',
+              grid: grid(),
+              seed: s.seed,
+              normalize: s.normalize,
+              ignore: 'bias-ln',
+            },
+            { onProgress },
+          ),
+        { partial: (p) => p.partial as SurfaceFile },
       );
-      settle('randomSurface', job);
     },
 
     runTrajectory() {
@@ -512,103 +381,64 @@ export const useLandscape = create<LandscapeState>((set, get) => {
       const steps = get()
         .checkpoints.filter((c) => c.role === 'trajectory' && c.status === 'ready')
         .sort((a, b) => a.order - b.order || a.name.localeCompare(b.name));
-      if (!origin || !toward)
-        return set({ trajectory: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
-      if (steps.length === 0)
-        return set({
-          trajectory: { state: 'failed', error: 'assign at least one training checkpoint to the trajectory' },
-        });
+      if (!origin || !toward) return fail('trajectory', 'assign an origin and a task-A checkpoint first');
+      if (steps.length === 0) return fail('trajectory', 'assign at least one training checkpoint to the trajectory');
       const base = splitInputs('trajectory', origin);
       if (!base) return;
-      set({ trajectory: { state: 'running', done: 0, total: steps.length } });
-      const job = compute.run(
-        'lsTrajectory',
-        { ...base, toward: toward.id, checkpoints: [...steps.map((c) => c.id), toward.id] },
-        {
-          onProgress: (p) =>
-            set({
-              trajectory: {
-                state: 'running',
-                done: p.done,
-                total: p.total,
-                pointsPerSecond: p.pointsPerSecond,
-                etaSeconds: p.etaSeconds,
-              },
-            }),
-        },
+      void runner.run<TrajectoryData, PointProgress<unknown>>('trajectory', updater('trajectory'), (onProgress) =>
+        compute.run(
+          'lsTrajectory',
+          { ...base, toward: toward.id, checkpoints: [...steps.map((c) => c.id), toward.id] },
+          { onProgress },
+        ),
       );
-      settle('trajectory', job);
     },
 
     runLayers() {
       const origin = byRole('origin');
       const toward = byRole('taskA');
-      if (!origin || !toward)
-        return set({ layers: { state: 'failed', error: 'assign an origin and a task-A checkpoint first' } });
+      if (!origin || !toward) return fail('layers', 'assign an origin and a task-A checkpoint first');
       const base = splitInputs('layers', origin);
       if (!base) return;
       const s = get().settings;
-      const alphas = range(Math.min(0, s.alphaMin), Math.max(1, s.alphaMax), s.alphaN);
-      set({ layers: { state: 'running', done: 0 } });
-      const job = compute.run(
-        'lsLayers',
-        { ...base, toward: toward.id, alphas },
-        {
-          onProgress: (p) =>
-            set({
-              layers: {
-                state: 'running',
-                result: p.partial,
-                done: p.done,
-                total: p.total,
-                pointsPerSecond: p.pointsPerSecond,
-                etaSeconds: p.etaSeconds,
-              },
-            }),
-        },
+      const alphas = evenRange(Math.min(0, s.alphaMin), Math.max(1, s.alphaMax), s.alphaN);
+      void runner.run<LayersData, PointProgress<unknown>>(
+        'layers',
+        updater('layers'),
+        (onProgress) => compute.run('lsLayers', { ...base, toward: toward.id, alphas }, { onProgress }),
+        { partial: (p) => p.partial as LayersData },
       );
-      settle('layers', job);
     },
 
     cancel(kind) {
-      jobs[kind]?.cancel('cancelled by the user');
+      runner.cancel(kind);
     },
 
-    showSurface(file) {
-      set({ surface: { state: 'done', result: file } });
+    async openSurfaceFile(file) {
+      set({ surface: { state: 'done', result: await compute.run('lsReadSurface', { file }) } });
+    },
+
+    exportSurface(surface) {
+      return compute.run('lsExportSurface', { surface });
     },
 
     async restore() {
       if (get().restored) return;
       set({ restored: true });
-      const settings = (await listArtefacts('job')).find((r) => r.id === 'landscape-settings');
-      if (settings) set({ settings: { ...DEFAULT_SETTINGS, ...(settings.meta as Partial<Settings>) } });
-      const records = await listArtefacts('checkpoint');
-      const fileRecords = await listArtefacts('file');
-      for (const r of records.sort((a, b) => a.createdAt - b.createdAt)) {
-        const files = fileRecords
-          .filter((f) => f.meta.checkpoint === r.id && f.blob)
-          .map((f) => new File([f.blob!], f.name));
-        await openCheckpoint(r.id, r.name, files, (r.meta.role as Role) ?? 'none', Number(r.meta.order ?? 0));
-      }
-      for (const split of ['train', 'dev'] as const) {
-        const d = fileRecords.find((f) => f.id === `data-${split}` && f.blob);
-        if (d) await get().addData(new File([d.blob!], d.name), split);
-      }
+      const saved = await loadSavedLandscape();
+      if (saved.settings) set({ settings: { ...DEFAULT_SETTINGS, ...(saved.settings as Partial<Settings>) } });
+      for (const c of saved.checkpoints) await openCheckpoint(c.id, c.name, c.files, c.role, c.order);
+      for (const d of saved.data) await get().addData(d.file, d.split);
       await validate();
-      const curve = (await listArtefacts('curve')).find((r) => r.id === 'landscape-curve');
-      if (curve) set({ curve: { state: 'done', result: { series: curve.meta.series as CurveSet['series'] } } });
-      const kept = await listArtefacts('job');
-      for (const kind of ['randomSurface', 'trajectory', 'layers'] as const) {
-        const r = kept.find((k) => k.id === `landscape-${kind}`);
-        if (r) set({ [kind]: { state: 'done', result: r.meta.result } } as Partial<LandscapeState>);
-      }
-      const surface = (await listArtefacts('surface')).find((r) => r.id === 'landscape-surface');
-      if (surface) {
-        const file = surface.meta.file as SurfaceFile;
-        if (surface.meta.complete) set({ surface: { state: 'done', result: file } });
-        else get().runSurface(file);
+      if (saved.curve) set({ curve: { state: 'done', result: saved.curve } });
+      for (const [kind, result] of Object.entries(saved.results))
+        set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
+      if (saved.surface) {
+        if (saved.surface.complete) set({ surface: { state: 'done', result: saved.surface.file } });
+        else get().runSurface(saved.surface.file);
       }
     },
   };
 });
+
+useLandscape.subscribe(persistChanges);

@@ -1,25 +1,46 @@
 /**
  * Sense-explorer slice: the loaded model's summary, the explored word or sense (mirrored in the URL
  * hash: `#view=senses&word=bank&sense=12&lambda=0.6`), and the latest query answers. The model itself
- * lives in the worker; the file is kept in IndexedDB so it survives a reload.
+ * lives in the worker; its file is kept in IndexedDB (not in the store) so it survives a reload and
+ * can be downloaded. Every compute call is an action here; long ones (training, evaluation) and
+ * the in-context answer run through the {@link TaskRunner}, so the newest request wins.
  */
 import { create } from 'zustand';
 import { isStopped } from '../workers/client';
-import type { ModelSummary, SenseCard, SensesJobs, TrainProgress } from '../workers/jobs/senses';
-import type { JobHandle } from '../workers/client';
+import type {
+  ContextAnswer,
+  IntrusionQuestion,
+  ModelSummary,
+  SenseCard,
+  SensesJobs,
+  TrainProgress,
+} from '../workers/contracts/senses';
 import type { TrainOptions } from '../engine/word2sense/train';
-import { listArtefacts, saveArtefact } from './artefacts';
+import { loadArtefact, listArtefacts, saveArtefact } from './artefacts';
+import { bundledFile } from './bundled';
 import { compute } from './compute';
+import { deferJob, IDLE, messageOf, TaskRunner, type TaskState } from './task';
 
 type SenseDetail = SensesJobs['w2sSense']['result'];
 
-export interface TrainState {
-  state: 'idle' | 'running' | 'done' | 'cancelled' | 'failed';
-  progress?: TrainProgress;
-  startedAt?: number;
-  error?: string;
-  result?: { perplexity: number; iterations: number; seconds: number };
+export type TrainState = TaskState<{ perplexity: number; iterations: number; seconds: number }, TrainProgress>;
+
+/** The bundled evaluation sets (public/data/eval), scored in one click. */
+const SIMILARITY_SETS = [
+  'EN-WS-353-ALL.txt',
+  'EN-MEN-TR-3k.txt',
+  'EN-SIMLEX-999.txt',
+  'EN-RW-STANFORD.txt',
+  'EN-MTurk-771.txt',
+  'EN-SimVerb-3500.txt',
+];
+const ENTAILMENT_SETS = ['baroni2012-leds.tsv'];
+
+async function bundledSet(name: string): Promise<{ name: string; text: string }> {
+  return { name, text: await (await bundledFile(`data/eval/${name}`)).text() };
 }
+
+export type Evaluation = SensesJobs['w2sEvaluate']['result'];
 
 /**
  * Bytes of text this browser can count in memory: a quarter of the device memory it reports
@@ -59,16 +80,43 @@ interface SensesState {
   compare(word: string): void;
   loadSenseMap(): void;
   training: TrainState;
-  modelBytes: Blob | null;
   train(files: File[], options: TrainOptions, kind: 'corpus' | 'counts'): void;
   cancelTraining(): void;
+  /** The loaded model's file (from IndexedDB), for download; null when none is kept. */
+  modelFile(): Promise<Blob | null>;
+  evaluation: TaskState<Evaluation, never>;
+  /** Scores the model on the bundled similarity and entailment sets. */
+  evaluate(): void;
+  intrusion: IntrusionQuestion[];
+  /** New word-intrusion questions. */
+  startIntrusion(): Promise<void>;
+  context: TaskState<ContextAnswer, never>;
+  /** WordCtx2Sense for the `wordIndex`-th word of `text` (newest request wins). */
+  inferContext(text: string, wordIndex: number): void;
 }
 
-let trainJob: JobHandle<unknown> | null = null;
+const runner = new TaskRunner();
 
 const report = (set: (s: Partial<SensesState>) => void) => (err: unknown) => {
-  if (!isStopped(err)) set({ error: err instanceof Error ? err.message : String(err) });
+  if (!isStopped(err)) set({ error: messageOf(err) });
 };
+
+const resultOf = (r: SensesJobs['w2sTrain']['result']) => ({
+  perplexity: r.perplexity,
+  iterations: r.iterations,
+  seconds: r.seconds,
+});
+
+/** Keeps the model file in IndexedDB: it survives a reload and is what "Download model" saves. */
+function keepModel(summary: Pick<ModelSummary, 'name' | 'V' | 'K' | 'Kmerged'>, blob: Blob): Promise<unknown> {
+  return saveArtefact({
+    id: 'w2s-model',
+    kind: 'w2s-model',
+    name: summary.name,
+    meta: { V: summary.V, K: summary.K, Kmerged: summary.Kmerged },
+    blob,
+  });
+}
 
 export const useSenses = create<SensesState>((set, get) => ({
   model: null,
@@ -85,8 +133,10 @@ export const useSenses = create<SensesState>((set, get) => ({
   neighbours: null,
   senseMap: null,
   error: null,
-  training: { state: 'idle' },
-  modelBytes: null,
+  training: IDLE,
+  evaluation: IDLE,
+  intrusion: [],
+  context: IDLE,
 
   train(files, options, kind) {
     const need = estimatedTextBytes(files);
@@ -101,46 +151,66 @@ export const useSenses = create<SensesState>((set, get) => ({
       });
       return;
     }
-    trainJob?.cancel('superseded');
     const name = `word2sense-${files[0]?.name.replace(/\.(txt|gz|tsv)+$/i, '') ?? 'model'}.safetensors`;
-    set({ training: { state: 'running', startedAt: Date.now() } });
-    const job = compute.run(
-      'w2sTrain',
-      { ...(kind === 'corpus' ? { corpus: files } : { counts: files[0] }), options, name },
-      {
-        onProgress: (progress) => set({ training: { ...get().training, state: 'running', progress } }),
-      },
-    );
-    trainJob = job;
-    job.then(
-      async ({ bytes, summary, perplexity, iterations, seconds }) => {
-        const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+    void runner.run<SensesJobs['w2sTrain']['result'], TrainProgress>(
+      'train',
+      (t) =>
         set({
-          training: { state: 'done', result: { perplexity, iterations, seconds }, progress: get().training.progress },
-          model: summary,
-          modelStatus: 'ready',
-          modelBytes: blob,
-          wordSenses: null,
-          senseDetail: null,
-          senseMap: null,
-        });
-        await saveArtefact({
-          id: 'w2s-model',
-          kind: 'w2s-model',
-          name: summary.name,
-          meta: { V: summary.V, K: summary.K, Kmerged: summary.Kmerged },
-          blob,
-        });
-      },
-      (err: Error) => {
-        if (trainJob !== job) return;
-        set({ training: isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: err.message } });
+          training: { ...t, result: t.state === 'done' && t.result ? resultOf(t.result) : undefined } as TrainState,
+        }),
+      (onProgress) =>
+        compute.run(
+          'w2sTrain',
+          { ...(kind === 'corpus' ? { corpus: files } : { counts: files[0] }), options, name },
+          { onProgress },
+        ),
+      {
+        done: async ({ bytes, summary }) => {
+          const blob = new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'application/octet-stream' });
+          set({ model: summary, modelStatus: 'ready', wordSenses: null, senseDetail: null, senseMap: null });
+          await keepModel(summary, blob);
+        },
       },
     );
   },
 
   cancelTraining() {
-    trainJob?.cancel('cancelled by the user');
+    runner.cancel('train');
+  },
+
+  async modelFile() {
+    return (await loadArtefact('w2s-model'))?.blob ?? null;
+  },
+
+  evaluate() {
+    void runner.run<Evaluation, never>(
+      'evaluate',
+      (evaluation) => set({ evaluation }),
+      () =>
+        deferJob(
+          Promise.all([Promise.all(SIMILARITY_SETS.map(bundledSet)), Promise.all(ENTAILMENT_SETS.map(bundledSet))]),
+          ([similarity, entailment]) => compute.run('w2sEvaluate', { similarity, entailment }),
+        ),
+    );
+  },
+
+  async startIntrusion() {
+    try {
+      set({
+        intrusion: await compute.latest('w2s-intrusion', 'w2sIntrusion', { count: 10, seed: Date.now() % 1_000_000 }),
+      });
+    } catch (err) {
+      report(set)(err);
+    }
+  },
+
+  inferContext(text, wordIndex) {
+    void runner.run<ContextAnswer, never>(
+      'context',
+      (context) => set({ context }),
+      () => compute.run('w2sContext', { text, wordIndex, relevance: get().lambda }),
+      { initial: { result: get().context.result } }, // the previous answer stays until the new one arrives
+    );
   },
 
   async openModel(file, name, persist = true) {
@@ -155,20 +225,13 @@ export const useSenses = create<SensesState>((set, get) => ({
     });
     try {
       const model = await compute.run('w2sOpenModel', { file, name });
-      set({ model, modelStatus: 'ready', modelBytes: file });
-      if (persist)
-        await saveArtefact({
-          id: 'w2s-model',
-          kind: 'w2s-model',
-          name,
-          meta: { V: model.V, K: model.K, Kmerged: model.Kmerged },
-          blob: file,
-        });
+      set({ model, modelStatus: 'ready' });
+      if (persist) await keepModel(model, file);
       const { word, sense } = get();
       if (word) get().exploreWord(word);
       if (sense >= 0 && sense < model.Kmerged) get().exploreSense(sense);
     } catch (err) {
-      set({ modelStatus: 'error', modelError: err instanceof Error ? err.message : String(err) });
+      set({ modelStatus: 'error', modelError: messageOf(err) });
     }
   },
 

@@ -6,16 +6,9 @@ import { create } from 'zustand';
 import type { BackendReport } from '../engine/tensor/backend';
 import type { SelfCheckResult, ThroughputResult } from '../engine/tensor/selfcheck';
 import type { Progress } from '../engine/util/progress';
-import { isStopped, type JobHandle } from '../workers/client';
 import type { ComputeEvent } from '../workers/computeJobs';
 import { compute } from './compute';
-
-export type TaskState<R, P = never> =
-  | { state: 'idle' }
-  | { state: 'running'; progress?: P }
-  | { state: 'done'; result: R }
-  | { state: 'cancelled' }
-  | { state: 'failed'; error: string };
+import { IDLE, TaskRunner, type TaskState } from './task';
 
 export interface SystemState {
   status: 'starting' | 'ready' | 'failed';
@@ -23,53 +16,41 @@ export interface SystemState {
   error: string | null;
   /** Human-readable log of backend changes, newest last. */
   events: string[];
-  selfCheck: TaskState<SelfCheckResult>;
+  selfCheck: TaskState<SelfCheckResult, never>;
   throughput: TaskState<ThroughputResult, Progress>;
   runSelfCheck(): void;
   runThroughput(size: number, rounds: number): void;
   cancelThroughput(): void;
 }
 
-let throughputJob: JobHandle<ThroughputResult> | null = null;
+const runner = new TaskRunner();
 
-export const useSystem = create<SystemState>((set, get) => ({
+export const useSystem = create<SystemState>((set) => ({
   status: 'starting',
   backend: null,
   error: null,
   events: [],
-  selfCheck: { state: 'idle' },
-  throughput: { state: 'idle' },
+  selfCheck: IDLE,
+  throughput: IDLE,
 
   runSelfCheck() {
-    set({ selfCheck: { state: 'running' } });
-    compute.latest('selfCheck', 'selfCheck', { size: 128 }).then(
-      (result) => set({ selfCheck: { state: 'done', result } }),
-      (err: Error) => {
-        if (err.name !== 'SupersededError') set({ selfCheck: { state: 'failed', error: err.message } });
-      },
+    void runner.run<SelfCheckResult, never>(
+      'selfCheck',
+      (selfCheck) => set({ selfCheck }),
+      () => compute.run('selfCheck', { size: 128 }),
     );
   },
 
   runThroughput(size, rounds) {
-    get().cancelThroughput();
-    set({ throughput: { state: 'running' } });
-    const job = compute.run(
+    void runner.run<ThroughputResult, Progress>(
       'throughput',
-      { size, rounds },
-      { onProgress: (progress) => set({ throughput: { state: 'running', progress } }) },
-    );
-    throughputJob = job;
-    job.then(
-      (result) => set({ throughput: { state: 'done', result } }),
-      (err: Error) => {
-        if (throughputJob !== job) return;
-        set({ throughput: isStopped(err) ? { state: 'cancelled' } : { state: 'failed', error: err.message } });
-      },
+      (throughput) => set({ throughput }),
+      (onProgress) => compute.run('throughput', { size, rounds }, { onProgress }),
     );
   },
 
   cancelThroughput() {
-    throughputJob?.cancel('cancelled by the user');
+    runner.cancel('throughput');
   },
 }));
 

@@ -1,7 +1,7 @@
 /** The job map of the compute worker: every area's jobs, merged. Areas add theirs under jobs/. */
-import type { LandscapeJobs } from './jobs/landscape';
-import type { SensesJobs } from './jobs/senses';
-import type { SystemJobs } from './jobs/system';
+import type { LandscapeJobs } from './contracts/landscape';
+import type { SensesJobs } from './contracts/senses';
+import type { SystemJobs } from './contracts/system';
 
 export type ComputeJobs = SystemJobs & LandscapeJobs & SensesJobs;
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bertVerbs } from './bert';
-import { parseArgs, UsageError } from '../command';
+import { UsageError } from '../command';
+import { parseArgs } from '../parseArgs';
 import { isInputError } from '../../engine/util/errors';
 
 const FIX = join(__dirname, '../../../tests/fixtures/bert');

@@ -5,7 +5,8 @@ import { gzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { isInputError } from '../../engine/util/errors';
 import { mulberry32 } from '../../engine/util/random';
-import { parseArgs, UsageError } from '../command';
+import { UsageError } from '../command';
+import { parseArgs } from '../parseArgs';
 import { w2sVerbs } from './w2s';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2s-cli-'));

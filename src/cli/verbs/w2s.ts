@@ -12,6 +12,7 @@ import { initNodeBackend } from '../../engine/node/backend';
 import { fileCorpusSource } from '../../engine/node/text';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
+import { formatProgress } from '../../viz/progressText';
 import { SenseExplorer } from '../../engine/word2sense/explore';
 import { trainWord2Sense } from '../../engine/word2sense/train';
 import { wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
@@ -26,15 +27,7 @@ export async function loadModel(path: string): Promise<Word2SenseModel> {
 }
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
-  return throttleProgress((p) => {
-    const detail = p.detail
-      ? ' ' +
-        Object.entries(p.detail)
-          .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toPrecision(6) : v}`)
-          .join(' ')
-      : '';
-    io.stderr(`${p.stage}: ${p.total > 0 ? `${+p.done.toFixed(2)}/${p.total}` : p.done}${detail}`);
-  }, 1000);
+  return throttleProgress((p) => io.stderr(formatProgress(p)), 1000);
 }
 
 const fmt = (x: number | null, digits = 3) => (x === null ? 'n/a' : x.toFixed(digits));

@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { isInputError } from '../../engine/util/errors';
 import { bankModel } from '../../testing/contextPlanted';
 import { writeWord2SenseModel } from '../../engine/word2sense/modelFile';
-import { parseArgs, UsageError } from '../command';
+import { UsageError } from '../command';
+import { parseArgs } from '../parseArgs';
 import { w2sContextVerbs } from './w2sContext';
 
 const dir = mkdtempSync(join(tmpdir(), 'w2s-ctx-cli-'));

@@ -3,10 +3,9 @@
  * task head fixed. Points run coarse-to-fine (ends and middle first) and stream out through `onPoint`.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ProgressSink } from '../util/progress';
+import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { coarseToFineOrder1D } from './grid';
 import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
-import { PointMeter } from './rate';
 
 export interface CurveResult {
   alphas: number[];
@@ -32,7 +31,7 @@ export async function computeCurve<B>(
 ): Promise<CurveResult> {
   const loss = new Array<number>(alphas.length).fill(Number.NaN);
   const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
-  const meter = new PointMeter('curve', alphas.length, opts.onProgress);
+  const meter = new ProgressMeter('curve', alphas.length, opts.onProgress, 'points');
   const subsets = rowSubsets(ctx, ctx.origin, [delta]);
   try {
     for (const k of coarseToFineOrder1D(alphas.length)) {

@@ -5,12 +5,12 @@
  * Groups are evaluated one after another; after a group its tensors are restored to θ1.
  */
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ProgressSink } from '../util/progress';
+import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { layerGroups } from './compat';
 import { coarseToFineOrder1D } from './grid';
 import { evaluateAt, moveTo, type CheckpointLike, type LandscapeContext } from './model';
 import { disposeParamSet, uploadParams } from './params';
-import { PointMeter } from './rate';
+import { InputError } from '../util/errors';
 
 export interface LayersResult {
   alphas: number[];
@@ -24,6 +24,19 @@ export interface LayersOptions {
   onPoint?: (group: string, index: number, loss: number, accuracy: number) => void;
 }
 
+/** The layer groups of the moving `names`, restricted to `wanted` (an InputError names an unknown one). */
+export function selectGroups(
+  names: readonly string[],
+  wanted?: readonly string[],
+): { name: string; names: string[] }[] {
+  const groups = layerGroups(names);
+  if (!wanted) return groups;
+  const unknown = wanted.filter((g) => !groups.some((x) => x.name === g));
+  if (unknown.length)
+    throw new InputError(`unknown layer group ${unknown[0]} (groups: ${groups.map((g) => g.name).join(', ')})`);
+  return groups.filter((g) => wanted.includes(g.name));
+}
+
 /**
  * @param toward θ1 (host tensors; uploaded group by group).
  * @param delta θ1 − θ0 on the moving parameters (device, caller owns).
@@ -35,13 +48,7 @@ export async function computeLayers<B>(
   alphas: readonly number[],
   opts: LayersOptions = {},
 ): Promise<LayersResult> {
-  let groups = layerGroups(ctx.names);
-  if (opts.groups) {
-    const unknown = opts.groups.filter((g) => !groups.some((x) => x.name === g));
-    if (unknown.length)
-      throw new Error(`unknown layer group ${unknown[0]} (groups: ${groups.map((g) => g.name).join(', ')})`);
-    groups = groups.filter((g) => opts.groups!.includes(g.name));
-  }
+  const groups = selectGroups(ctx.names, opts.groups);
   // Start from θ1 on every moving parameter.
   const all = uploadParams(toward.tensors, ctx.names, toward.name);
   try {
@@ -49,7 +56,7 @@ export async function computeLayers<B>(
   } finally {
     disposeParamSet(all);
   }
-  const meter = new PointMeter('layers', groups.length * alphas.length, opts.onProgress);
+  const meter = new ProgressMeter('layers', groups.length * alphas.length, opts.onProgress, 'points');
   const out: LayersResult = { alphas: [...alphas], groups: [] };
   for (const g of groups) {
     const base = uploadParams(toward.tensors, g.names, toward.name);

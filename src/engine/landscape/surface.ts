@@ -6,10 +6,9 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { SurfaceFile } from '../io/surfaceFile';
-import type { ProgressSink } from '../util/progress';
+import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { coarseToFineOrder, shardPoints } from './grid';
 import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
-import { PointMeter } from './rate';
 
 /** One point to evaluate: grid indices (or list index in i, j = 0) and coordinates. */
 export interface SurfaceTask {
@@ -46,7 +45,7 @@ export async function computeSurfacePoints<B>(
   tasks: readonly SurfaceTask[],
   opts: SurfaceOptions = {},
 ): Promise<EvalResult[]> {
-  const meter = new PointMeter('surface', tasks.length, opts.onProgress);
+  const meter = new ProgressMeter('surface', tasks.length, opts.onProgress, 'points');
   const out: EvalResult[] = [];
   const subsets = rowSubsets(ctx, ctx.origin, dirs);
   try {

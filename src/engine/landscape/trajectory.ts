@@ -10,11 +10,10 @@
  * origin + δ1 + one tensor.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ProgressSink } from '../util/progress';
+import { ProgressMeter, type ProgressSink } from '../util/progress';
 import type { CheckpointLike, EvalResult, LandscapeContext } from './model';
 import { disposeParamSet, dot, type HostTensor, uploadParams } from './params';
 import { pcaFromGram, trajectoryGram } from './pca';
-import { PointMeter } from './rate';
 
 export interface TrajectoryPoint {
   checkpoint: string;
@@ -107,7 +106,7 @@ export async function computeTrajectory<B>(
 ): Promise<TrajectoryResult> {
   const dd = await dot(delta, delta, ctx.names);
   if (!(dd > 0)) throw new Error('θ1 equals θ0 on the moving parameters: the direction δ1 is zero');
-  const meter = new PointMeter('trajectory', checkpoints.length, opts.onProgress);
+  const meter = new ProgressMeter('trajectory', checkpoints.length, opts.onProgress, 'checkpoints');
   const points: TrajectoryPoint[] = [];
   const modelNames = [...ctx.model.params.keys()];
   try {

@@ -21,7 +21,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { CancelToken } from '../util/cancel';
 import { asInputError, InputError } from '../util/errors';
@@ -89,6 +89,9 @@ const { workerData, parentPort } = require('node:worker_threads');
 `;
 
 function workerEntry(): { entry: string; tsx: string | null } {
+  // In the bundled CLI (dist-cli/, scripts/build-cli.mjs) the worker's entry is bundled beside this code.
+  const bundled = new URL('./bertWorker.mjs', import.meta.url);
+  if (bundled.protocol === 'file:' && existsSync(fileURLToPath(bundled))) return { entry: bundled.href, tsx: null };
   const entry = new URL('./bertWorker.ts', import.meta.url);
   if (!entry.pathname.endsWith('.ts')) return { entry: entry.href, tsx: null };
   // The ESM build of tsx's API (its CommonJS build cannot be imported from an ESM context).

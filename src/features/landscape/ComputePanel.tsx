@@ -1,13 +1,8 @@
 /** Compute: grid and direction settings, one button per analysis, progress with points/s and ETA, cancel. */
-import { useLandscape, type RunState } from '../../state/landscape';
+import { useLandscape, type JobKind, type RunState } from '../../state/landscape';
+import { progressCounts } from '../../viz/progressText';
 
-function Progress({
-  run,
-  kind,
-}: {
-  run: RunState<unknown>;
-  kind: 'curve' | 'surface' | 'randomSurface' | 'trajectory' | 'layers';
-}) {
+function Progress({ run, kind }: { run: RunState<unknown>; kind: JobKind }) {
   const cancel = useLandscape((s) => s.cancel);
   if (run.state === 'idle') return null;
   return (
@@ -15,19 +10,13 @@ function Progress({
       className="run"
       data-testid={`${kind}-run`}
       data-state={run.state}
-      data-done={run.done ?? 0}
-      data-total={run.total ?? 0}
+      data-done={run.progress?.done ?? 0}
+      data-total={run.progress?.total ?? 0}
     >
       {run.state === 'running' && (
         <>
-          <progress max={run.total ?? 1} value={run.done ?? 0} aria-label={`${kind} progress`} />{' '}
-          <span>
-            {run.done ?? 0}/{run.total ?? '?'} points
-            {run.pointsPerSecond ? `, ${run.pointsPerSecond.toFixed(2)} points/s` : ''}
-            {run.etaSeconds !== undefined && Number.isFinite(run.etaSeconds)
-              ? `, ETA ${run.etaSeconds < 90 ? `${run.etaSeconds.toFixed(0)} s` : `${(run.etaSeconds / 60).toFixed(1)} min`}`
-              : ''}
-          </span>{' '}
+          <progress max={run.progress?.total ?? 1} value={run.progress?.done ?? 0} aria-label={`${kind} progress`} />{' '}
+          <span>{run.progress ? progressCounts(run.progress) : '0/? points'}</span>{' '}
           <button type="button" onClick={() => cancel(kind)} data-testid={`${kind}-cancel`}>
             Cancel
           </button>

@@ -17,7 +17,7 @@ const toCsv = (header: string[], rows: (string | number | null)[][]) =>
 
 export function CurveView() {
   const curve = useLandscape((s) => s.curve);
-  const series = useMemo(() => curve.result?.series ?? [], [curve.result]);
+  const series = useMemo(() => curve.result ?? [], [curve.result]);
   const [alpha, setAlpha] = useState<number | null>(null);
   const figure = useMemo(() => {
     if (series.length === 0) return null;

@@ -9,7 +9,6 @@ import { useMemo, useState } from 'react';
 import type { SurfaceFile } from '../../engine/io/surfaceFile';
 import { figureToData, nearestIndex, type Point } from '../../viz/layout';
 import { renderSurfaceSvg } from '../../viz/surfaceSvg';
-import { compute } from '../../state/compute';
 import { useLandscape } from '../../state/landscape';
 import { FileDrop } from '../shared/FileDrop';
 import { ExportBar } from '../shared/ExportBar';
@@ -26,7 +25,7 @@ export function SurfaceView() {
   const surface = useLandscape((s) => s.surface);
   const randomSurface = useLandscape((s) => s.randomSurface);
   const trajectory = useLandscape((s) => s.trajectory);
-  const showSurface = useLandscape((s) => s.showSurface);
+  const openSurface = useLandscape((s) => s.openSurfaceFile);
   const [quantity, setQuantity] = useState<'loss' | 'accuracy'>('loss');
   const [log, setLog] = useState(false);
   const [cmap, setCmap] = useState<'viridis' | 'cividis'>('viridis');
@@ -90,7 +89,7 @@ export function SurfaceView() {
   const openSurfaceFile = async (f: File) => {
     try {
       setDropError(null);
-      showSurface(await compute.run('lsReadSurface', { file: f }));
+      await openSurface(f);
     } catch (err) {
       setDropError(err instanceof Error ? err.message : String(err));
     }
@@ -168,8 +167,9 @@ export function SurfaceView() {
 
 function SurfaceExports({ file, svg }: { file: SurfaceFile; svg: string | null }) {
   const [texts, setTexts] = useState<{ json: string; csv: string } | null>(null);
+  const exportSurface = useLandscape((s) => s.exportSurface);
   const ensure = () => {
-    if (!texts) void compute.run('lsExportSurface', { surface: file }).then(setTexts);
+    if (!texts) void exportSurface(file).then(setTexts);
   };
   return (
     <div onFocus={ensure} onMouseEnter={ensure}>

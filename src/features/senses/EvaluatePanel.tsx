@@ -4,48 +4,19 @@
  * directions); and the word-intrusion test of the paper, answered by the user, exported as CSV.
  */
 import { useState } from 'react';
-import { compute } from '../../state/compute';
+import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
-import type { IntrusionQuestion, SensesJobs } from '../../workers/jobs/senses';
 import { downloadText } from '../shared/download';
-import { bundledFile } from '../../state/bundled';
-
-const SIMILARITY = [
-  'EN-WS-353-ALL.txt',
-  'EN-MEN-TR-3k.txt',
-  'EN-SIMLEX-999.txt',
-  'EN-RW-STANFORD.txt',
-  'EN-MTurk-771.txt',
-  'EN-SimVerb-3500.txt',
-];
-const ENTAILMENT = ['baroni2012-leds.tsv'];
-
-async function fetchSet(name: string): Promise<{ name: string; text: string }> {
-  return { name, text: await (await bundledFile(`data/eval/${name}`)).text() };
-}
 
 const f3 = (v: number | null) => (v === null ? '—' : v.toFixed(3));
 
 export function EvaluatePanel() {
-  const modelStatus = useSenses((s) => s.modelStatus);
-  const [result, setResult] = useState<SensesJobs['w2sEvaluate']['result'] | null>(null);
-  const [state, setState] = useState<'idle' | 'running' | 'failed'>('idle');
-  const [error, setError] = useState('');
+  const { modelStatus, evaluation, evaluate } = useSenses(
+    useShallow((s) => ({ modelStatus: s.modelStatus, evaluation: s.evaluation, evaluate: s.evaluate })),
+  );
   if (modelStatus !== 'ready') return null;
-  const run = async () => {
-    setState('running');
-    try {
-      const [similarity, entailment] = await Promise.all([
-        Promise.all(SIMILARITY.map(fetchSet)),
-        Promise.all(ENTAILMENT.map(fetchSet)),
-      ]);
-      setResult(await compute.run('w2sEvaluate', { similarity, entailment }));
-      setState('idle');
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setState('failed');
-    }
-  };
+  const result = evaluation.state === 'done' ? evaluation.result : undefined;
+  const state = evaluation.state;
   const csv = () =>
     result
       ? [
@@ -62,7 +33,7 @@ export function EvaluatePanel() {
     <section className="card wide" aria-labelledby="eval-title" data-testid="evaluate">
       <h2 id="eval-title">Evaluate</h2>
       <div className="row">
-        <button type="button" onClick={() => void run()} disabled={state === 'running'} data-testid="run-eval">
+        <button type="button" onClick={evaluate} disabled={state === 'running'} data-testid="run-eval">
           {state === 'running' ? 'Scoring…' : 'Score on the bundled sets'}
         </button>
         {result && (
@@ -73,7 +44,7 @@ export function EvaluatePanel() {
       </div>
       {state === 'failed' && (
         <p className="error" role="alert">
-          {error}
+          {evaluation.error}
         </p>
       )}
       {result && (
@@ -122,13 +93,15 @@ export function EvaluatePanel() {
 }
 
 function Intrusion() {
-  const [questions, setQuestions] = useState<IntrusionQuestion[]>([]);
+  const { questions, startIntrusion } = useSenses(
+    useShallow((s) => ({ questions: s.intrusion, startIntrusion: s.startIntrusion })),
+  );
   const [answers, setAnswers] = useState<Record<number, string>>({});
   const answered = Object.keys(answers).length;
   const correct = questions.filter((q, i) => answers[i] === q.intruder).length;
   const start = async () => {
     setAnswers({});
-    setQuestions(await compute.run('w2sIntrusion', { count: 10, seed: Date.now() % 1_000_000 }));
+    await startIntrusion();
   };
   return (
     <div className="intrusion" data-testid="intrusion">

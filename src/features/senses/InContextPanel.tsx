@@ -4,10 +4,9 @@
  * bars of the change, with each selected sense's cloud. Pin a result to compare another context.
  */
 import { useMemo, useState } from 'react';
-import { compute } from '../../state/compute';
 import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
-import type { ContextAnswer } from '../../workers/jobs/senses';
+import type { ContextAnswer } from '../../workers/contracts/senses';
 import { renderBarsSvg } from '../../viz/barsSvg';
 import { ExportBar } from '../shared/ExportBar';
 import { SenseCloud } from './SenseCloud';
@@ -66,23 +65,21 @@ function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lamb
 }
 
 export function InContextPanel() {
-  const { modelStatus, lambda, exploreWord } = useSenses(
-    useShallow((s) => ({ modelStatus: s.modelStatus, lambda: s.lambda, exploreWord: s.exploreWord })),
+  const { modelStatus, lambda, exploreWord, context, inferContext } = useSenses(
+    useShallow((s) => ({
+      modelStatus: s.modelStatus,
+      lambda: s.lambda,
+      exploreWord: s.exploreWord,
+      context: s.context,
+      inferContext: s.inferContext,
+    })),
   );
   const [text, setText] = useState('He sat on the bank of the river and watched the water.');
-  const [answer, setAnswer] = useState<ContextAnswer | null>(null);
   const [pinned, setPinned] = useState<ContextAnswer | null>(null);
-  const [error, setError] = useState('');
   const tokens = useMemo(() => text.split(/\s+/).filter(Boolean), [text]);
   if (modelStatus !== 'ready') return null;
-  const pick = async (raw: number) => {
-    setError('');
-    try {
-      setAnswer(await compute.run('w2sContext', { text, wordIndex: raw, relevance: lambda }));
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    }
-  };
+  const answer = context.result ?? null;
+  const error = context.state === 'failed' ? (context.error ?? '') : '';
   return (
     <section className="card wide" aria-labelledby="context-title" data-testid="in-context">
       <h2 id="context-title">In context</h2>
@@ -106,7 +103,7 @@ export function InContextPanel() {
             key={`${t}-${i}`}
             type="button"
             className="chip"
-            onClick={() => void pick(i)}
+            onClick={() => inferContext(text, i)}
             data-testid={`token-${i}`}
           >
             {t}

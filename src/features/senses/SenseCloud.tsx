@@ -3,7 +3,7 @@
  * SVG export downloads). Clicking a word explores it; words are also reachable as buttons below.
  */
 import { useEffect, useState } from 'react';
-import type { SenseCard } from '../../workers/jobs/senses';
+import type { SenseCard } from '../../workers/contracts/senses';
 import { layoutCloud, renderCloudSvg } from '../../viz/cloud';
 import { ExportBar } from '../shared/ExportBar';
 

@@ -125,12 +125,12 @@ function PerplexityChart({ history }: { history: { iter: number; perplexity: num
 }
 
 export function TrainPanel() {
-  const { train, training, cancelTraining, modelBytes, model } = useSenses(
+  const { train, training, cancelTraining, modelFile, model } = useSenses(
     useShallow((s) => ({
       train: s.train,
       training: s.training,
       cancelTraining: s.cancelTraining,
-      modelBytes: s.modelBytes,
+      modelFile: s.modelFile,
       model: s.model,
     })),
   );
@@ -218,11 +218,15 @@ export function TrainPanel() {
             Train
           </button>
         )}
-        {modelBytes && model && (
+        {model && (
           <button
             type="button"
             onClick={() =>
-              downloadBlob(modelBytes, model.name.endsWith('.safetensors') ? model.name : `${model.name}.safetensors`)
+              void modelFile().then(
+                (blob) =>
+                  blob &&
+                  downloadBlob(blob, model.name.endsWith('.safetensors') ? model.name : `${model.name}.safetensors`),
+              )
             }
             data-testid="model-download"
           >

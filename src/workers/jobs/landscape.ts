@@ -1,137 +1,25 @@
 /**
  * Landscape jobs for the studio: open dropped checkpoints and data files (kept in the worker, so
- * hundreds of MB of weights never cross back to the UI thread), validate roles, and compute curves,
- * surfaces, trajectories and layer-wise curves with the same engine calls as `sensescape landscape`.
- * Progress carries the partial results (small: ≤ a few thousand numbers), so points appear as they
- * are computed; surfaces resume from a partial surface file.
+ * hundreds of MB of weights never cross back to the UI thread), validate roles, and run the engine's
+ * landscape services (engine/landscape/services/ — the same calls as `sensescape landscape`) on them.
+ * A handler only resolves ids to loaded inputs and forwards the service's progress with the partial
+ * result (small: ≤ a few thousand numbers), so points appear as they are computed.
  */
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { parseGlueTsv } from '../../engine/io/glue';
 import { blobSource, type ByteSource } from '../../engine/io/bytes';
-import {
-  checkResumable,
-  countComputed,
-  createSurface,
-  parseSurface,
-  serializeSurface,
-  setPoint,
-  type DirectionSpec,
-  type SurfaceFile,
-  type SurfaceSpec,
-} from '../../engine/io/surfaceFile';
-import { checkCompatibility, layerGroups, shapesOf } from '../../engine/landscape/compat';
-import { computeCurve } from '../../engine/landscape/curve';
-import { computeLayers } from '../../engine/landscape/layers';
+import { countComputed, parseSurface, serializeSurface } from '../../engine/io/surfaceFile';
+import { checkCompatibility, shapesOf } from '../../engine/landscape/compat';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
-import { disposeAll, LandscapeSession, prepareData, refOf, type DataOptions } from '../../engine/landscape/session';
-import { computeSurfacePoints, pendingTasks } from '../../engine/landscape/surface';
-import { computeTrajectory } from '../../engine/landscape/trajectory';
-import { currentBackend } from '../../engine/tensor/backend';
+import { runCurve } from '../../engine/landscape/services/curve';
+import { runLayers } from '../../engine/landscape/services/layers';
+import { runSurface, startSurface, type SurfaceRequest } from '../../engine/landscape/services/surface';
+import { runTrajectory } from '../../engine/landscape/services/trajectory';
+import { prepareData, type DataOptions } from '../../engine/landscape/session';
 import { InputError } from '../../engine/util/errors';
-import { SOFTWARE_VERSION } from '../../engine/version';
+import type { Progress } from '../../engine/util/progress';
+import type { LandscapeInputs, LandscapeJobs, PointProgress } from '../contracts/landscape';
 import type { JobHandlers } from '../host';
-import type { JobSpec } from '../protocol';
-
-/** A checkpoint as the studio lists it. */
-export interface CheckpointSummary {
-  id: string;
-  name: string;
-  files: { name: string; bytes: number; sha256?: string }[];
-  sha256: string;
-  dtype: string;
-  parameters: number;
-  tensors: number;
-  layers: number;
-  hidden: number;
-  vocabSize: number;
-  /** Has a classification head (classifier.*): can serve as the head of a landscape. */
-  hasHead: boolean;
-  numLabels: number;
-  labels: string[];
-}
-
-export interface DataSummary {
-  id: string;
-  name: string;
-  bytes: number;
-  task: string;
-  rows: number;
-  /** Label string → count, in first-seen order. */
-  labels: [string, number][];
-}
-
-/** Where checkpoints and examples come from for one computation. */
-export interface LandscapeInputs {
-  origin: string;
-  head?: string;
-  data: string;
-  split: string;
-  maxExamples?: number;
-  maxLength?: number;
-  batchSize?: number;
-}
-
-export interface PointProgress<P> {
-  done: number;
-  total: number;
-  pointsPerSecond: number;
-  etaSeconds: number;
-  partial: P;
-}
-
-export interface CurveData {
-  alphas: number[];
-  loss: (number | null)[];
-  accuracy: (number | null)[];
-  spec: Record<string, unknown>;
-}
-
-export interface LayersData {
-  alphas: number[];
-  groups: { name: string; parameters: number; loss: (number | null)[]; accuracy: (number | null)[] }[];
-  spec: Record<string, unknown>;
-}
-
-export interface TrajectoryData {
-  points: { checkpoint: string; alpha: number; beta: number; loss: number | null; accuracy: number | null }[];
-  deltaNorm: number;
-}
-
-export type LandscapeJobs = {
-  lsOpenCheckpoint: JobSpec<{ id: string; name: string; files: File[] }, CheckpointSummary, never>;
-  lsOpenData: JobSpec<{ id: string; file: File }, DataSummary, never>;
-  lsForget: JobSpec<{ ids: string[] }, { forgotten: number }, never>;
-  /** Checks that the checkpoints in these roles fit together; resolves with the moving tensor count or rejects naming the mismatch. */
-  lsValidate: JobSpec<
-    { origin: string; head: string; others: { role: string; id: string }[] },
-    { moving: number },
-    never
-  >;
-  lsCurve: JobSpec<LandscapeInputs & { toward: string; alphas: number[] }, CurveData, PointProgress<CurveData>>;
-  lsSurface: JobSpec<
-    LandscapeInputs & {
-      x: string;
-      y: string | 'random';
-      grid: SurfaceSpec['grid'];
-      seed?: number;
-      normalize?: 'filter' | 'layer' | 'none';
-      ignore?: 'bias-ln' | 'none';
-      resume?: SurfaceFile;
-    },
-    SurfaceFile,
-    PointProgress<SurfaceFile>
-  >;
-  lsTrajectory: JobSpec<
-    LandscapeInputs & { toward: string; checkpoints: string[] },
-    TrajectoryData,
-    PointProgress<null>
-  >;
-  lsLayers: JobSpec<LandscapeInputs & { toward: string; alphas: number[] }, LayersData, PointProgress<LayersData>>;
-  /** Reads and validates a surface file (e.g. made by the CLI or merged from shards). */
-  lsReadSurface: JobSpec<{ file: File }, SurfaceFile, never>;
-  /** The surface file's JSON text and a long-format CSV (x, y, loss, accuracy). */
-  lsExportSurface: JobSpec<{ surface: SurfaceFile }, { json: string; csv: string }, never>;
-};
 
 const checkpoints = new Map<string, LoadedCheckpoint>();
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
@@ -174,32 +62,15 @@ async function prepare(inputs: LandscapeInputs, head: LoadedCheckpoint) {
   return prepareData(data.bytes, data.name, head, dataOptions(inputs, head));
 }
 
-/** Streams results: `tick` counts a point and forwards a progress report with the partial results. */
-function pointProgress<P>(total: number, report: (p: PointProgress<P>) => void, partial: () => P) {
-  const t0 = performance.now();
-  let done = 0;
-  return () => {
-    done++;
-    const seconds = (performance.now() - t0) / 1000;
-    const rate = done / Math.max(seconds, 1e-9);
-    report({ done, total, pointsPerSecond: rate, etaSeconds: (total - done) / rate, partial: partial() });
+/** Forwards the service's progress with the latest partial result attached (from the first point on). */
+function withPartial<P>(report: (p: PointProgress<P>) => void) {
+  let partial: P | undefined;
+  return {
+    onPartial: (p: P) => (partial = p),
+    onProgress: (p: Progress) => {
+      if (partial !== undefined) report({ ...p, partial });
+    },
   };
-}
-
-const nullIfNaN = (v: number) => (Number.isNaN(v) ? null : v);
-
-async function withSession<T>(
-  origin: LoadedCheckpoint,
-  head: LoadedCheckpoint,
-  others: { role: string; ckpt: LoadedCheckpoint }[],
-  run: (s: LandscapeSession) => Promise<T>,
-): Promise<T> {
-  const session = LandscapeSession.open(origin, head, others);
-  try {
-    return await run(session);
-  } finally {
-    session.dispose();
-  }
 }
 
 export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
@@ -279,173 +150,58 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   async lsCurve(inputs, ctx) {
     const { origin, toward, head } = endpoints(inputs);
     const data = await prepare(inputs, head);
-    const alphas = [...inputs.alphas];
-    const partial: CurveData = {
-      alphas,
-      loss: alphas.map(() => null),
-      accuracy: alphas.map(() => null),
-      spec: {
-        analysis: 'curve',
-        origin: refOf(origin),
-        toward: refOf(toward),
-        head: refOf(head),
-        data: data.spec,
-        backend: currentBackend()?.backend,
-        software: `sensescape ${SOFTWARE_VERSION}`,
-      },
-    };
-    const tick = pointProgress(alphas.length, ctx.progress, () => partial);
-    return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
-      const delta = session.directionTo(toward);
-      try {
-        await computeCurve(session.context(data.batches, ctx.token), delta, alphas, {
-          onPoint: (k, r) => {
-            partial.loss[k] = r.loss;
-            partial.accuracy[k] = nullIfNaN(r.accuracy);
-            tick();
-          },
-        });
-        return partial;
-      } finally {
-        disposeAll(delta);
-      }
-    });
+    const [curve] = await runCurve(
+      { origin, toward, head, datasets: [data], alphas: inputs.alphas },
+      { token: ctx.token, ...withPartial(ctx.progress) },
+    );
+    return curve;
   },
 
   async lsSurface(inputs, ctx) {
-    const origin = checkpoint(inputs.origin, 'origin');
     const xCkpt = checkpoint(inputs.x, 'x');
-    const yCkpt = inputs.y === 'random' ? undefined : checkpoint(inputs.y, 'y');
+    const yCkpt = inputs.y === 'random' ? null : checkpoint(inputs.y, 'y');
     const head = headFor(inputs, xCkpt);
-    const data = await prepare(inputs, head);
-    const seed = inputs.seed ?? 0;
-    const direction = (c: LoadedCheckpoint | undefined, s: number): DirectionSpec =>
-      c
-        ? { kind: 'checkpoint', checkpoint: refOf(c) }
-        : { kind: 'random', seed: s, normalize: inputs.normalize ?? 'filter', ignore: inputs.ignore ?? 'bias-ln' };
-    const spec: SurfaceSpec = {
-      analysis: 'surface',
-      origin: refOf(origin),
-      head: refOf(head),
-      x: direction(xCkpt, seed + 1),
-      y: direction(yCkpt, seed),
-      data: data.spec,
-      grid: inputs.grid,
-      software: `sensescape ${SOFTWARE_VERSION}`,
+    const req: SurfaceRequest = {
+      origin: checkpoint(inputs.origin, 'origin'),
+      head,
+      x: xCkpt,
+      y: yCkpt,
+      data: await prepare(inputs, head),
+      seed: inputs.seed ?? 0,
+      normalize: inputs.normalize ?? 'filter',
+      ignore: inputs.ignore ?? 'bias-ln',
     };
-    let file: SurfaceFile;
-    if (inputs.resume) {
-      checkResumable(inputs.resume, spec, 'the saved partial surface');
-      file = inputs.resume;
-    } else file = createSurface(spec);
-    file.provenance = {
-      ...(file.provenance ?? {}),
-      backend: currentBackend()?.backend ?? 'unknown',
-      computedBy: 'sensescape app',
-    };
-    const tasks = pendingTasks(file);
-    const tick = pointProgress(tasks.length, ctx.progress, () => file);
-    const others = [{ role: 'x', ckpt: xCkpt }, ...(yCkpt ? [{ role: 'y', ckpt: yCkpt }] : [])];
-    return withSession(origin, head, others, async (session) => {
-      const d1 = session.direction(spec.x, xCkpt);
-      let d2;
-      try {
-        d2 = session.direction(spec.y, yCkpt);
-        await computeSurfacePoints(session.context(data.batches, ctx.token), [d1, d2], tasks, {
-          onPoint: (t, r) => {
-            setPoint(file, t.i, t.j, r.loss, Number.isNaN(r.accuracy) ? Number.NaN : r.accuracy);
-            tick();
-          },
-        });
-        file.provenance = { ...file.provenance, computed: countComputed(file) };
-        return file;
-      } finally {
-        disposeAll(d1, d2);
-      }
-    });
+    const file = startSurface(
+      req,
+      inputs.grid,
+      inputs.resume ? { file: inputs.resume, name: 'the saved partial surface' } : undefined,
+    );
+    await runSurface(
+      req,
+      file,
+      { provenance: { computedBy: 'sensescape app' } },
+      { token: ctx.token, onProgress: (p) => ctx.progress({ ...p, partial: file }) },
+    );
+    file.provenance = { ...file.provenance, computed: countComputed(file) };
+    return file;
   },
 
   async lsTrajectory(inputs, ctx) {
     const { origin, toward, head } = endpoints(inputs);
     const ckpts = inputs.checkpoints.map((id, k) => checkpoint(id, `trajectory checkpoint ${k + 1}`));
     const data = await prepare(inputs, head);
-    const tick = pointProgress(ckpts.length, ctx.progress, () => null);
-    const others = [
-      { role: 'toward', ckpt: toward },
-      ...ckpts.map((ckpt) => ({ role: 'trajectory checkpoint', ckpt })),
-    ];
-    return withSession(origin, head, others, async (session) => {
-      const delta = session.directionTo(toward);
-      try {
-        const r = await computeTrajectory(session.context(data.batches, ctx.token), delta, ckpts, {
-          evaluate: true,
-          head,
-          origin,
-          toward,
-          onProgress: (p) => {
-            if (p.done > 0) tick();
-          },
-        });
-        return {
-          deltaNorm: r.deltaNorm,
-          points: r.points.map((p) => ({
-            checkpoint: p.checkpoint,
-            alpha: p.alpha,
-            beta: p.beta,
-            loss: p.loss,
-            accuracy: p.accuracy === null ? null : nullIfNaN(p.accuracy),
-          })),
-        };
-      } finally {
-        disposeAll(delta);
-      }
-    });
+    return runTrajectory(
+      { origin, toward, head, checkpoints: ckpts, data },
+      { token: ctx.token, onProgress: (p) => ctx.progress({ ...p, partial: null }) },
+    );
   },
 
   async lsLayers(inputs, ctx) {
     const { origin, toward, head } = endpoints(inputs);
     const data = await prepare(inputs, head);
-    const alphas = [...inputs.alphas];
-    return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
-      const groups = layerGroups(session.names);
-      const partial: LayersData = {
-        alphas,
-        groups: groups.map((g) => ({
-          name: g.name,
-          parameters: 0,
-          loss: alphas.map(() => null),
-          accuracy: alphas.map(() => null),
-        })),
-        spec: {
-          analysis: 'layers',
-          origin: refOf(origin),
-          toward: refOf(toward),
-          head: refOf(head),
-          data: data.spec,
-          software: `sensescape ${SOFTWARE_VERSION}`,
-        },
-      };
-      const tick = pointProgress(groups.length * alphas.length, ctx.progress, () => partial);
-      const delta = session.directionTo(toward);
-      try {
-        const r = await computeLayers(session.context(data.batches, ctx.token), toward, delta, alphas, {
-          onPoint: (group, index, loss, accuracy) => {
-            const g = partial.groups.find((x) => x.name === group);
-            if (g) {
-              g.loss[index] = loss;
-              g.accuracy[index] = nullIfNaN(accuracy);
-            }
-            tick();
-          },
-        });
-        for (const g of r.groups) {
-          const target = partial.groups.find((x) => x.name === g.name);
-          if (target) target.parameters = g.parameters;
-        }
-        return partial;
-      } finally {
-        disposeAll(delta);
-      }
-    });
+    return runLayers(
+      { origin, toward, head, data, alphas: inputs.alphas },
+      { token: ctx.token, ...withPartial(ctx.progress) },
+    );
   },
 };

@@ -3,11 +3,12 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs, type VerbSpec } from '../command';
-import { isInputError } from '../../engine/util/errors';
-import { parseSurface, serializeSurface } from '../../engine/io/surfaceFile';
-import { checkXml } from '../../testing/xmlCheck';
-import { landscapeVerbs } from './landscape';
+import type { VerbSpec } from '../../command';
+import { parseArgs } from '../../parseArgs';
+import { isInputError } from '../../../engine/util/errors';
+import { parseSurface, serializeSurface } from '../../../engine/io/surfaceFile';
+import { checkXml } from '../../../testing/xmlCheck';
+import { landscapeVerbs } from './index';
 
 const F = 'tests/fixtures/landscape';
 const ref = JSON.parse(readFileSync(`${F}/reference.json`, 'utf8'));

@@ -1,0 +1,19 @@
+/** The System view's job contracts (backend, self-check, matmul, throughput, device-loss drill). */
+import type { BackendReport } from '../../engine/tensor/backend';
+import type { SelfCheckResult, ThroughputResult } from '../../engine/tensor/selfcheck';
+import type { Progress } from '../../engine/util/progress';
+import type { JobSpec } from '../protocol';
+
+export type SystemJobs = {
+  backend: JobSpec<Record<string, never>, BackendReport, never>;
+  selfCheck: JobSpec<{ size?: number; seed?: number }, SelfCheckResult, never>;
+  /** C = A·B, A [m,k], B [k,n] row-major; C [m,n]. */
+  matmul: JobSpec<
+    { a: Float32Array; b: Float32Array; m: number; k: number; n: number },
+    { c: Float32Array; backend: string },
+    never
+  >;
+  throughput: JobSpec<{ size: number; rounds: number }, ThroughputResult, Progress>;
+  /** Destroys the GPU device (WebGPU only) as a drill of the device-lost path. */
+  simulateDeviceLoss: JobSpec<Record<string, never>, { destroyed: boolean }, never>;
+};
