@@ -15,6 +15,10 @@ const react = {
   message: 'no React or zustand below features/ and state/',
 };
 const d3 = { group: ['d3-*', 'd3'], message: 'd3 belongs to viz/ and features/' };
+const computeClient = {
+  group: ['**/state/compute', '**/workers/client', '**/workers/computeClient'],
+  message: 'screens call store actions (newest request wins), never the compute client',
+};
 const tfjs = { group: ['@tensorflow/*'], message: 'only engine/ and workers/ talk to tfjs' };
 // Two seams beyond the layers: Node built-ins only in engine/node/ (so the browser bundle cannot
 // reach fs or worker_threads), and test helpers in src/testing/ that no shipped module imports.
@@ -93,7 +97,7 @@ export default tseslint.config(
   ),
   ...layerRules(
     ['src/features/**/*.ts', 'src/features/**/*.tsx', 'src/main.tsx'],
-    [layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs],
+    [layer('cli'), { ...layer('engine'), allowTypeImports: true }, tfjs, computeClient],
   ),
   ...layerRules(['src/cli/**/*.ts'], [layer('features'), layer('state'), layer('workers'), react, d3]),
   {

@@ -53,6 +53,7 @@ describe('layer rule', () => {
       "import { plantedCounts } from '../../testing/planted';\nexport const x = plantedCounts;",
     ],
     ['src/viz/x.ts', "import { checkXml } from '../testing/xmlCheck';\nexport const x = checkXml;"],
+    ['src/features/senses/x.tsx', "import { compute } from '../../state/compute';\nexport const x = compute;"],
     ['src/engine/word2sense/x.test.ts', "import { useSystem } from '../../state/system';\nexport const x = useSystem;"],
   ])('%s: the node/testing seams (and the layers in tests) hold', async (file, code) => {
     expect(await importErrors(file, code)).not.toEqual([]);

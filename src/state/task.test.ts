@@ -27,7 +27,7 @@ describe('TaskRunner', () => {
     const states: TaskState<number[], { done: number }>[] = [];
     const f = fakeJob<number[]>();
     let report!: (p: { done: number }) => void;
-    const done = runner.run(
+    const done = runner.run<number[], { done: number }>(
       'k',
       (t) => states.push(t),
       (onProgress) => {
@@ -46,15 +46,15 @@ describe('TaskRunner', () => {
 
   it('the newest task of a key wins: the older is cancelled and its late answer dropped', async () => {
     const runner = new TaskRunner();
-    const states: TaskState<string>[] = [];
+    const states: TaskState<string, never>[] = [];
     const a = fakeJob<string>();
     const b = fakeJob<string>();
-    const first = runner.run(
+    const first = runner.run<string, never>(
       'k',
       (t) => states.push(t),
       () => a.job,
     );
-    const second = runner.run(
+    const second = runner.run<string, never>(
       'k',
       (t) => states.push(t),
       () => b.job,
@@ -69,9 +69,9 @@ describe('TaskRunner', () => {
 
   it('cancel and failure end in their own states', async () => {
     const runner = new TaskRunner();
-    let last: TaskState<string> | undefined;
+    let last: TaskState<string, never> | undefined;
     const a = fakeJob<string>();
-    const p = runner.run(
+    const p = runner.run<string, never>(
       'k',
       (t) => (last = t),
       () => a.job,
@@ -80,7 +80,7 @@ describe('TaskRunner', () => {
     await p;
     expect(last?.state).toBe('cancelled');
     const b = fakeJob<string>();
-    const q = runner.run(
+    const q = runner.run<string, never>(
       'k',
       (t) => (last = t),
       () => b.job,
@@ -95,7 +95,7 @@ describe('composite jobs', () => {
   it('chainJobs runs steps in order with the earlier results, and cancel stops the rest', async () => {
     const steps = [fakeJob<number>(), fakeJob<number>(), fakeJob<number>()];
     const seen: number[][] = [];
-    const chain = chainJobs(3, (k, previous) => {
+    const chain = chainJobs<number>(3, (k, previous) => {
       seen.push([...previous]);
       return steps[k].job;
     });

@@ -3,7 +3,7 @@
  * induction and contextual similarity. Kept apart from w2s.ts (training and context-free queries).
  */
 import { evaluateScws, parseScws } from '../../engine/eval/scws';
-import { parseSemeval2010Xml, parseSemeval2013Xml, type WsiInstance } from '../../engine/eval/wsi/readers';
+import { instancesFromXml, type WsiInstance } from '../../engine/eval/wsi/readers';
 import { scoreWsi, type WsiTask } from '../../engine/eval/wsi/score';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
@@ -16,7 +16,7 @@ import {
   type ContextOptions,
 } from '../../engine/word2sense/context';
 import { embeddingRow, wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
-import { formatWsiKey, induceSenses } from '../../engine/word2sense/wsi';
+import { formatWsiKey, induceSenses, wsiSummary } from '../../engine/word2sense/wsi';
 import { arg, UsageError, type CliIO, type ParsedArgs, type VerbSpec } from '../command';
 import { listDir, pathKind, readInputText as readText, writeFileAtomic } from '../../engine/node/fs';
 import { loadModel } from './w2s';
@@ -184,18 +184,9 @@ async function xmlFiles(dir: string): Promise<string[]> {
 
 /** Instances of a SemEval test set directory (2010: `test_data/`; 2013: `contexts/xml-format/`). */
 async function readInstances(t: WsiTask, dir: string): Promise<WsiInstance[]> {
-  const out: WsiInstance[] = [];
-  for (const f of await xmlFiles(dir)) {
-    const xml = await readText(f, 'test file');
-    if (t === 'semeval2010') {
-      if (/<[A-Za-z][\w-]*\.[a-z]\.test>/.test(xml)) out.push(...parseSemeval2010Xml(xml, f));
-    } else if (/<instances\b/.test(xml)) out.push(...parseSemeval2013Xml(xml, f));
-  }
-  if (out.length === 0)
-    throw new InputError(
-      `${dir}: no ${t === 'semeval2010' ? 'SemEval-2010 <lemma.pos.test>' : 'SemEval-2013 <instances>'} XML files found`,
-    );
-  return out;
+  const files = [];
+  for (const f of await xmlFiles(dir)) files.push({ name: f, text: await readText(f, 'test file') });
+  return instancesFromXml(t, files, dir);
 }
 
 const wsi: VerbSpec = {
@@ -248,20 +239,14 @@ const wsi: VerbSpec = {
     const scores = goldPath
       ? scoreWsi(t, await readText(goldPath, 'gold key'), await readText(out, 'key'), { gold: goldPath, system: out })
       : undefined;
-    const terms = new Set(a.map((x) => x.term));
-    const oovTerms = new Set(a.filter((x) => x.oov).map((x) => x.term));
     const result = {
       task: t,
       out,
-      instances: a.length,
-      targets: terms.size,
-      clusters,
-      labels_per_target: +(terms.size ? new Set(a.map((x) => `${x.term} ${x.sense}`)).size / terms.size : 0).toFixed(3),
-      not_converged: a.filter((x) => !x.converged).length,
-      oov_targets: [...oovTerms],
+      ...wsiSummary(a, clusters),
       seconds: +((Date.now() - started) / 1000).toFixed(1),
       ...(scores ? { scores: summary(scores) } : {}),
     };
+    const oovTerms = result.oov_targets;
     if (args.json) io.stdout(JSON.stringify(result, null, 2));
     else {
       io.stdout(
@@ -269,7 +254,7 @@ const wsi: VerbSpec = {
       );
       if (result.not_converged)
         io.stdout(`${result.not_converged} instances kept their context-free senses (no usable context or divergence)`);
-      if (oovTerms.size) io.stdout(`not in the vocabulary (uniform start): ${[...oovTerms].join(' ')}`);
+      if (oovTerms.length) io.stdout(`not in the vocabulary (uniform start): ${oovTerms.join(' ')}`);
       if (scores) printScores(io, scores);
     }
   },

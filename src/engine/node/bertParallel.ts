@@ -13,16 +13,12 @@
  * pthread workers are created from blob: URLs, which node:worker_threads refuses), so one tfjs
  * backend uses one core. Imported by the CLI, tests and benches only.
  *
- * Workers run the TypeScript sources: the entry is loaded through tsx's loader when it is a `.ts`
- * file (as under `bin/sensescape.mjs`, tsx and vitest). Startup (loader, tfjs WASM compile, weight
+ * Workers start from bertWorkerEntry.ts (the bundled entry, or the sources through tsx). Startup (loader, tfjs WASM compile, weight
  * upload, priming) costs ~1–3 s per worker, in parallel with the local replica's work; `startupMs`
  * and `startupPhases` report it.
  */
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { existsSync } from 'node:fs';
 import { CancelToken } from '../util/cancel';
 import { asInputError, InputError } from '../util/errors';
 import type { BertConfig, LoadedCheckpoint } from '../bert/checkpoint';
@@ -31,31 +27,14 @@ import { initNodeBackend } from './backend';
 import { validateBatch } from '../bert/data';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from '../bert/loss';
 import { BertClassifier } from '../bert/model';
-
-/** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
-export interface WorkerInit {
-  name: string;
-  config: BertConfig;
-  weights: SharedArrayBuffer;
-  /** Each tensor's place in `weights`, in float32 elements. */
-  layout: { name: string; shape: number[]; offset: number; length: number }[];
-  /** Epoch ms (performance.timeOrigin + now) when the worker was created. */
-  createdAt: number;
-}
-
-/** Where a worker's startup went, ms: loading modules (tsx, tfjs, engine), backend init, weight upload, priming batch. */
-export interface StartupPhases {
-  modules: number;
-  backend: number;
-  upload: number;
-  prime: number;
-}
-
-export type ToWorker = { type: 'batch'; index: number; batch: EncodedBatch } | { type: 'close' };
-export type FromWorker =
-  | { type: 'ready'; backend: string; phasesMs: StartupPhases }
-  | { type: 'logits'; index: number; logits: Float32Array }
-  | { type: 'error'; index: number; message: string; name: string; input?: boolean };
+import {
+  BOOTSTRAP,
+  workerEntry,
+  type FromWorker,
+  type StartupPhases,
+  type ToWorker,
+  type WorkerInit,
+} from './bertWorkerEntry';
 
 /** The machine's cores (`os.availableParallelism()`), at most 8. */
 export function defaultThreads(): number {
@@ -77,27 +56,6 @@ export function autoThreads(config: BertConfig, batches: Pick<EncodedBatch, 'bat
   const tokens = batches.reduce((a, b) => a + b.batch * b.seqLen, 0);
   if (perToken * tokens < MIN_PARALLEL_FLOPS) return 1;
   return Math.max(1, Math.min(defaultThreads(), batches.length));
-}
-
-/** Bootstrap run as the worker's (CommonJS, eval) script: register tsx for `.ts` entries, then import the entry. */
-const BOOTSTRAP = `
-const { workerData, parentPort } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) (await import(workerData.tsx)).register();
-  await import(workerData.entry);
-})().catch((e) => parentPort.postMessage({ type: 'error', index: -1, name: (e && e.name) || 'Error', message: String((e && e.message) || e) }));
-`;
-
-function workerEntry(): { entry: string; tsx: string | null } {
-  // In the bundled CLI (dist-cli/, scripts/build-cli.mjs) the worker's entry is bundled beside this code.
-  const bundled = new URL('./bertWorker.mjs', import.meta.url);
-  if (bundled.protocol === 'file:' && existsSync(fileURLToPath(bundled))) return { entry: bundled.href, tsx: null };
-  const entry = new URL('./bertWorker.ts', import.meta.url);
-  if (!entry.pathname.endsWith('.ts')) return { entry: entry.href, tsx: null };
-  // The ESM build of tsx's API (its CommonJS build cannot be imported from an ESM context).
-  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const esm = cjs.replace(/\.cjs$/, '.mjs');
-  return { entry: entry.href, tsx: pathToFileURL(existsSync(esm) ? esm : cjs).href };
 }
 
 function workerError(m: { message: string; name: string; input?: boolean }, worker: number): Error {

@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initNodeBackend } from './backend';
 import type { HostTensor } from '../bert/checkpoint';
 import { BertClassifier } from '../bert/model';
-import type { ToWorker, FromWorker, WorkerInit } from './bertParallel';
+import type { ToWorker, FromWorker, WorkerInit } from './bertWorkerEntry';
 import { isInputError } from '../util/errors';
 
 const port = parentPort!;

@@ -82,3 +82,26 @@ export async function induceSenses(
 export function formatWsiKey(assignments: readonly WsiAssignment[]): string {
   return assignments.map((a) => `${a.term} ${a.id} ${a.term}.c${a.cluster + 1}\n`).join('');
 }
+
+/** What a WSI run did: instances, targets, distinct labels per target, unconverged instances, OOV targets. */
+export function wsiSummary(
+  a: readonly WsiAssignment[],
+  clusters: number,
+): {
+  instances: number;
+  targets: number;
+  clusters: number;
+  labels_per_target: number;
+  not_converged: number;
+  oov_targets: string[];
+} {
+  const terms = new Set(a.map((x) => x.term));
+  return {
+    instances: a.length,
+    targets: terms.size,
+    clusters,
+    labels_per_target: +(terms.size ? new Set(a.map((x) => `${x.term} ${x.sense}`)).size / terms.size : 0).toFixed(3),
+    not_converged: a.filter((x) => !x.converged).length,
+    oov_targets: [...new Set(a.filter((x) => x.oov).map((x) => x.term))],
+  };
+}

@@ -105,3 +105,26 @@ export function parseSemeval2013Xml(xml: string, name: string): WsiInstance[] {
   if (out.length === 0) throw new InputError(`${name}: no <instance> elements`);
   return out;
 }
+
+/**
+ * The instances of a SemEval test set from its XML files (2010: `test_data/*.xml`, root
+ * `<lemma.pos.test>`; 2013: `contexts/xml-format/*.xml`, `<instances>`); files of the other kind are
+ * skipped. An InputError names `where` when none is found.
+ */
+export function instancesFromXml(
+  task: 'semeval2010' | 'semeval2013',
+  files: readonly { name: string; text: string }[],
+  where: string,
+): WsiInstance[] {
+  const out: WsiInstance[] = [];
+  for (const f of files) {
+    if (task === 'semeval2010') {
+      if (/<[A-Za-z][\w-]*\.[a-z]\.test>/.test(f.text)) out.push(...parseSemeval2010Xml(f.text, f.name));
+    } else if (/<instances\b/.test(f.text)) out.push(...parseSemeval2013Xml(f.text, f.name));
+  }
+  if (out.length === 0)
+    throw new InputError(
+      `${where}: no ${task === 'semeval2010' ? 'SemEval-2010 <lemma.pos.test>' : 'SemEval-2013 <instances>'} XML files found`,
+    );
+  return out;
+}

@@ -1,0 +1,56 @@
+/**
+ * How a BERT worker thread is started and what crosses to it: the messages both sides exchange, and
+ * the entry the thread loads — the bundled `bertWorker.mjs` beside the bundled CLI (dist-cli/), else
+ * the TypeScript sources through tsx's loader (as under tsx and vitest).
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BertConfig } from '../bert/config';
+import type { EncodedBatch } from '../bert/data';
+
+/** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
+export interface WorkerInit {
+  name: string;
+  config: BertConfig;
+  weights: SharedArrayBuffer;
+  /** Each tensor's place in `weights`, in float32 elements. */
+  layout: { name: string; shape: number[]; offset: number; length: number }[];
+  /** Epoch ms (performance.timeOrigin + now) when the worker was created. */
+  createdAt: number;
+}
+
+/** Where a worker's startup went, ms: loading modules (tsx, tfjs, engine), backend init, weight upload, priming batch. */
+export interface StartupPhases {
+  modules: number;
+  backend: number;
+  upload: number;
+  prime: number;
+}
+
+export type ToWorker = { type: 'batch'; index: number; batch: EncodedBatch } | { type: 'close' };
+export type FromWorker =
+  | { type: 'ready'; backend: string; phasesMs: StartupPhases }
+  | { type: 'logits'; index: number; logits: Float32Array }
+  | { type: 'error'; index: number; message: string; name: string; input?: boolean };
+
+/** Bootstrap run as the worker's (CommonJS, eval) script: register tsx for `.ts` entries, then import the entry. */
+export const BOOTSTRAP = `
+const { workerData, parentPort } = require('node:worker_threads');
+(async () => {
+  if (workerData.tsx) (await import(workerData.tsx)).register();
+  await import(workerData.entry);
+})().catch((e) => parentPort.postMessage({ type: 'error', index: -1, name: (e && e.name) || 'Error', message: String((e && e.message) || e) }));
+`;
+
+export function workerEntry(): { entry: string; tsx: string | null } {
+  // In the bundled CLI (dist-cli/, scripts/build-cli.mjs) the worker's entry is bundled beside this code.
+  const bundled = new URL('./bertWorker.mjs', import.meta.url);
+  if (bundled.protocol === 'file:' && existsSync(fileURLToPath(bundled))) return { entry: bundled.href, tsx: null };
+  const entry = new URL('./bertWorker.ts', import.meta.url);
+  if (!entry.pathname.endsWith('.ts')) return { entry: entry.href, tsx: null };
+  // The ESM build of tsx's API (its CommonJS build cannot be imported from an ESM context).
+  const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const esm = cjs.replace(/\.cjs$/, '.mjs');
+  return { entry: entry.href, tsx: pathToFileURL(existsSync(esm) ? esm : cjs).href };
+}

@@ -1,0 +1,146 @@
+/**
+ * The studio's tray: dropped checkpoints (summaries; weights stay in the worker) and their roles,
+ * the data files, the settings, the compatibility check of the assigned roles, and the restore of
+ * all of it (and of the results) after a reload.
+ */
+import { isStopped } from '../workers/client';
+import { compute } from './compute';
+import { deleteCheckpointFiles, loadSavedLandscape, saveCheckpointFiles, saveDataFile } from './landscapePersistence';
+import { guessRole, ROLE_LABELS, type Role } from './landscapeRoles';
+import {
+  byRole,
+  DEFAULT_SETTINGS,
+  type CheckpointEntry,
+  type DataEntry,
+  type GetLandscape,
+  type LandscapeState,
+  type SetLandscape,
+  type Settings,
+} from './landscapeTypes';
+import { messageOf } from './task';
+
+let nextId = 1;
+const newId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${nextId++}`;
+
+type TrayKeys =
+  | 'checkpoints'
+  | 'data'
+  | 'settings'
+  | 'validation'
+  | 'restored'
+  | 'addCheckpointFiles'
+  | 'removeCheckpoint'
+  | 'setRole'
+  | 'addData'
+  | 'setSettings'
+  | 'restore';
+
+export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeState, TrayKeys> {
+  async function validate(): Promise<void> {
+    const origin = byRole(get, 'origin');
+    const head = byRole(get, 'taskA');
+    if (!origin || !head) return set({ validation: null });
+    const others = get()
+      .checkpoints.filter(
+        (c) => c.status === 'ready' && c.id !== origin.id && !['none', 'random', 'scratch'].includes(c.role),
+      )
+      .map((c) => ({ role: ROLE_LABELS[c.role], id: c.id }));
+    try {
+      const { moving } = await compute.latest('ls-validate', 'lsValidate', {
+        origin: origin.id,
+        head: head.id,
+        others,
+      });
+      set({ validation: { ok: true, message: `compatible: ${moving} moving tensors` } });
+    } catch (err) {
+      if (!isStopped(err)) set({ validation: { ok: false, message: messageOf(err) } });
+    }
+  }
+
+  const patchCheckpoint = (id: string, patch: Partial<CheckpointEntry>) =>
+    set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
+
+  async function openCheckpoint(id: string, name: string, files: File[], role: Role, order: number): Promise<void> {
+    set({ checkpoints: [...get().checkpoints, { id, name, status: 'loading', role, order }] });
+    try {
+      patchCheckpoint(id, { status: 'ready', summary: await compute.run('lsOpenCheckpoint', { id, name, files }) });
+    } catch (err) {
+      patchCheckpoint(id, { status: 'error', error: messageOf(err) });
+    }
+  }
+
+  async function openData(id: string, file: File, split: 'train' | 'dev'): Promise<void> {
+    set({ data: [...get().data.filter((d) => d.split !== split), { id, split, status: 'loading' }] });
+    const patch = (p: Partial<DataEntry>) => set({ data: get().data.map((d) => (d.id === id ? { ...d, ...p } : d)) });
+    try {
+      patch({ status: 'ready', summary: await compute.run('lsOpenData', { id, file }) });
+    } catch (err) {
+      patch({ status: 'error', error: messageOf(err) });
+    }
+  }
+
+  return {
+    checkpoints: [],
+    data: [],
+    settings: DEFAULT_SETTINGS,
+    validation: null,
+    restored: false,
+
+    async addCheckpointFiles(groups) {
+      for (const g of groups) {
+        const id = newId('ckpt');
+        const role = guessRole(g.name, (r) => get().checkpoints.some((c) => c.role === r));
+        const order = get().checkpoints.filter((c) => c.role === 'trajectory').length;
+        await saveCheckpointFiles(id, g.name, g.files, role, order);
+        await openCheckpoint(id, g.name, g.files, role, order);
+      }
+      await validate();
+    },
+
+    removeCheckpoint(id) {
+      set({ checkpoints: get().checkpoints.filter((c) => c.id !== id) });
+      void compute.run('lsForget', { ids: [id] });
+      void deleteCheckpointFiles(id);
+      void validate();
+    },
+
+    setRole(id, role) {
+      const order = role === 'trajectory' ? get().checkpoints.filter((c) => c.role === 'trajectory').length : 0;
+      set({
+        checkpoints: get().checkpoints.map((c) => {
+          if (c.id === id) return { ...c, role, order };
+          if (role !== 'trajectory' && role !== 'none' && c.role === role) return { ...c, role: 'none' };
+          return c;
+        }),
+      });
+      void validate();
+    },
+
+    async addData(file, split) {
+      const id = newId(`data-${split}`);
+      await saveDataFile(split, id, file);
+      await openData(id, file, split);
+    },
+
+    setSettings(patch) {
+      set({ settings: { ...get().settings, ...patch } });
+    },
+
+    async restore() {
+      if (get().restored) return;
+      set({ restored: true });
+      const saved = await loadSavedLandscape();
+      if (saved.settings) set({ settings: { ...DEFAULT_SETTINGS, ...(saved.settings as Partial<Settings>) } });
+      for (const c of saved.checkpoints) await openCheckpoint(c.id, c.name, c.files, c.role, c.order);
+      for (const d of saved.data) await get().addData(d.file, d.split);
+      await validate();
+      if (saved.curve) set({ curve: { state: 'done', result: saved.curve } });
+      for (const [kind, result] of Object.entries(saved.results))
+        set({ [kind]: { state: 'done', result } } as Partial<LandscapeState>);
+      if (saved.surface) {
+        if (saved.surface.complete) set({ surface: { state: 'done', result: saved.surface.file } });
+        else get().runSurface(saved.surface.file);
+      }
+    },
+  };
+}
