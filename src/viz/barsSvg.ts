@@ -1,4 +1,9 @@
-/** Horizontal bar charts as standalone SVG: a word's sense weights, with sense labels and values. */
+/**
+ * Horizontal bar charts as standalone SVG: a word's sense weights, with sense labels and values,
+ * returned with their layout (value axis, bar rows, plot rectangle).
+ */
+import { linear } from './axes';
+import type { SvgLayout } from './layout';
 import { categoryColor } from './palette';
 import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
 
@@ -21,7 +26,15 @@ export interface BarsSpec {
   diverging?: boolean;
 }
 
-export function renderBarsSvg(spec: BarsSpec): string {
+/**
+ * A rendered bar chart: `x` maps a value to user units (the zero line is `x(0)`; diverging charts put
+ * −max…max across the plot, others 0…max), `y` maps a bar index k to the top of its row (`y(k + 0.5)`
+ * is the row's centre, `Math.floor(y.invert(py))` the row under a point), `plotRect` spans all rows.
+ */
+export type BarsLayout = SvgLayout;
+
+/** Renders bars (see the file header). */
+export function renderBarsSvg(spec: BarsSpec): BarsLayout {
   const width = spec.width ?? 420;
   const row = 20;
   const top = 34;
@@ -69,7 +82,7 @@ export function renderBarsSvg(spec: BarsSpec): string {
     }),
   );
   if (spec.metadata !== undefined) body.push(jsonMetadata(spec.metadata));
-  return svgRoot(
+  const svg = svgRoot(
     width,
     height,
     spec.title,
@@ -77,4 +90,17 @@ export function renderBarsSvg(spec: BarsSpec): string {
     body,
     'sensescape-bars',
   );
+  const n = spec.bars.length;
+  return {
+    svg,
+    width,
+    height,
+    // The same affine maps the bars were drawn with: value v ends at zero + v·scale, row k starts at top + k·row.
+    x: linear(
+      [spec.diverging ? -maxAbs : 0, maxAbs],
+      [spec.diverging ? zero - maxAbs * scale : zero, zero + maxAbs * scale],
+    ),
+    y: linear([0, Math.max(n, 1)], [top, top + Math.max(n, 1) * row]),
+    plotRect: { left: spec.diverging ? zero - plotW / 2 : zero, top, width: plotW, height: n * row },
+  };
 }

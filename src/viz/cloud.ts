@@ -1,9 +1,12 @@
 /**
  * Word clouds for senses: `layoutCloud` places words with d3-cloud (font size ∝ √weight, seeded so a
  * sense always looks the same), and `renderCloudSvg` turns the placement into a standalone SVG — the
- * same string for the screen and the download. Layout needs a canvas (browser), rendering does not.
+ * same string for the screen and the download, returned with its layout. Layout needs a canvas
+ * (browser), rendering does not.
  */
 import cloud from 'd3-cloud';
+import { linear } from './axes';
+import type { SvgLayout } from './layout';
 import { categoryColor } from './palette';
 import { el, escapeXml, jsonMetadata, num, svgRoot } from './svg';
 
@@ -90,8 +93,14 @@ export interface CloudSvgSpec {
   metadata?: unknown;
 }
 
+/**
+ * A rendered cloud: `x` and `y` map d3-cloud's centred word coordinates (`PlacedWord.x/y`, the word's
+ * baseline centre) to user units; `plotRect` is the cloud's box under the title.
+ */
+export type CloudLayout = SvgLayout;
+
 /** A standalone SVG of a laid-out cloud; each word is a <text> with its weight in data-weight. */
-export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec): string {
+export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec): CloudLayout {
   const width = spec.width ?? 360;
   const height = spec.height ?? 220;
   const top = spec.subtitle ? 44 : 30;
@@ -118,7 +127,7 @@ export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec
     el('g', { class: 'cloud', 'aria-label': `word cloud: ${placed.map((p) => p.text).join(', ')}` }, words),
     ...(spec.metadata !== undefined ? [jsonMetadata(spec.metadata)] : []),
   ];
-  return svgRoot(
+  const svg = svgRoot(
     width,
     height + top,
     spec.title,
@@ -126,4 +135,12 @@ export function renderCloudSvg(placed: readonly PlacedWord[], spec: CloudSvgSpec
     body,
     'sensescape-cloud',
   );
+  return {
+    svg,
+    width,
+    height: height + top,
+    x: linear([-width / 2, width / 2], [0, width]),
+    y: linear([-height / 2, height / 2], [top, top + height]),
+    plotRect: { left: 0, top, width, height },
+  };
 }

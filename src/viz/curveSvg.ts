@@ -3,11 +3,13 @@
  * axes (e.g. train and dev, pretrained and random origins), or — with `smallMultiples` — one panel per
  * series on shared scales (the layer-wise curves of Hao et al., coloured by depth). Non-finite values
  * break the line instead of the plot. Same conventions as the surface renderer: title, `<title>`/`<desc>`,
- * axes with ticks, legend, inline styles, reproducibility spec in `<metadata>`.
+ * axes with ticks, legend, inline styles, reproducibility spec in `<metadata>`. It returns the SVG with
+ * its layout: one plot per panel, so a screen can read the curves under the pointer.
  */
 import { bottomAxis, leftAxis, linear } from './axes';
 import { schemeTableau10 } from 'd3-scale-chromatic';
 import { colormap, finiteExtent, valueTransform } from './colormap';
+import { transformedAxis, type PlotLayout, type SvgLayout } from './layout';
 import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
 
 export interface CurveSeries {
@@ -67,8 +69,23 @@ function linePath(
   return d;
 }
 
+/** One panel of a curve figure: its plot (x maps α, y maps the plotted value, log or not) and the series it draws. */
+export interface CurvePanel extends PlotLayout {
+  /** Indices into `spec.series` of the curves drawn in this panel. */
+  series: readonly number[];
+}
+
+/**
+ * A rendered curve figure. `panels` holds one plot per panel (one on shared axes, one per series for
+ * small multiples, in series order); the top-level `x`, `y`, `plotRect` are the first panel's. Every `y`
+ * maps data values (the composition through log10 when `spec.log`).
+ */
+export interface CurveLayout extends SvgLayout {
+  panels: readonly CurvePanel[];
+}
+
 /** Renders curves (see the file header). */
-export function renderCurveSvg(spec: CurveSvgSpec): string {
+export function renderCurveSvg(spec: CurveSvgSpec): CurveLayout {
   const tr = valueTransform(Boolean(spec.log));
   const n = spec.series.length;
   const colors = seriesColors(n, Boolean(spec.smallMultiples));
@@ -82,18 +99,25 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
   const yDom: [number, number] = [yExt[0] - pad, yExt[1] + pad];
   const body: string[] = [];
   const yFmt = tr.log ? (t: number) => Number(tr.inverse(t).toPrecision(3)).toString() : undefined;
+  const panels: CurvePanel[] = [];
 
   const panel = (
     left: number,
     top: number,
     w: number,
     h: number,
-    series: readonly { s: CurveSeries; color: string }[],
+    series: readonly { s: CurveSeries; color: string; index: number }[],
     showX: boolean,
     panelTitle?: string,
   ) => {
     const x = linear(xExt, [left, left + w]);
     const y = linear(yDom, [top + h, top]);
+    panels.push({
+      x,
+      y: tr.log ? transformedAxis(y, tr.forward, tr.inverse) : y,
+      plotRect: { left, top, width: w, height: h },
+      series: series.map((item) => item.index),
+    });
     const parts: string[] = [];
     for (const mk of spec.markersAt ?? []) {
       if (mk.x < xExt[0] || mk.x > xExt[1]) continue;
@@ -149,7 +173,15 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
       const c = k % cols;
       const r = Math.floor(k / cols);
       body.push(
-        panel(64 + c * (pw + 30), 62 + r * (ph + 56), pw, ph, [{ s, color: s.color ?? colors[k] }], true, s.name),
+        panel(
+          64 + c * (pw + 30),
+          62 + r * (ph + 56),
+          pw,
+          ph,
+          [{ s, color: s.color ?? colors[k], index: k }],
+          true,
+          s.name,
+        ),
       );
     });
     body.push(text(64, 44, `y: ${spec.yLabel}${tr.log ? ' (log scale)' : ''}`, { 'font-size': 11, fill: '#444444' }));
@@ -161,7 +193,7 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
         m.top,
         width - m.left - m.right,
         height - m.top - m.bottom,
-        spec.series.map((s, k) => ({ s, color: s.color ?? colors[k] })),
+        spec.series.map((s, k) => ({ s, color: s.color ?? colors[k], index: k })),
         true,
       ),
     );
@@ -191,5 +223,6 @@ export function renderCurveSvg(spec: CurveSvgSpec): string {
     }),
   );
   const desc = `${spec.smallMultiples ? 'Small multiples' : 'Line chart'} of ${spec.yLabel} against ${spec.xLabel}: ${spec.series.map((s) => s.name).join(', ')}.`;
-  return svgRoot(width, height, spec.title, desc, body, 'sensescape-curve');
+  const svg = svgRoot(width, height, spec.title, desc, body, 'sensescape-curve');
+  return { svg, width, height, x: panels[0].x, y: panels[0].y, plotRect: panels[0].plotRect, panels };
 }

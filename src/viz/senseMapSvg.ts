@@ -1,8 +1,10 @@
 /**
- * The map of senses as a standalone SVG (export path of the explorer's map): one circle per merged
- * sense at its MDS coordinates, area ∝ p(sense), the largest senses labelled by id and top word,
- * each circle titled for screen readers and tooltips, the layout facts in `<metadata>`.
+ * The map of senses as a standalone SVG — the screen and the export of the explorer's map draw this
+ * one string: one circle per merged sense at its MDS coordinates, area ∝ p(sense), the largest senses
+ * labelled by id and top word, each circle titled for screen readers and tooltips, the layout facts in
+ * `<metadata>`. Returned with its layout (MDS axes, plot rectangle, each sense's circle).
  */
+import type { AxisScale, SvgLayout } from './layout';
 import { categoryColor } from './palette';
 import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
 
@@ -16,10 +18,38 @@ export interface SenseMapData {
   explained: number;
 }
 
+/** A sense's circle in the map, in user units. */
+export interface SenseMapPoint {
+  sense: number;
+  cx: number;
+  cy: number;
+  r: number;
+}
+
+/**
+ * A rendered map: `x` and `y` map MDS coordinates to user units (y grows downward, as drawn),
+ * `plotRect` is the padded area the coordinates' extent spans, `points[d]` is sense d's circle.
+ * The circles are `circle.map-sense[data-sense=d]` inside `g.senses`, the labels in `g.labels`.
+ */
+export interface SenseMapLayout extends SvgLayout {
+  points: readonly SenseMapPoint[];
+}
+
+/** v ↦ r0 + ((v − d0) / span) · rspan (span 1 when the data extent is a point), with its inverse. */
+function affineAxis(d0: number, d1: number, r0: number, rspan: number): AxisScale {
+  const span = d1 - d0 || 1;
+  const axis = (v: number) => r0 + ((v - d0) / span) * rspan;
+  axis.invert = (position: number) => d0 + ((position - r0) / rspan) * span;
+  axis.domain = () => [d0, d0 + span];
+  axis.range = () => [r0, r0 + rspan];
+  return axis;
+}
+
+/** Renders the map (see the file header). */
 export function renderSenseMapSvg(
   map: SenseMapData,
   opts: { width?: number; height?: number; labelled?: number; title?: string } = {},
-): string {
+): SenseMapLayout {
   const width = opts.width ?? 720;
   const height = opts.height ?? 520;
   const top = 40;
@@ -28,8 +58,8 @@ export function renderSenseMapSvg(
   const [x0, x1] = [Math.min(...map.x), Math.max(...map.x)];
   const [y0, y1] = [Math.min(...map.y), Math.max(...map.y)];
   const pMax = Math.max(...map.p, 1e-12);
-  const px = (v: number) => pad + ((v - x0) / (x1 - x0 || 1)) * (width - 2 * pad);
-  const py = (v: number) => top + pad + ((v - y0) / (y1 - y0 || 1)) * (height - top - 2 * pad);
+  const px = affineAxis(x0, x1, pad, width - 2 * pad);
+  const py = affineAxis(y0, y1, top + pad, height - top - 2 * pad);
   const r = (p: number) => 2 + 14 * Math.sqrt(p / pMax);
   const order = Array.from({ length: n }, (_, d) => d).sort((a, b) => map.p[a] - map.p[b]); // small on top
   const circles = order.map((d) =>
@@ -76,7 +106,7 @@ export function renderSenseMapSvg(
       method: 'classical MDS on sqrt(JS) between merged-sense word distributions',
     }),
   ];
-  return svgRoot(
+  const svg = svgRoot(
     width,
     height,
     title,
@@ -84,4 +114,7 @@ export function renderSenseMapSvg(
     body,
     'sensescape-map',
   );
+  const points = map.x.map((_, d) => ({ sense: d, cx: px(map.x[d]), cy: py(map.y[d]), r: r(map.p[d]) }));
+  const plotRect = { left: pad, top: top + pad, width: width - 2 * pad, height: height - top - 2 * pad };
+  return { svg, width, height, x: px, y: py, plotRect, points };
 }

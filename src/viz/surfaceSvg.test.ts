@@ -1,69 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { SurfaceFile, SurfaceSpec } from '../engine/io/surfaceFile';
 import { renderCurveSvg } from './curveSvg';
-import { completeSubGrid, renderSurfaceSvg } from './surfaceSvg';
+import { renderSurfaceSvg } from './surfaceSvg';
+import { completeSubGrid } from './surfaceContours';
 import { checkXml } from '../testing/xmlCheck';
-
-// viz/ may not import engine/ values (layer rule), so the tests build surface files by hand.
-function demoSpec(over: Partial<SurfaceSpec> = {}): SurfaceSpec {
-  return {
-    analysis: 'surface',
-    origin: { name: 'origin', sha256: 'a'.repeat(64) },
-    head: { name: 'ft-a', sha256: 'b'.repeat(64) },
-    x: { kind: 'checkpoint', checkpoint: { name: 'ft-a', sha256: 'b'.repeat(64) } },
-    y: { kind: 'random', seed: 7, normalize: 'filter', ignore: 'bias-ln' },
-    data: {
-      file: 'dev.tsv',
-      sha256: 'c'.repeat(64),
-      split: 'dev',
-      examples: 20,
-      maxExamples: null,
-      sample: null,
-      seed: null,
-      maxLength: 128,
-    },
-    grid: { x: { min: -1, max: 1, n: 3 }, y: { min: 0, max: 2, n: 2 } },
-    software: 'sensescape 0.1.0',
-    ...over,
-  };
-}
-
-function createSurface(spec: SurfaceSpec): SurfaceFile {
-  const axis = (a: { min: number; max: number; n: number }) =>
-    Array.from({ length: a.n }, (_, k) => (a.n === 1 ? a.min : a.min + (k * (a.max - a.min)) / (a.n - 1)));
-  const empty = () => Array.from({ length: spec.grid.y.n }, () => new Array<number | null>(spec.grid.x.n).fill(null));
-  return {
-    format: 'sensescape-surface',
-    version: 1,
-    spec,
-    x: axis(spec.grid.x),
-    y: axis(spec.grid.y),
-    values: { loss: empty(), accuracy: empty() },
-  };
-}
-
-function setPoint(f: SurfaceFile, i: number, j: number, loss: number, accuracy: number): void {
-  f.values.loss[j][i] = loss;
-  f.values.accuracy[j][i] = accuracy;
-}
-
-function bowl(nx = 11, ny = 9, hole = true) {
-  const f = createSurface(
-    demoSpec({
-      x: { kind: 'checkpoint', checkpoint: { name: 'ft-a <A&B>', sha256: 'b'.repeat(64) } },
-      y: { kind: 'checkpoint', checkpoint: { name: 'ft-b', sha256: 'e'.repeat(64) } },
-      grid: { x: { min: -1, max: 2, n: nx }, y: { min: -1, max: 2, n: ny } },
-    }),
-  );
-  for (let j = 0; j < ny; j++)
-    for (let i = 0; i < nx; i++) {
-      const x = f.x[i];
-      const y = f.y[j];
-      setPoint(f, i, j, 0.2 + (x - 1) ** 2 + 2 * (y - 0.5) ** 2 + 0.3 * Math.sin(3 * x), 1 / (1 + x * x + y * y));
-    }
-  if (hole) setPoint(f, 3, 4, Number.NaN, Number.NaN);
-  return f;
-}
+import { demoSpec } from '../testing/landscape';
+import { blankSurface as createSurface, bowl, setPoint } from '../testing/vizCases';
 
 describe('renderSurfaceSvg', () => {
   it('writes well-formed standalone SVG with bands, isolines, axes, colour bar, markers and the spec in metadata', () => {
@@ -73,7 +14,7 @@ describe('renderSurfaceSvg', () => {
         { checkpoint: 'step-100', alpha: 0.3, beta: 0.2, loss: 0.7 },
         { checkpoint: 'step-200', alpha: 0.8, beta: 0.1 },
       ],
-    });
+    }).svg;
     const doc = checkXml(svg);
     expect(doc.root).toBe('svg');
     const root = doc.elements[0];
@@ -107,29 +48,29 @@ describe('renderSurfaceSvg', () => {
       { quantity: 'accuracy' as const, colormap: 'cividis' as const },
       { domain: [0, 10] as [number, number] },
     ]) {
-      const doc = checkXml(renderSurfaceSvg(f, opts));
+      const doc = checkXml(renderSurfaceSvg(f, opts).svg);
       expect(doc.counts.get('path')!).toBeGreaterThan(5);
     }
     // A fixed domain narrower than the data: values below it take the lowest band, the colour bar stays inside its box.
-    const narrow = checkXml(renderSurfaceSvg(f, { domain: [1, 2] }));
+    const narrow = checkXml(renderSurfaceSvg(f, { domain: [1, 2] }).svg);
     const bar = narrow.elements.filter((e) => e.tag === 'rect' && e.attrs.width === '14');
     expect(bar.length).toBeGreaterThan(3);
     const top = Math.min(...bar.map((r) => Number(r.attrs.y)));
     const bottom = Math.max(...bar.map((r) => Number(r.attrs.y) + Number(r.attrs.height)));
     expect(bottom - top).toBeLessThanOrEqual(Number(bar.find((r) => r.attrs.fill === 'none')!.attrs.height) + 0.5);
     const empty = createSurface(demoSpec());
-    expect(checkXml(renderSurfaceSvg(empty)).root).toBe('svg');
+    expect(checkXml(renderSurfaceSvg(empty).svg).root).toBe('svg');
     const nan = createSurface(demoSpec());
     for (let j = 0; j < 2; j++) for (let i = 0; i < 3; i++) setPoint(nan, i, j, Number.NaN, 0);
-    expect(checkXml(renderSurfaceSvg(nan)).root).toBe('svg');
+    expect(checkXml(renderSurfaceSvg(nan).svg).root).toBe('svg');
     // Partial (coarse-to-fine in progress): only the stride-4 sub-grid is computed.
     const full = bowl(17, 17, false);
     const part = createSurface(full.spec);
     for (let j = 0; j < 17; j += 4) for (let i = 0; i < 17; i += 4) setPoint(part, i, j, full.values.loss[j][i]!, 0);
     expect(completeSubGrid(part.values.loss)).toEqual({ is: [0, 4, 8, 12, 16], js: [0, 4, 8, 12, 16], stride: 4 });
-    const doc = checkXml(renderSurfaceSvg(part));
+    const doc = checkXml(renderSurfaceSvg(part).svg);
     expect(doc.elements.filter((e) => e.attrs.class === 'band').length).toBeGreaterThan(3);
-    expect(renderSurfaceSvg(part)).toContain('25 of 289 points (drawn from every 4th)');
+    expect(renderSurfaceSvg(part).svg).toContain('25 of 289 points (drawn from every 4th)');
   });
 });
 
@@ -149,7 +90,7 @@ describe('renderCurveSvg', () => {
         { x: 1, label: 'θ1' },
       ],
       metadata: { origin: 'x' },
-    });
+    }).svg;
     const doc = checkXml(svg);
     expect(doc.elements.filter((e) => e.attrs.class === 'series').length).toBe(2);
     expect(doc.elements.filter((e) => e.attrs.class === 'legend-item').length).toBe(2);
@@ -165,7 +106,7 @@ describe('renderCurveSvg', () => {
           x: xs,
           y: xs.map((a) => 1 - a * (k + 1) * 0.1),
         })),
-      }),
+      }).svg,
     );
     expect(multi.elements.filter((e) => e.attrs.class === 'panel').length).toBe(4);
   });

@@ -1,20 +1,22 @@
 /**
- * THE render path for 2-D loss landscapes, shared by `sensescape landscape render` and the app's SVG
- * export: `renderSurfaceSvg(surface, options) → string`, a standalone, self-contained SVG with
- * filled contour bands (d3-contour, thresholds over finite values only), labelled isolines, axes with
- * ticks, a colour bar (viridis/cividis, linear or log), θ0/θ1/θ2 markers, an optional trajectory
- * overlay with checkpoint labels, title, `<title>`/`<desc>` ARIA labelling, inline styles, and the full
- * reproducibility spec (checkpoint SHA-256s, data hash, seed, directions, grid) in `<metadata>`.
+ * THE render path for 2-D loss landscapes, shared by `sensescape landscape render` and the app's screen
+ * and SVG export: `renderSurfaceSvg(surface, options) → SurfaceLayout`, a standalone, self-contained SVG
+ * with filled contour bands (d3-contour, thresholds over finite values only; `surfaceContours.ts`),
+ * labelled isolines, axes with ticks, a colour bar (viridis/cividis, linear or log), θ0/θ1/θ2 markers, an
+ * optional trajectory overlay with checkpoint labels, title, `<title>`/`<desc>` ARIA labelling, inline
+ * styles, and the full reproducibility spec (checkpoint SHA-256s, data hash, seed, directions, grid) in
+ * `<metadata>` — together with the plot geometry it was drawn with (α/β axes, plot rectangle).
  *
  * Partial surfaces (coarse-to-fine runs in progress, single shards) are drawn from the finest complete
  * sub-grid (every 2^k-th point), so a usable picture appears early; diverged (NaN/∞) points become
  * holes instead of breaking the plot.
  */
-import { contours } from 'd3-contour';
 import { ticks as d3ticks } from 'd3-array';
 import type { SurfaceFile, DirectionSpec } from '../engine/io/surfaceFile';
 import { bottomAxis, leftAxis, linear, valueFormat, type Linear } from './axes';
 import { colormap, finiteExtent, valueTransform, type ColormapName, type ValueTransform } from './colormap';
+import type { PlotRect, SvgLayout } from './layout';
+import { completeSubGrid, contourLayers } from './surfaceContours';
 import { el, escapeXml, jsonMetadata, num, svgRoot, text } from './svg';
 
 /** A point of an optimisation trajectory in surface coordinates (the JSON of `landscape trajectory`). */
@@ -45,50 +47,6 @@ export interface SurfaceSvgOptions {
   domain?: [number, number];
 }
 
-interface SubGrid {
-  is: number[];
-  js: number[];
-  stride: number;
-}
-
-/** The finest sub-grid (every stride-th index, plus the last when computed) whose points are all computed. */
-export function completeSubGrid(grid: (number | null)[][]): SubGrid | null {
-  const ny = grid.length;
-  const nx = grid[0]?.length ?? 0;
-  const maxStride = Math.max(1, 2 ** Math.ceil(Math.log2(Math.max(nx, ny, 2))));
-  for (let s = 1; s <= maxStride; s *= 2) {
-    const pick = (n: number) => {
-      const out: number[] = [];
-      for (let k = 0; k < n; k += s) out.push(k);
-      return out;
-    };
-    let is = pick(nx);
-    let js = pick(ny);
-    const ok = js.every((j) => is.every((i) => grid[j][i] !== null));
-    if (!ok) continue;
-    // Extend to the last row/column when it is computed too (non-uniform last step is handled by the mapping).
-    if (is.at(-1) !== nx - 1 && js.every((j) => grid[j][nx - 1] !== null)) is = [...is, nx - 1];
-    if (js.at(-1) !== ny - 1 && is.every((i) => grid[ny - 1][i] !== null)) js = [...js, ny - 1];
-    if (is.length >= 2 && js.length >= 2) return { is, js, stride: s };
-    return null;
-  }
-  return null;
-}
-
-/** Piecewise-linear map from a (fractional) sub-grid index to a data coordinate. */
-function indexToCoord(coords: readonly number[]): (g: number) => number {
-  return (g) => {
-    const k = Math.min(Math.max(g, 0), coords.length - 1);
-    const lo = Math.floor(k);
-    const hi = Math.min(lo + 1, coords.length - 1);
-    return coords[lo] + (k - lo) * (coords[hi] - coords[lo]);
-  };
-}
-
-function ringPath(ring: number[][], px: (g: number) => number, py: (g: number) => number): string {
-  return ring.map(([gx, gy], k) => `${k === 0 ? 'M' : 'L'}${num(px(gx - 0.5))},${num(py(gy - 0.5))}`).join('') + 'Z';
-}
-
 function directionLabel(d: DirectionSpec, axis: 'x' | 'y'): string {
   const sym = axis === 'x' ? 'α' : 'β';
   if (d.kind === 'checkpoint')
@@ -96,8 +54,15 @@ function directionLabel(d: DirectionSpec, axis: 'x' | 'y'): string {
   return `${sym} · random direction (seed ${d.seed}, ${d.normalize}-normalised${d.ignore === 'bias-ln' ? ', biases/LN zeroed' : ''})`;
 }
 
-/** Renders a surface file as a standalone SVG string (see the file header). */
-export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOptions = {}): string {
+/**
+ * A rendered surface: `x` maps α and `y` maps β (data units of the surface's axes) to user units, and
+ * `plotRect` is the area inside the axes that the grid spans (corner to corner: the first and last grid
+ * coordinates lie on its edges).
+ */
+export type SurfaceLayout = SvgLayout;
+
+/** Renders a surface file as a standalone SVG with its layout (see the file header). */
+export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOptions = {}): SurfaceLayout {
   const quantity = options.quantity ?? 'loss';
   const width = options.width ?? 640;
   const height = options.height ?? 520;
@@ -116,6 +81,7 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   const ph = height - m.top - m.bottom;
   const x: Linear = linear([surface.x[0], surface.x[nx - 1]], [m.left, m.left + pw]);
   const y: Linear = linear([surface.y[0], surface.y[ny - 1]], [m.top + ph, m.top]);
+  const plotRect: PlotRect = { left: m.left, top: m.top, width: pw, height: ph };
 
   const flat: (number | null)[] = grid.flat();
   const ext = options.domain
@@ -141,80 +107,20 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
     thresholds = [actual && actual[0] < lo ? actual[0] : lo, ...thresholds];
     colorOf = (t: number) => cmap(Math.min(1, Math.max(0, (t - lo) / (hi - lo))));
     if (sub) {
-      const sx = sub.is.map((i) => surface.x[i]);
-      const sy = sub.js.map((j) => surface.y[j]);
-      const values = new Array<number>(sub.is.length * sub.js.length);
-      sub.js.forEach((j, b) =>
-        sub.is.forEach((i, a) => {
-          const v = grid[j][i];
-          values[b * sub.is.length + a] = v === null ? Number.NaN : tr.forward(v);
-        }),
-      );
-      const gen = contours().size([sub.is.length, sub.js.length]).thresholds(thresholds);
-      const polys = gen(values);
-      const px = (g: number) => x(indexToCoord(sx)(g));
-      const py = (g: number) => y(indexToCoord(sy)(g));
-      const bands: string[] = [];
-      const lines: string[] = [];
-      const labels: string[] = [];
-      const fmt = valueFormat(Math.abs(tr.inverse(hi) - tr.inverse(lo)));
-      polys.forEach((poly, k) => {
-        const next = k + 1 < thresholds.length ? thresholds[k + 1] : hi;
-        const d = poly.coordinates.map((polygon) => polygon.map((ring) => ringPath(ring, px, py)).join('')).join('');
-        if (d === '') return;
-        bands.push(
-          el('path', {
-            d,
-            fill: colorOf((poly.value + next) / 2),
-            stroke: 'none',
-            'fill-rule': 'evenodd',
-            class: 'band',
-            'data-threshold': tr.inverse(poly.value),
-          }),
-        );
-        if (k === 0 || options.isolines === false) return;
-        lines.push(
-          el('path', {
-            d,
-            fill: 'none',
-            stroke: '#ffffff',
-            'stroke-opacity': 0.55,
-            'stroke-width': 0.8,
-            class: 'isoline',
-            'data-value': tr.inverse(poly.value),
-          }),
-        );
-        if (k % 2 === 1) {
-          // Label the longest ring of every other isoline at its middle point.
-          // (interior points only: rings also run along the plot border, which is no place for a label).
-          const nxs = sub.is.length;
-          const nys = sub.js.length;
-          let best: number[][] = [];
-          for (const polygon of poly.coordinates) {
-            for (const ring of polygon) {
-              const inner = ring.filter(([gx, gy]) => gx > 0.5 && gx < nxs - 0.5 && gy > 0.5 && gy < nys - 0.5);
-              if (inner.length > best.length) best = inner;
-            }
-          }
-          if (best.length >= 3) {
-            const [gx, gy] = best[Math.floor(best.length / 2)];
-            const lx = px(gx - 0.5);
-            const ly = py(gy - 0.5);
-            if (lx > m.left + 12 && lx < m.left + pw - 12 && ly > m.top + 10 && ly < m.top + ph - 6) {
-              labels.push(
-                text(lx, ly + 3, fmt(tr.inverse(poly.value)), {
-                  'font-size': 9,
-                  fill: '#111111',
-                  'text-anchor': 'middle',
-                  stroke: '#ffffff',
-                  'stroke-width': 2.5,
-                  'paint-order': 'stroke',
-                  class: 'isoline-label',
-                }),
-              );
-            }
-          }
-        }
+      const { bands, lines, labels } = contourLayers({
+        grid,
+        xs: surface.x,
+        ys: surface.y,
+        sub,
+        thresholds,
+        lo,
+        hi,
+        tr,
+        colorOf,
+        x,
+        y,
+        plotRect,
+        isolines: options.isolines !== false,
       });
       body.push(
         el(
@@ -284,7 +190,7 @@ export function renderSurfaceSvg(surface: SurfaceFile, options: SurfaceSvgOption
   );
 
   const desc = `Contour plot of ${quantity} over x in [${surface.x[0]}, ${surface.x[nx - 1]}] and y in [${surface.y[0]}, ${surface.y[ny - 1]}], origin ${spec.origin.name} (sha256 ${spec.origin.sha256}), ${computed} of ${nx * ny} points computed.`;
-  return svgRoot(width, height, title, desc, body);
+  return { svg: svgRoot(width, height, title, desc, body), width, height, x, y, plotRect };
 }
 
 function ordinal(n: number): string {

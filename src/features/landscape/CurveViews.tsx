@@ -1,11 +1,16 @@
 /**
  * 1D curves (train and dev on one chart; pretrained and random origins on shared axes) and the
- * layer-wise small multiples coloured by depth — both drawn by `renderCurveSvg`, the CLI's renderer.
+ * layer-wise small multiples coloured by depth — both drawn by `renderCurveSvg`, the CLI's renderer,
+ * with a hover readout of the nearest α read through the layout it returns (its panels' axes).
  */
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { renderCurveSvg } from '../../viz/curveSvg';
+import { figureToData, nearestIndex, plotAt, type Point } from '../../viz/layout';
 import { useLandscape } from '../../state/landscape';
 import { ExportBar } from '../shared/ExportBar';
+import { HoverFigure } from '../shared/HoverFigure';
+
+const lossText = (v: number | null | undefined) => (v === null || v === undefined ? 'not computed' : v.toPrecision(5));
 
 const toCsv = (header: string[], rows: (string | number | null)[][]) =>
   [header.join(','), ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(','))].join('\n') + '\n';
@@ -13,7 +18,8 @@ const toCsv = (header: string[], rows: (string | number | null)[][]) =>
 export function CurveView() {
   const curve = useLandscape((s) => s.curve);
   const series = useMemo(() => curve.result ?? [], [curve.result]);
-  const svg = useMemo(() => {
+  const [alpha, setAlpha] = useState<number | null>(null);
+  const figure = useMemo(() => {
     if (series.length === 0) return null;
     return renderCurveSvg({
       title: 'Loss along θ0 + α·(θ1 − θ0)',
@@ -32,11 +38,23 @@ export function CurveView() {
       metadata: series.map((s) => ({ series: s.label, spec: s.data.spec })),
     });
   }, [series]);
-  if (!svg) return null;
+  if (!figure) return null;
+  const svg = figure.svg;
+  const onPointer = (at: Point | null) => {
+    const p = at && figureToData(figure, at);
+    const alphas = series[0].data.alphas;
+    setAlpha(p?.inside && alphas.length ? alphas[nearestIndex(alphas, p.x)] : null);
+  };
   return (
     <section className="card wide" aria-labelledby="curve-title" data-testid="curve-view">
       <h2 id="curve-title">1D curves</h2>
-      <div className="figure" data-testid="curve-figure" dangerouslySetInnerHTML={{ __html: svg }} />
+      <HoverFigure figure={figure} testId="curve-figure" onPointer={onPointer} />
+      <p className="readout" aria-live="polite" data-testid="curve-readout">
+        {alpha === null
+          ? 'Hover the plot for the loss of each curve at the nearest α.'
+          : `α ${alpha.toFixed(3)}: ` +
+            series.map((s) => `${s.label} ${lossText(s.data.loss[nearestIndex(s.data.alphas, alpha)])}`).join(', ')}
+      </p>
       <table className="values" data-testid="curve-table">
         <caption className="visually-hidden">loss at each α</caption>
         <thead>
@@ -91,7 +109,8 @@ export function CurveView() {
 export function LayersView() {
   const layers = useLandscape((s) => s.layers);
   const r = layers.result;
-  const svg = useMemo(() => {
+  const [hover, setHover] = useState<{ group: number; k: number } | null>(null);
+  const figure = useMemo(() => {
     if (!r) return null;
     return renderCurveSvg({
       title: 'Layer-wise loss: one group rolled back toward θ0',
@@ -102,11 +121,22 @@ export function LayersView() {
       metadata: r.spec,
     });
   }, [r]);
-  if (!svg || !r) return null;
+  if (!figure || !r) return null;
+  const svg = figure.svg;
+  const onPointer = (at: Point | null) => {
+    const panel = at && plotAt(figure.panels, at);
+    if (!at || !panel || r.alphas.length === 0) return setHover(null);
+    setHover({ group: panel.series[0], k: nearestIndex(r.alphas, figureToData(panel, at).x) });
+  };
   return (
     <section className="card wide" aria-labelledby="layers-title" data-testid="layers-view">
       <h2 id="layers-title">Layer-wise curves</h2>
-      <div className="figure" dangerouslySetInnerHTML={{ __html: svg }} />
+      <HoverFigure figure={figure} testId="layers-figure" onPointer={onPointer} />
+      <p className="readout" aria-live="polite" data-testid="layers-readout">
+        {hover === null
+          ? 'Hover a panel for the loss at the nearest α.'
+          : `${r.groups[hover.group].name}, α ${r.alphas[hover.k].toFixed(3)}: loss ${lossText(r.groups[hover.group].loss[hover.k])}`}
+      </p>
       <ExportBar
         svg={svg}
         baseName="layers"

@@ -1,15 +1,18 @@
 /**
  * The 2-D surface: drawn by the same `renderSurfaceSvg` that `sensescape landscape render` and the
- * SVG export use, with a hover readout (α, β, loss, accuracy) of the nearest computed grid point,
- * quantity / scale / colour-map controls, the trajectory overlay, and a drop target for surface files
- * computed elsewhere (CLI runs, merged shards).
+ * SVG export use, with a hover readout (α, β, loss, accuracy) of the nearest grid point (found through
+ * the layout the renderer returns: its α/β axes and plot rectangle), quantity / scale / colour-map
+ * controls, the trajectory overlay, and a drop target for surface files computed elsewhere (CLI runs,
+ * merged shards).
  */
-import { useMemo, useRef, useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { SurfaceFile } from '../../engine/io/surfaceFile';
+import { figureToData, nearestIndex, type Point } from '../../viz/layout';
 import { renderSurfaceSvg } from '../../viz/surfaceSvg';
 import { useLandscape } from '../../state/landscape';
 import { FileDrop } from '../shared/FileDrop';
 import { ExportBar } from '../shared/ExportBar';
+import { HoverFigure } from '../shared/HoverFigure';
 
 interface Readout {
   alpha: number;
@@ -28,7 +31,6 @@ export function SurfaceView() {
   const [cmap, setCmap] = useState<'viridis' | 'cividis'>('viridis');
   const [readout, setReadout] = useState<Readout | null>(null);
   const [dropError, setDropError] = useState<string | null>(null);
-  const host = useRef<HTMLDivElement>(null);
   const file = surface.result;
   const other = randomSurface.result;
   // Side by side (pretrained vs random origin) the two share one colour scale, as in Hao et al.
@@ -39,7 +41,7 @@ export function SurfaceView() {
       .filter((v): v is number => v !== null && Number.isFinite(v) && (!log || quantity !== 'loss' || v > 0));
     return values.length ? [Math.min(...values), Math.max(...values)] : undefined;
   }, [file, other, quantity, log]);
-  const svg = useMemo(() => {
+  const figure = useMemo(() => {
     if (!file) return null;
     return renderSurfaceSvg(file, {
       quantity,
@@ -54,7 +56,7 @@ export function SurfaceView() {
       })),
     });
   }, [file, quantity, log, cmap, domain, trajectory.result]);
-  const otherSvg = useMemo(
+  const otherFigure = useMemo(
     () =>
       other
         ? renderSurfaceSvg(other, {
@@ -67,16 +69,15 @@ export function SurfaceView() {
         : null,
     [other, quantity, log, cmap, domain],
   );
+  const svg = figure?.svg ?? null;
+  const otherSvg = otherFigure?.svg ?? null;
 
-  const onMove = (e: React.MouseEvent) => {
-    const plot = host.current?.querySelector('rect.not-computed');
-    if (!file || !plot) return;
-    const r = plot.getBoundingClientRect();
-    const fx = (e.clientX - r.left) / r.width;
-    const fy = 1 - (e.clientY - r.top) / r.height;
-    if (fx < 0 || fx > 1 || fy < 0 || fy > 1) return setReadout(null);
-    const i = Math.round(fx * (file.x.length - 1));
-    const j = Math.round(fy * (file.y.length - 1));
+  const onPointer = (at: Point | null) => {
+    if (!file || !figure) return;
+    const p = at && figureToData(figure, at);
+    if (!p?.inside) return setReadout(null);
+    const i = nearestIndex(file.x, p.x);
+    const j = nearestIndex(file.y, p.y);
     setReadout({
       alpha: file.x[i],
       beta: file.y[j],
@@ -126,15 +127,8 @@ export function SurfaceView() {
           </select>
         </label>
       </div>
-      {svg ? (
-        <div
-          ref={host}
-          className="figure"
-          onMouseMove={onMove}
-          onMouseLeave={() => setReadout(null)}
-          data-testid="surface-figure"
-          dangerouslySetInnerHTML={{ __html: svg }}
-        />
+      {figure ? (
+        <HoverFigure figure={figure} testId="surface-figure" onPointer={onPointer} />
       ) : (
         <p className="hint">No surface yet: compute one, or drop a surface file below.</p>
       )}

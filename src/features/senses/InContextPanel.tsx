@@ -24,7 +24,7 @@ function ContextResult({ answer, lambda, onWord }: { answer: ContextAnswer; lamb
           position: answer.position,
           senses: answer.senses.map((s) => ({ sense: s.sense, contextual: s.contextual, contextFree: s.contextFree })),
         },
-      }),
+      }).svg,
     [answer],
   );
   return (

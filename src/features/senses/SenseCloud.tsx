@@ -38,7 +38,7 @@ export function SenseCloud({
             lambda,
             words: card.words.map((w) => ({ word: w.word, p: w.p, relevance: w.relevance })),
           },
-        }),
+        }).svg,
       );
     });
     return () => {

@@ -1,19 +1,16 @@
 /**
  * A map of all senses: classical MDS on √JS distances between their word distributions, circle area
- * ∝ p(sense). d3-zoom gives zoom and pan (attached in an effect: create → update → destroy); hover
- * names the sense, click explores it. SVG circles stay smooth for a few thousand senses.
+ * ∝ p(sense). The screen shows the very SVG the export downloads (`renderSenseMapSvg`: one layout, one
+ * string); viz's zoom behaviour gives zoom and pan (attached in an effect: create → destroy with the
+ * figure); hover names the sense (each circle's `<title>`), click explores it, the explored sense is
+ * outlined. SVG circles stay smooth for a few thousand senses.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { select } from 'd3-selection';
-import { zoom, type ZoomBehavior } from 'd3-zoom';
 import { useShallow } from 'zustand/react/shallow';
 import { useSenses } from '../../state/senses';
-import { categoryColor } from '../../viz/palette';
 import { renderSenseMapSvg } from '../../viz/senseMapSvg';
+import { createZoom } from '../../viz/zoom';
 import { ExportBar } from '../shared/ExportBar';
-
-const W = 640;
-const H = 440;
 
 export function SenseMap() {
   const { senseMap, loadSenseMap, exploreSense, sense, modelStatus } = useSenses(
@@ -25,35 +22,24 @@ export function SenseMap() {
       modelStatus: s.modelStatus,
     })),
   );
-  const svgRef = useRef<SVGSVGElement>(null);
-  const gRef = useRef<SVGGElement>(null);
-  const points = useMemo(() => {
-    if (!senseMap) return [];
-    const ext = (v: number[]) => [Math.min(...v), Math.max(...v)] as const;
-    const [x0, x1] = ext(senseMap.x);
-    const [y0, y1] = ext(senseMap.y);
-    const pMax = Math.max(...senseMap.p);
-    return senseMap.x.map((x, d) => ({
-      d,
-      cx: 20 + ((x - x0) / (x1 - x0 || 1)) * (W - 40),
-      cy: 20 + ((senseMap.y[d] - y0) / (y1 - y0 || 1)) * (H - 40),
-      r: 2 + 14 * Math.sqrt(senseMap.p[d] / (pMax || 1)),
-      label: senseMap.labels[d],
-    }));
-  }, [senseMap]);
+  const host = useRef<HTMLDivElement>(null);
+  const figure = useMemo(() => (senseMap ? renderSenseMapSvg(senseMap) : null), [senseMap]);
+  const svg = figure?.svg ?? null;
 
+  // A new figure is a new <svg> element: zoom is created on it and destroyed with it.
   useEffect(() => {
-    if (!svgRef.current || !gRef.current) return;
-    const g = select(gRef.current);
-    const behaviour: ZoomBehavior<SVGSVGElement, unknown> = zoom<SVGSVGElement, unknown>()
-      .scaleExtent([0.5, 40])
-      .on('zoom', (event) => g.attr('transform', event.transform.toString()));
-    const svg = select(svgRef.current);
-    svg.call(behaviour);
-    return () => {
-      svg.on('.zoom', null);
-    };
-  }, [senseMap]);
+    const el = host.current?.querySelector('svg');
+    if (!svg || !el) return;
+    const z = createZoom(el, { targets: 'g.senses, g.labels', scaleExtent: [0.5, 40] });
+    return () => z.destroy();
+  }, [svg]);
+
+  // The explored sense is outlined (a class on its circle; the stylesheet draws it).
+  useEffect(() => {
+    host.current
+      ?.querySelectorAll('circle.map-sense')
+      .forEach((c) => c.classList.toggle('selected', Number(c.getAttribute('data-sense')) === sense));
+  }, [svg, sense]);
 
   return (
     <section className="card wide" aria-labelledby="map-title" data-testid="sense-map">
@@ -63,39 +49,22 @@ export function SenseMap() {
           Compute the map
         </button>
       )}
-      {senseMap && (
+      {senseMap && figure && (
         <>
-          <svg
-            ref={svgRef}
-            width={W}
-            height={H}
-            viewBox={`0 0 ${W} ${H}`}
-            className="map"
-            role="img"
-            aria-label={`map of ${points.length} senses; scroll to zoom, drag to pan`}
-          >
-            <rect width={W} height={H} fill="transparent" />
-            <g ref={gRef}>
-              {points.map((p) => (
-                <circle
-                  key={p.d}
-                  cx={p.cx}
-                  cy={p.cy}
-                  r={p.r}
-                  fill={categoryColor(p.d)}
-                  fillOpacity={p.d === sense ? 0.95 : 0.45}
-                  stroke={p.d === sense ? '#000' : 'none'}
-                  onClick={() => exploreSense(p.d)}
-                  className="map-sense"
-                  data-sense={p.d}
-                >
-                  <title>{p.label}</title>
-                </circle>
-              ))}
-            </g>
-          </svg>
+          <div
+            ref={host}
+            className="figure map-figure"
+            role="group"
+            aria-label={`map of ${figure.points.length} senses; scroll to zoom, drag to pan, click a sense to explore it`}
+            data-testid="sense-map-figure"
+            onClick={(e) => {
+              const c = (e.target as Element).closest('circle.map-sense');
+              if (c) exploreSense(Number(c.getAttribute('data-sense')));
+            }}
+            dangerouslySetInnerHTML={{ __html: figure.svg }}
+          />
           <ExportBar
-            svg={renderSenseMapSvg(senseMap)}
+            svg={figure.svg}
             baseName="sense-map"
             data={[
               {

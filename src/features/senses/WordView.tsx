@@ -32,7 +32,7 @@ export function WordView() {
         highlight: shared.has(s.sense),
       })),
       metadata: { word: wordSenses.word, senses: wordSenses.senses.map((s) => ({ sense: s.sense, weight: s.weight })) },
-    });
+    }).svg;
   }, [wordSenses, shared]);
   if (!wordSenses) return null;
   if (wordSenses.oov)
@@ -130,7 +130,7 @@ export function WordView() {
                   colorIndex: s.sense,
                   highlight: wordSenses.senses.some((x) => x.sense === s.sense),
                 })),
-              }),
+              }).svg,
             }}
           />
         </div>

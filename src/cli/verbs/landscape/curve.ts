@@ -92,7 +92,7 @@ export const curve = defineVerb({
             data: curves.map((c) => c.spec.data),
             software: SOFTWARE,
           },
-        }),
+        }).svg,
       );
     const [first] = curves;
     if (json) {

@@ -128,7 +128,7 @@ export const render = defineVerb({
       levels: flags.levels,
       width: flags.width,
       height: flags.height,
-    });
+    }).svg;
     await writeFileAtomic(flags.svg, svg);
     const done = countComputed(file);
     const total = file.x.length * file.y.length;

@@ -72,7 +72,7 @@ export const layers = defineVerb({
             data: data.spec,
             software: SOFTWARE,
           },
-        }),
+        }).svg,
       );
     if (json) {
       io.stdout(
