@@ -245,7 +245,6 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
     compactBelow: opts.compactBelow ?? 0.85,
     cp,
   };
-
   let gamma = gammaSamples(D * K, 100, 0.01, (seed ^ 0x5eed) >>> 0); // [D*K] in `docs` order, on the CPU between iterations
   const lam0 = await initialLambda(
     counts,
