@@ -6,9 +6,10 @@
 import type { VerbSpec } from '../../command';
 import { curve } from './curve';
 import { merge, render } from './files';
+import { flatness } from './flatness';
 import { hessian } from './hessian';
 import { layers } from './layers';
 import { surface } from './surface';
 import { trajectory } from './trajectory';
 
-export const landscapeVerbs: VerbSpec[] = [curve, surface, trajectory, layers, hessian, merge, render];
+export const landscapeVerbs: VerbSpec[] = [curve, surface, trajectory, layers, hessian, flatness, merge, render];
