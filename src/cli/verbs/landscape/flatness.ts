@@ -39,6 +39,13 @@ export const flatness = defineVerb({
       description: 'distance along filter-normalised directions',
     },
     'trace-samples': { kind: 'int', min: 2, default: 20, placeholder: 'M', description: 'Hutchinson samples' },
+    iters: {
+      kind: 'int',
+      min: 1,
+      default: 50,
+      placeholder: 'N',
+      description: 'power-iteration limit (top eigenvalue)',
+    },
   },
   async run({ flags, json }, io) {
     const checkpoints: LoadedCheckpoint[] = [];
@@ -61,6 +68,7 @@ export const flatness = defineVerb({
           epsilon: flags.epsilon,
           radius: flags.radius,
           traceSamples: flags['trace-samples'],
+          iters: flags.iters,
           seed: flags.seed ?? 0,
         },
         { token, onProgress: progressLine(io, 'landscape flatness') },
