@@ -5,6 +5,7 @@
  *   bert inspect  --model DIR                    config, parameter count, tensors (shapes, dtypes), SHA-256s
  *   bert tokenize --model DIR|--vocab FILE --text A [--pair B] [--max-length L]
  *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B] [--threads N]
+ *   bert grad     --model DIR --data TSV [data flags] [--out grads.safetensors]   (bertGrad.ts)
  *
  * `bert loss --threads N` evaluates batches on N worker threads, each with its own tfjs WASM backend
  * (tfjs-wasm has no threads under Node); 1 runs in process. Default: the machine's cores (at most 8)
@@ -24,6 +25,7 @@ import { encodeBatches, loadExamples } from '../../engine/bert/data';
 import { BertTokenizer } from '../../engine/text/bertTokenizer';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress } from '../../engine/util/progress';
+import { grad } from './bertGrad';
 
 async function tokenizerFor(
   ckpt: LoadedCheckpoint | null,
@@ -244,4 +246,4 @@ const loss: VerbSpec = {
   },
 };
 
-export const bertVerbs: VerbSpec[] = [inspect, tokenize, loss];
+export const bertVerbs: VerbSpec[] = [inspect, tokenize, loss, grad];

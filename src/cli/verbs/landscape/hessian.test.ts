@@ -1,0 +1,60 @@
+/**
+ * `sensescape landscape hessian` (in-process): the JSON contract (keys, K eigenvalues ordered by
+ * magnitude, trace with stderr and samples, density and groups when asked), the figures against the
+ * exact Hessian's on a tiny reference checkpoint, and bad input as one-line InputErrors.
+ */
+import { describe, expect, it } from 'vitest';
+import type { VerbSpec } from '../../command';
+import { parseArgs } from '../../parseArgs';
+import { isInputError } from '../../../engine/util/errors';
+import { CURVATURE_REFS, FIXTURES } from '../../../testing/curvature';
+import { landscapeVerbs } from './index';
+
+async function cli(argv: string[]): Promise<string> {
+  const spec = landscapeVerbs.find((v) => v.verb === 'hessian') as VerbSpec;
+  let out = '';
+  const io = { stdout: (t: string) => (out += `${t}\n`), stderr: () => undefined };
+  await spec.run(parseArgs(spec, argv), io);
+  return out;
+}
+
+const ref = CURVATURE_REFS['tiny-hess-mse'];
+const ARGS = ['--model', `${FIXTURES}/${ref.folder}`, '--data', `${FIXTURES}/bert/data/${ref.data}`];
+ARGS.push('--max-length', String(ref.maxLength), '--batch', '24');
+
+describe('sensescape landscape hessian', () => {
+  it('prints the contract with figures near the exact Hessian', async () => {
+    const r = JSON.parse(
+      await cli([...ARGS, '--top', '2', '--iters', '60', '--trace-samples', '6', '--density', '--groups', '--json']),
+    );
+    for (const k of ['loss', 'gradient_norm', 'parameters', 'eigenvalues', 'trace', 'density', 'groups'])
+      expect(r).toHaveProperty(k);
+    expect(r.parameters).toBe(ref.parameters);
+    expect(r.eigenvalues).toHaveLength(2);
+    expect(Math.abs(r.eigenvalues[0])).toBeGreaterThanOrEqual(Math.abs(r.eigenvalues[1]));
+    expect(Math.abs(r.eigenvalues[0] - ref.eigenvaluesByMagnitude![0]) / ref.eigenvaluesByMagnitude![0]).toBeLessThan(
+      0.01,
+    );
+    expect(Object.keys(r.trace).sort()).toEqual(['estimate', 'samples', 'stderr']);
+    expect(r.trace.samples).toBe(6);
+    expect(r.density.grid.length).toBe(r.density.values.length);
+    expect(r.groups.map((g: { name: string }) => g.name)).toEqual(['embeddings', 'layer.0', 'pooler', 'classifier']);
+    for (const g of r.groups) expect(Object.keys(g).sort()).toEqual(['eigenvalue', 'name', 'parameters', 'trace']);
+  }, 120_000);
+
+  it('rejects a missing folder and a --max-length beyond the positions with one-line errors', async () => {
+    for (const argv of [
+      ['--model', '/nonexistent/ckpt', '--data', `${FIXTURES}/bert/data/${ref.data}`],
+      [...ARGS, '--max-length', '999'],
+    ]) {
+      let err: unknown;
+      try {
+        await cli(argv);
+      } catch (e) {
+        err = e;
+      }
+      expect(isInputError(err), String(err)).toBe(true);
+      expect(String((err as Error).message)).not.toContain('\n');
+    }
+  });
+});

@@ -1,0 +1,137 @@
+/**
+ * Gradients and Hessian-vector products of a BERT classifier's mean loss with respect to every
+ * parameter (embeddings, encoder, pooler, classifier), in eval mode, on any tfjs backend.
+ *
+ * Which path computes what: losses, curves and surfaces run through the fast forward (model.ts:
+ * deviceForward.ts on GPUs, the host SIMD path on WASM/CPU, which has no backward). Gradients and
+ * Hessian-vector products run through gradForward.ts — the same maths in plain tfjs ops — under
+ * tfjs autodiff: the gradient by `tf.valueAndGrads`, the Hessian-vector product Hv = ∇(∇L · v) by
+ * differentiating the gradient's inner product with v a second time (exact double backward: tfjs
+ * records the backward pass's own ops on the tape when gradients are nested, and every op used here
+ * has a registered gradient whose ops do too). Checked against PyTorch's double backward in
+ * grad.test.ts (tools/bert/hessian_reference.py).
+ *
+ * Batching: each batch contributes (Σ its per-example losses) / total, its gradient computed inside
+ * one `tf.tidy` and added into kept accumulators, so memory is one batch's activations (two tapes for
+ * Hv) plus two parameter-sized vectors. Cancel is checked between batches. Values stay on the device;
+ * only the scalar loss is read back (`await data()`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { registerGradients } from '../tensor/gradients';
+import { CancelToken, Checkpointer } from '../util/cancel';
+import type { ProgressSink } from '../util/progress';
+import type { BertConfig } from './config';
+import { validateBatch, type EncodedBatch } from './data';
+import { lossAt } from './gradForward';
+
+/** The parameters a gradient is taken at: names (the checkpoint's normalised names) and tensors in one order. */
+export interface ParamPoint {
+  config: BertConfig;
+  names: readonly string[];
+  /** Device tensors, PyTorch layouts; not owned by the functions here. */
+  tensors: readonly tf.Tensor[];
+}
+
+export interface DiffOptions {
+  token?: CancelToken;
+  onProgress?: ProgressSink;
+}
+
+export interface GradientResult {
+  /** Mean loss over all examples (float32 on the device, summed per batch). */
+  loss: number;
+  examples: number;
+  /** ∂loss/∂θ per parameter, in `names` order; kept tensors the caller owns (dispose them). */
+  grads: tf.Tensor[];
+}
+
+/** Builds the point of a model's current parameters (`params`: name → tensor, e.g. BertClassifier.params). */
+export function pointOf(config: BertConfig, params: ReadonlyMap<string, tf.Tensor>): ParamPoint {
+  return { config, names: [...params.keys()], tensors: [...params.values()] };
+}
+
+function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
+  registerGradients();
+  for (const b of batches) validateBatch(config, b);
+  return batches.reduce((a, b) => a + b.batch, 0);
+}
+
+/** Adds `add` into `acc` (kept), disposing the old accumulators; `acc` empty means take `add`. */
+function accumulate(acc: tf.Tensor[], add: tf.Tensor[]): tf.Tensor[] {
+  if (acc.length === 0) return add.map((t) => tf.keep(t));
+  const out = acc.map((a, i) => tf.keep(tf.add(a, add[i])));
+  tf.dispose(acc);
+  tf.dispose(add);
+  return out;
+}
+
+/** The mean loss and its gradient with respect to every parameter, accumulated over `batches`. */
+export async function gradient(
+  point: ParamPoint,
+  batches: readonly EncodedBatch[],
+  opts: DiffOptions = {},
+): Promise<GradientResult> {
+  const { config, names } = point;
+  const total = totalOf(config, batches);
+  const cp = new Checkpointer(opts.token ?? CancelToken.none());
+  let grads: tf.Tensor[] = [];
+  let lossSum = 0;
+  let done = 0;
+  try {
+    for (const b of batches) {
+      await cp.check();
+      const { value, grads: g } = tf.tidy(() => {
+        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total))([...point.tensors]);
+        return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
+      });
+      grads = tf.tidy(() => accumulate(grads, g));
+      lossSum += (await value.data())[0];
+      value.dispose();
+      done += b.batch;
+      opts.onProgress?.({ stage: 'gradient', done, total, unit: 'examples' });
+    }
+  } catch (err) {
+    tf.dispose(grads);
+    throw err;
+  }
+  return { loss: lossSum, examples: total, grads };
+}
+
+/**
+ * The Hessian-vector product H·v of the mean loss (H = ∇²L over all parameters, `v` in `names` order,
+ * same shapes), exact by double backward, accumulated over `batches`. Kept tensors the caller owns.
+ */
+export async function hessianVectorProduct(
+  point: ParamPoint,
+  batches: readonly EncodedBatch[],
+  v: readonly tf.Tensor[],
+  opts: DiffOptions = {},
+): Promise<tf.Tensor[]> {
+  const { config, names } = point;
+  if (v.length !== names.length) throw new Error(`H·v: v has ${v.length} tensors, expected ${names.length}`);
+  const total = totalOf(config, batches);
+  const cp = new Checkpointer(opts.token ?? CancelToken.none());
+  let hv: tf.Tensor[] = [];
+  let done = 0;
+  try {
+    for (const b of batches) {
+      await cp.check();
+      const part = tf.tidy(() => {
+        const gv = (...xs: tf.Tensor[]): tf.Scalar => {
+          const g = tf.grads((...ys: tf.Tensor[]) => lossAt(config, names, ys, b, total))(xs);
+          return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
+        };
+        return tf
+          .grads(gv)([...point.tensors])
+          .map((t) => tf.keep(t));
+      });
+      hv = tf.tidy(() => accumulate(hv, part));
+      done += b.batch;
+      opts.onProgress?.({ stage: 'hvp', done, total, unit: 'examples' });
+    }
+  } catch (err) {
+    tf.dispose(hv);
+    throw err;
+  }
+  return hv;
+}
