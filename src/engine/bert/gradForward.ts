@@ -11,6 +11,12 @@
  * products — the batch's distinct ids picked from the table (K × vocab × H multiply-adds, K distinct
  * ids), then the rows from those (B·L × K × H) — same values, differentiable with matMul only.
  *
+ * Training mode (fine-tuning, finetune/): with a {@link Dropout} the five dropouts of HF's BERT are applied
+ * — after the embeddings' LayerNorm, on the attention probabilities, on the attention output and the
+ * feed-forward output before their residual adds, and on the pooled output before the classifier — each
+ * with its own seeded mask (`tf.dropout` draws its uniforms on the host from the seed, so the masks are
+ * the same on every backend). Without one it is eval mode.
+ *
  * The loss is the batch's *sum* of per-example losses divided by the total example count, so summing
  * the per-batch values and gradients over batches gives the mean loss and its gradient: cross-entropy
  * by log-sum-exp, or for regression the mean over outputs of the squared error (as loss.ts).
@@ -21,6 +27,21 @@ import type { EncodedBatch } from './data';
 import { FLOAT32_MIN } from './deviceForward';
 import { BertParams } from './params';
 import { feedForwardIn, layerNorm } from './ops';
+
+/** Dropout probabilities (HF config: hidden_dropout_prob, attention_probs_dropout_prob, classifier_dropout) and a seed source. */
+export interface Dropout {
+  hidden: number;
+  attention: number;
+  classifier: number;
+  /** A fresh seed for the next dropout site (called in a fixed order per forward pass). */
+  nextSeed(): number;
+}
+
+/** x with `rate` of its entries zeroed and the rest scaled by 1/(1 − rate); x itself when off. */
+function drop(x: tf.Tensor, rate: number, d: Dropout | undefined): tf.Tensor {
+  if (!d || rate <= 0) return x;
+  return tf.dropout(x, rate, undefined, d.nextSeed());
+}
 
 /** A parameter view over `tensors` (normalised names; not owned: never dispose it). */
 export function paramView(config: BertConfig, names: readonly string[], tensors: readonly tf.Tensor[]): BertParams {
@@ -55,7 +76,7 @@ function dense(P: BertParams, x: tf.Tensor2D, prefix: string): tf.Tensor2D {
 }
 
 /** Logits [batch, numLabels] of one batch through differentiable ops. Call inside a tidy or a gradient. */
-export function gradForward(P: BertParams, b: EncodedBatch): tf.Tensor2D {
+export function gradForward(P: BertParams, b: EncodedBatch, dropout?: Dropout): tf.Tensor2D {
   const c = P.config;
   const { batch: B, seqLen: L } = b;
   const H = c.hiddenSize;
@@ -65,7 +86,7 @@ export function gradForward(P: BertParams, b: EncodedBatch): tf.Tensor2D {
   const type = lookup(P.get('embeddings.token_type_embeddings.weight') as tf.Tensor2D, b.tokenTypeIds);
   const pos = tf.slice(P.get('embeddings.position_embeddings.weight'), [0, 0], [L, H]);
   const emb = tf.reshape(tf.add(tf.reshape(tf.add(word, type), [B, L, H]), pos), [B * L, H]) as tf.Tensor2D;
-  let x = layerNorm(P, emb, 'embeddings.LayerNorm');
+  let x = drop(layerNorm(P, emb, 'embeddings.LayerNorm'), dropout?.hidden ?? 0, dropout) as tf.Tensor2D;
   const maskAdd = tf.reshape(tf.mul(tf.sub(1, tf.tensor1d(Float32Array.from(b.attentionMask))), FLOAT32_MIN), [
     B,
     1,
@@ -86,21 +107,21 @@ export function gradForward(P: BertParams, b: EncodedBatch): tf.Tensor2D {
     const k = heads(dense(P, x, `${p}.attention.self.key`), L);
     const v = heads(dense(P, x, `${p}.attention.self.value`), L);
     const scores = tf.add(tf.reshape(tf.div(tf.matMul(q, k, false, true), scale), [B, nh, rows, L]), maskAdd);
-    const probs = tf.reshape(tf.softmax(scores), [B * nh, rows, L]);
+    const probs = tf.reshape(drop(tf.softmax(scores), dropout?.attention ?? 0, dropout), [B * nh, rows, L]);
     const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, v), [B, nh, rows, d]), [0, 2, 1, 3]), [
       B * rows,
       H,
     ]) as tf.Tensor2D;
     const attn = layerNorm(
       P,
-      tf.add(dense(P, ctx, `${p}.attention.output.dense`), qIn),
+      tf.add(drop(dense(P, ctx, `${p}.attention.output.dense`), dropout?.hidden ?? 0, dropout), qIn),
       `${p}.attention.output.LayerNorm`,
     );
     const ff = dense(P, feedForwardIn(P, attn, `${p}.intermediate.dense`), `${p}.output.dense`);
-    x = layerNorm(P, tf.add(ff, attn), `${p}.output.LayerNorm`);
+    x = layerNorm(P, tf.add(drop(ff, dropout?.hidden ?? 0, dropout), attn), `${p}.output.LayerNorm`);
   }
   const pooled = tf.tanh(dense(P, c.numHiddenLayers > 0 ? x : cls(x), 'pooler.dense'));
-  return dense(P, pooled, 'classifier');
+  return dense(P, drop(pooled, dropout?.classifier ?? 0, dropout) as tf.Tensor2D, 'classifier');
 }
 
 /** The row max of z [B, N] as [B, 1], with a zero gradient (a constant to the tape). */
@@ -139,6 +160,7 @@ export function lossAt(
   tensors: readonly tf.Tensor[],
   b: EncodedBatch,
   total: number,
+  dropout?: Dropout,
 ): tf.Scalar {
-  return batchLoss(config, gradForward(paramView(config, names, tensors), b), b, total);
+  return batchLoss(config, gradForward(paramView(config, names, tensors), b, dropout), b, total);
 }
