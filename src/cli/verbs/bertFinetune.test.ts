@@ -126,4 +126,21 @@ describe('sensescape bert finetune', () => {
     expect(reloaded.config.id2label).toEqual({ '0': 'LABEL_0', '1': 'LABEL_1' });
     for (const [n, x] of a) expect(Array.from(reloaded.tensors.get(n)!.data), n).toEqual(Array.from(x));
   });
+
+  it('dropout as configured: seeded masks give the same run twice, another seed another run, and change the loss', async () => {
+    const c = REF.cases['pretrained-sst2'];
+    const drop = new Set(['--dropout', '--out', '--seed', '--steps']);
+    const base = argsOf(c, '').filter((_, i, a) => !drop.has(a[i]) && !drop.has(a[i - 1]));
+    const run = async (out: string, extra: string[]) => {
+      await cli([...base, '--out', join(tmp, out), '--steps', '3', ...extra]);
+      return logOf(join(tmp, out)).map((e) => e.loss);
+    };
+    const a = await run('drop-a', ['--dropout', '0.1', '--seed', '42']);
+    const b = await run('drop-b', ['--dropout', '0.1', '--seed', '42']);
+    const other = await run('drop-c', ['--dropout', '0.1', '--seed', '7']);
+    const none = await run('drop-0', ['--dropout', '0', '--seed', '42']);
+    expect(b).toEqual(a);
+    expect(other[0]).not.toBe(a[0]);
+    expect(a[0]).not.toBe(none[0]);
+  });
 });
