@@ -87,7 +87,7 @@ export async function gradient(
       await cp.check();
       const drop = opts.dropout?.(i);
       const { value, grads: g } = tf.tidy(() => {
-        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop))([
+        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop, true))([
           ...point.tensors,
         ]);
         return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
