@@ -6,6 +6,7 @@
  *   bert tokenize --model DIR|--vocab FILE --text A [--pair B] [--max-length L]
  *   bert loss     --model DIR --data TSV [--max-examples N | --sample N --seed S] [--max-length L] [--batch B] [--threads N]
  *   bert grad     --model DIR --data TSV [data flags] [--out grads.safetensors]   (bertGrad.ts)
+ *   bert finetune --model DIR --train TSV [--dev TSV] --out DIR [hyperparameters]   (bertFinetune.ts)
  *
  * `bert loss --threads N` evaluates batches on N worker threads, each with its own tfjs WASM backend
  * (tfjs-wasm has no threads under Node); 1 runs in process. Default: the machine's cores (at most 8)
@@ -25,6 +26,7 @@ import { encodeBatches, loadExamples } from '../../engine/bert/data';
 import { BertTokenizer } from '../../engine/text/bertTokenizer';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress } from '../../engine/util/progress';
+import { finetune } from './bertFinetune';
 import { grad } from './bertGrad';
 
 async function tokenizerFor(
@@ -246,4 +248,4 @@ const loss: VerbSpec = {
   },
 };
 
-export const bertVerbs: VerbSpec[] = [inspect, tokenize, loss, grad];
+export const bertVerbs: VerbSpec[] = [inspect, tokenize, loss, grad, finetune];

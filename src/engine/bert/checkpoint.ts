@@ -157,28 +157,7 @@ export async function loadCheckpoint(
       : await sha256Hex(new TextEncoder().encode(weightFiles.map((f) => `${f.sha256}  ${f.name}\n`).join('')));
   const dtype = [...new Set(tensorDtypes.values())].sort().join('+');
 
-  let vocab: string[] | undefined;
-  const vocabSrc = files.get('vocab.txt');
-  if (vocabSrc) {
-    vocab = (await readText(vocabSrc)).split(/\r?\n/);
-    if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
-    if (vocab.length > config.vocabSize)
-      throw new CheckpointError(
-        `${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`,
-      );
-  }
-  let doLowerCase: boolean | undefined;
-  const tcSrc = files.get('tokenizer_config.json');
-  if (tcSrc) {
-    let tc: unknown;
-    try {
-      tc = JSON.parse(await readText(tcSrc));
-    } catch {
-      throw new InputError(`${tcSrc.name}: not valid JSON`);
-    }
-    const v = (tc as Record<string, unknown> | null)?.do_lower_case;
-    if (typeof v === 'boolean') doLowerCase = v;
-  }
+  const { vocab, doLowerCase } = await readTokenizerFiles(files, config);
   return { name, config, tensors, weightFiles, sha256, dtype, tensorDtypes, vocab, doLowerCase };
 }
 
@@ -287,4 +266,34 @@ async function readText(src: ByteSource): Promise<string> {
 
 function baseName(path: string): string {
   return path.split(/[\\/]/).pop() ?? path;
+}
+
+/** vocab.txt (checked against vocab_size) and tokenizer_config.json's do_lower_case, when present. */
+export async function readTokenizerFiles(
+  files: Map<string, ByteSource>,
+  config: BertConfig,
+): Promise<{ vocab?: string[]; doLowerCase?: boolean }> {
+  let vocab: string[] | undefined;
+  const vocabSrc = files.get('vocab.txt');
+  if (vocabSrc) {
+    vocab = (await readText(vocabSrc)).split(/\r?\n/);
+    if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
+    if (vocab.length > config.vocabSize)
+      throw new CheckpointError(
+        `${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`,
+      );
+  }
+  let doLowerCase: boolean | undefined;
+  const tcSrc = files.get('tokenizer_config.json');
+  if (tcSrc) {
+    let tc: unknown;
+    try {
+      tc = JSON.parse(await readText(tcSrc));
+    } catch {
+      throw new InputError(`${tcSrc.name}: not valid JSON`);
+    }
+    const v = (tc as Record<string, unknown> | null)?.do_lower_case;
+    if (typeof v === 'boolean') doLowerCase = v;
+  }
+  return { vocab, doLowerCase };
 }

@@ -22,7 +22,7 @@ import { CancelToken, Checkpointer } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
 import type { BertConfig } from './config';
 import { validateBatch, type EncodedBatch } from './data';
-import { lossAt } from './gradForward';
+import { lossAt, type Dropout } from './gradForward';
 
 /** The parameters a gradient is taken at: names (the checkpoint's normalised names) and tensors in one order. */
 export interface ParamPoint {
@@ -35,6 +35,11 @@ export interface ParamPoint {
 export interface DiffOptions {
   token?: CancelToken;
   onProgress?: ProgressSink;
+}
+
+export interface GradientOptions extends DiffOptions {
+  /** Training mode for fine-tuning: the dropout of batch i (seeded per batch); absent = eval mode. */
+  dropout?: (batchIndex: number) => Dropout | undefined;
 }
 
 export interface GradientResult {
@@ -69,7 +74,7 @@ function accumulate(acc: tf.Tensor[], add: tf.Tensor[]): tf.Tensor[] {
 export async function gradient(
   point: ParamPoint,
   batches: readonly EncodedBatch[],
-  opts: DiffOptions = {},
+  opts: GradientOptions = {},
 ): Promise<GradientResult> {
   const { config, names } = point;
   const total = totalOf(config, batches);
@@ -78,10 +83,13 @@ export async function gradient(
   let lossSum = 0;
   let done = 0;
   try {
-    for (const b of batches) {
+    for (const [i, b] of batches.entries()) {
       await cp.check();
+      const drop = opts.dropout?.(i);
       const { value, grads: g } = tf.tidy(() => {
-        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total))([...point.tensors]);
+        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop, true))([
+          ...point.tensors,
+        ]);
         return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
       });
       grads = tf.tidy(() => accumulate(grads, g));

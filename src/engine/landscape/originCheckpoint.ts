@@ -19,6 +19,7 @@ import {
   loadCheckpoint,
   normaliseTensorName,
   parseBertConfig,
+  readTokenizerFiles,
   type LoadedCheckpoint,
 } from '../bert/checkpoint';
 import type { HostTensor } from './params';
@@ -96,6 +97,7 @@ export async function loadOriginCheckpoint(files: Map<string, ByteSource>, name:
     sha256,
     dtype: [...new Set(tensorDtypes.values())].sort().join('+'),
     tensorDtypes,
+    ...(await readTokenizerFiles(files, config)),
   };
 }
 

@@ -5,7 +5,7 @@
  * forbids `node:` imports anywhere else in src/, so the browser bundle can never reach `fs`.
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../util/errors';
 
@@ -90,4 +90,13 @@ export function baseName(path: string): string {
 /** Joins path components with the platform's separator. */
 export function joinPath(...parts: string[]): string {
   return join(...parts);
+}
+
+/** Creates a directory (and its parents) for outputs; one that cannot be made is an InputError naming it. */
+export async function makeOutputDir(path: string, what: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    throw new InputError(`${path}: cannot create the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
 }

@@ -1,0 +1,203 @@
+/**
+ * `sensescape bert finetune`: AdamW fine-tuning as Hugging Face's Trainer does it (the service
+ * engine/bert/finetune/finetune.ts). Writes `OUT/step-NNNNNN/` and `OUT/final/` HF folders (config.json,
+ * vocab.txt, model.safetensors, optimizer.safetensors, trainer_state.json) and `OUT/log.jsonl`
+ * (`{step, loss, lr, grad_norm}` per update, `{step, dev_loss, dev_accuracy}` per evaluation); `--json`
+ * prints `{steps, final_loss, checkpoints, seconds}`. Ctrl-C/SIGTERM saves the last finished update, and
+ * `--resume OUT/step-NNNNNN` continues from it as if the run had not stopped.
+ */
+import { loadExamples } from '../../engine/bert/data';
+import { runFinetune, type FinetuneHyper } from '../../engine/bert/finetune/finetune';
+import { readResumeState } from '../../engine/bert/finetune/resume';
+import type { LogEntry } from '../../engine/bert/finetune/records';
+import { isRegression } from '../../engine/bert/config';
+import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
+import { initNodeBackend } from '../../engine/node/backend';
+import { checkpointFiles } from '../../engine/node/checkpoint';
+import {
+  appendLine,
+  baseName,
+  joinPath,
+  makeOutputDir,
+  readInputText,
+  startLog,
+  writeFileAtomic,
+} from '../../engine/node/fs';
+import { CancelToken } from '../../engine/util/cancel';
+import { defineVerb, UsageError } from '../command';
+import { cancelOnSignal, progressLine } from './landscape/shared';
+
+export const finetune = defineVerb({
+  area: 'bert',
+  verb: 'finetune',
+  summary: "Fine-tune a checkpoint on a TSV with AdamW exactly as Hugging Face's Trainer (checkpoints as HF folders)",
+  flags: {
+    model: {
+      kind: 'string',
+      required: true,
+      placeholder: 'DIR',
+      description: 'origin: pretrained (no head) or fine-tuned checkpoint folder',
+    },
+    train: { kind: 'string', required: true, placeholder: 'TSV', description: 'training examples (GLUE/generic TSV)' },
+    dev: {
+      kind: 'string',
+      placeholder: 'TSV',
+      description: 'dev examples, evaluated every --eval-every steps and at the end',
+    },
+    out: {
+      kind: 'string',
+      required: true,
+      placeholder: 'DIR',
+      description: 'output folder (step-NNNNNN/, final/, log.jsonl)',
+    },
+    steps: { kind: 'int', min: 1, placeholder: 'T', description: 'total updates', conflicts: ['epochs'] },
+    epochs: { kind: 'number', min: 0, placeholder: 'E', description: 'epochs over the training data (default 3)' },
+    batch: { kind: 'int', min: 1, default: 32, placeholder: 'B', description: 'examples per micro-batch (default 32)' },
+    accumulate: {
+      kind: 'int',
+      min: 1,
+      default: 1,
+      placeholder: 'N',
+      description: 'micro-batches per update (gradient accumulation)',
+    },
+    lr: { kind: 'number', min: 0, default: 2e-5, placeholder: 'LR', description: 'peak learning rate (default 2e-5)' },
+    'weight-decay': {
+      kind: 'number',
+      min: 0,
+      default: 0,
+      placeholder: 'WD',
+      description: 'AdamW decoupled weight decay (default 0)',
+    },
+    'warmup-ratio': {
+      kind: 'number',
+      min: 0,
+      default: 0,
+      placeholder: 'R',
+      description: 'linear warmup over ceil(R·T) updates (default 0)',
+    },
+    'max-grad-norm': {
+      kind: 'number',
+      min: 0,
+      default: 1,
+      placeholder: 'G',
+      description: 'clip the global gradient norm (default 1.0; 0 = off)',
+    },
+    dropout: {
+      kind: 'number',
+      min: 0,
+      placeholder: 'P',
+      description: "every dropout rate (default: the config's; 0 = off)",
+    },
+    shuffle: {
+      kind: 'enum',
+      values: ['true', 'false'],
+      default: 'true',
+      description: 'shuffle the examples each epoch (seeded)',
+    },
+    seed: {
+      kind: 'int',
+      default: 42,
+      placeholder: 'S',
+      description: 'seed of the order, dropout masks and a new head (default 42)',
+    },
+    'save-every': {
+      kind: 'int',
+      min: 1,
+      placeholder: 'N',
+      description: 'write a checkpoint every N updates (and the last)',
+    },
+    'eval-every': {
+      kind: 'int',
+      min: 1,
+      placeholder: 'N',
+      description: 'evaluate on --dev every N updates (and the last)',
+    },
+    'max-length': {
+      kind: 'int',
+      min: 3,
+      placeholder: 'L',
+      description: 'truncate to L tokens (default 128, or max_position_embeddings if smaller)',
+    },
+    'max-examples': { kind: 'int', min: 1, placeholder: 'N', description: 'use the first N training examples' },
+    dtype: {
+      kind: 'enum',
+      values: ['F32', 'F16', 'BF16'],
+      default: 'F32',
+      description: 'stored dtype of model.safetensors',
+    },
+    resume: {
+      kind: 'string',
+      placeholder: 'DIR',
+      description: 'continue from a step-NNNNNN folder of an earlier run (same flags)',
+    },
+  },
+  async run({ flags, json }, io) {
+    if (flags.dropout !== undefined && flags.dropout >= 1)
+      throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
+    const origin = await loadOriginCheckpoint(await checkpointFiles(flags.model), baseName(flags.model));
+    const label2id =
+      isRegression(origin.config) || !origin.tensors.has('classifier.weight') ? undefined : origin.config.label2id;
+    const train = loadExamples(await readInputText(flags.train, 'training data'), baseName(flags.train), {
+      maxExamples: flags['max-examples'],
+      label2id,
+    });
+    const dev = flags.dev
+      ? loadExamples(await readInputText(flags.dev, 'dev data'), baseName(flags.dev), { label2id })
+      : undefined;
+    const resume = flags.resume ? await readResumeState(await checkpointFiles(flags.resume), flags.resume) : undefined;
+    await makeOutputDir(flags.out, 'output folder');
+    const logPath = joinPath(flags.out, 'log.jsonl');
+    startLog(logPath);
+    for (const e of resume?.log ?? []) appendLine(logPath, JSON.stringify(e));
+    const hp: FinetuneHyper = {
+      steps: flags.steps,
+      epochs: flags.epochs ?? 3,
+      batch: flags.batch,
+      accumulate: flags.accumulate,
+      lr: flags.lr,
+      weightDecay: flags['weight-decay'],
+      warmupRatio: flags['warmup-ratio'],
+      maxGradNorm: flags['max-grad-norm'],
+      dropout: flags.dropout,
+      shuffle: flags.shuffle === 'true',
+      seed: flags.seed,
+      saveEvery: flags['save-every'],
+      evalEvery: flags['eval-every'],
+      maxLength: flags['max-length'] ?? Math.min(128, origin.config.maxPositionEmbeddings),
+      dtype: flags.dtype,
+    };
+    if (hp.maxLength > origin.config.maxPositionEmbeddings)
+      throw new UsageError(
+        `--max-length ${hp.maxLength} exceeds max_position_embeddings ${origin.config.maxPositionEmbeddings}`,
+      );
+    const backend = (await initNodeBackend()).backend;
+    const token = new CancelToken();
+    const release = cancelOnSignal(token, io);
+    try {
+      const r = await runFinetune(
+        { origin, train, dev },
+        hp,
+        {
+          token,
+          onProgress: progressLine(io, 'bert finetune'),
+          onLog: (e: LogEntry) => appendLine(logPath, JSON.stringify(e)),
+          onCheckpoint: async (folder, files) => {
+            const dir = joinPath(flags.out, folder);
+            await makeOutputDir(dir, 'checkpoint folder');
+            for (const [name, bytes] of files) await writeFileAtomic(joinPath(dir, name), bytes);
+          },
+        },
+        resume,
+      );
+      const checkpoints = r.checkpoints.map((c) => joinPath(flags.out, c));
+      if (json)
+        io.stdout(JSON.stringify({ steps: r.steps, final_loss: r.final_loss, checkpoints, seconds: r.seconds }));
+      else
+        io.stdout(
+          `${r.steps} steps on ${backend} in ${r.seconds.toFixed(1)} s, final loss ${r.final_loss.toPrecision(6)}; checkpoints: ${checkpoints.join(', ')}`,
+        );
+    } finally {
+      release();
+    }
+  },
+});

@@ -1,0 +1,139 @@
+/**
+ * The optimizer side of fine-tuning, exactly as Hugging Face's Trainer sets it up, so a run here is
+ * comparable step by step with one there:
+ * - `torch.optim.AdamW` (β = (0.9, 0.999), ε = 1e-8): decoupled weight decay θ ← θ(1 − lr·wd) first,
+ *   then m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², θ ← θ − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+ *   — torch's own order of operations, so float32 rounding follows it as closely as tfjs ops allow;
+ * - weight decay on every parameter except biases and LayerNorm weights (Trainer's
+ *   `get_decay_parameter_names`);
+ * - `get_linear_schedule_with_warmup`: update t = 1…T uses lr·λ(t − 1), λ(s) = s / W for s < W, else
+ *   max(0, (T − s) / (T − W)), W = ceil(warmup_ratio · T);
+ * - `clip_grad_norm_`: the global L2 norm over all gradients; when max_norm / (norm + 1e-6) < 1 every
+ *   gradient is scaled by it. The norm before clipping is what the log reports (as Trainer's grad_norm).
+ * Moments and parameters live on the tfjs device; nothing is read back but the gradient norm.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** AdamW hyperparameters (torch's defaults for betas and eps). */
+export interface AdamWConfig {
+  lr: number;
+  weightDecay: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+}
+
+/** Whether Trainer applies weight decay to a parameter (normalised name): not to biases nor LayerNorm. */
+export function decays(name: string): boolean {
+  return !name.endsWith('.bias') && !name.includes('LayerNorm');
+}
+
+/** W = ceil(warmupRatio · T), the warmup updates of {@link linearScheduleFactor}. */
+export function warmupSteps(totalSteps: number, warmupRatio: number): number {
+  return Math.ceil(warmupRatio * totalSteps);
+}
+
+/** λ(s) of `get_linear_schedule_with_warmup` for scheduler step s = t − 1 (dimensionless). */
+export function linearScheduleFactor(s: number, totalSteps: number, warmup: number): number {
+  if (s < warmup) return s / Math.max(1, warmup);
+  return Math.max(0, (totalSteps - s) / Math.max(1, totalSteps - warmup));
+}
+
+/** Global L2 norm of `grads` (all tensors together), read back as a number. */
+export async function globalNorm(grads: readonly tf.Tensor[]): Promise<number> {
+  const sq = tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+  const v = (await sq.data())[0];
+  sq.dispose();
+  return Math.sqrt(v);
+}
+
+/** clip_grad_norm_'s factor: max_norm / (norm + 1e-6) when that is below 1, else 1 (no clipping; ≤ 0 disables). */
+export function clipFactor(norm: number, maxNorm: number): number {
+  if (!(maxNorm > 0)) return 1;
+  const c = maxNorm / (norm + 1e-6);
+  return c < 1 ? c : 1;
+}
+
+/** AdamW state: the step count and first/second moments per parameter, in the parameters' order. */
+export class AdamW {
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
+  /** Updates taken so far (torch's `state['step']`). */
+  step = 0;
+  /** Kept tensors, same shapes as the parameters; owned by this object. */
+  m: tf.Tensor[];
+  v: tf.Tensor[];
+
+  constructor(
+    private readonly names: readonly string[],
+    shapes: readonly (readonly number[])[],
+    cfg: Omit<AdamWConfig, 'lr' | 'weightDecay'> = {},
+  ) {
+    this.beta1 = cfg.beta1 ?? 0.9;
+    this.beta2 = cfg.beta2 ?? 0.999;
+    this.eps = cfg.eps ?? 1e-8;
+    this.m = shapes.map((s) => tf.keep(tf.zeros([...s])));
+    this.v = shapes.map((s) => tf.keep(tf.zeros([...s])));
+  }
+
+  /** Restores the moments (host values per parameter, as saved by a checkpoint) and the step. */
+  load(step: number, m: readonly Float32Array[], v: readonly Float32Array[]): void {
+    this.step = step;
+    this.m = this.replace(this.m, m);
+    this.v = this.replace(this.v, v);
+  }
+
+  private replace(old: tf.Tensor[], values: readonly Float32Array[]): tf.Tensor[] {
+    const out = old.map((t, i) => {
+      if (values[i].length !== t.size)
+        throw new Error(`optimizer state ${this.names[i]}: ${values[i].length} values, expected ${t.size}`);
+      return tf.keep(tf.tensor(values[i], t.shape, 'float32'));
+    });
+    tf.dispose(old);
+    return out;
+  }
+
+  /**
+   * One update at learning rate `lr`: returns the new parameters (kept; the caller disposes the old
+   * ones) from `params` and the (already clipped) gradients `grads`, all in the constructor's order.
+   */
+  apply(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, weightDecay: number): tf.Tensor[] {
+    this.step++;
+    const { beta1: b1, beta2: b2, eps } = this;
+    const bc1 = 1 - b1 ** this.step;
+    const bc2Sqrt = Math.sqrt(1 - b2 ** this.step);
+    const stepSize = lr / bc1;
+    const out: tf.Tensor[] = [];
+    for (let i = 0; i < params.length; i++) {
+      const [p, m, v] = tf.tidy(() => {
+        const g = grads[i];
+        let p = params[i];
+        if (weightDecay !== 0 && decays(this.names[i])) p = tf.mul(p, 1 - lr * weightDecay);
+        const m = tf.add(this.m[i], tf.mul(tf.sub(g, this.m[i]), 1 - b1)); // torch: exp_avg.lerp_(grad, 1 − β1)
+        const v = tf.add(tf.mul(this.v[i], b2), tf.mul(tf.mul(g, g), 1 - b2));
+        const denom = tf.add(tf.div(tf.sqrt(v), bc2Sqrt), eps);
+        return [tf.keep(tf.sub(p, tf.mul(tf.div(m, denom), stepSize))), tf.keep(m), tf.keep(v)];
+      });
+      this.m[i].dispose();
+      this.v[i].dispose();
+      this.m[i] = m;
+      this.v[i] = v;
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** Host copies of the moments (for a checkpoint). */
+  async moments(): Promise<{ m: Float32Array[]; v: Float32Array[] }> {
+    const read = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
+    return { m: await read(this.m), v: await read(this.v) };
+  }
+
+  dispose(): void {
+    tf.dispose(this.m);
+    tf.dispose(this.v);
+    this.m = [];
+    this.v = [];
+  }
+}
