@@ -40,64 +40,68 @@ describe('special functions', () => {
 });
 
 describe('fitLda', () => {
-  it('recovers planted senses (Hungarian-matched mean cosine ≥ 0.95) with perplexity near the truth, for every seed', async () => {
-    const V = 150;
-    const K = 5;
-    const planted = plantedCounts(V, K, 400, 7);
-    const matched = (beta: Float32Array): number => {
-      const cos = planted.beta.map((b) =>
-        Array.from({ length: K }, (_, k) => cosine(b, beta.subarray(k * V, k * V + V))),
-      );
-      const assign = hungarian(cos.map((row) => row.map((c) => -c)));
-      return cos.reduce((s, row, i) => s + row[assign[i]], 0) / K;
-    };
-    // the check can fail: two planted senses merged into one (and one left over) score below 0.95
-    const merged = Float32Array.from({ length: K * V }, (_, i) => {
-      const k = Math.floor(i / V);
-      const c = i % V;
-      return k < 2 ? (planted.beta[0][c] + planted.beta[1][c]) / 2 : planted.beta[k][c];
+  for (const engine of ['dense', 'sparse'] as const)
+    it(`recovers planted senses (Hungarian-matched mean cosine ≥ 0.95) with perplexity near the truth, for every seed (${engine} engine)`, async () => {
+      const V = 150;
+      const K = 5;
+      const planted = plantedCounts(V, K, 400, 7);
+      const matched = (beta: Float32Array): number => {
+        const cos = planted.beta.map((b) =>
+          Array.from({ length: K }, (_, k) => cosine(b, beta.subarray(k * V, k * V + V))),
+        );
+        const assign = hungarian(cos.map((row) => row.map((c) => -c)));
+        return cos.reduce((s, row, i) => s + row[assign[i]], 0) / K;
+      };
+      // the check can fail: two planted senses merged into one (and one left over) score below 0.95
+      const merged = Float32Array.from({ length: K * V }, (_, i) => {
+        const k = Math.floor(i / V);
+        const c = i % V;
+        return k < 2 ? (planted.beta[0][c] + planted.beta[1][c]) / 2 : planted.beta[k][c];
+      });
+      expect(matched(merged)).toBeLessThan(0.95);
+      // defaults: anchor start, batch VB, converged E-steps. Measured: seeds 1–4 all recover the 5
+      // senses (0.9998); sklearn's random start merged two of them (0.797) for 3 of 4 seeds with the
+      // former absolute E-step tolerance
+      for (const seed of [2, 3, 4])
+        expect(matched((await fitLda(planted.counts, { K, iters: 8, seed, engine })).beta)).toBeGreaterThanOrEqual(
+          0.95,
+        );
+      const fit = await fitLda(planted.counts, { K, iters: 20, seed: 1, engine });
+      expect(fit.engine).toContain(engine);
+      expect(matched(fit.beta)).toBeGreaterThanOrEqual(0.95);
+      // perplexity of the planted truth on these counts
+      const dense = denseRows(planted.counts, 0, V);
+      let ll = 0;
+      let n = 0;
+      for (let w = 0; w < V; w++) {
+        for (let c = 0; c < V; c++) {
+          const x = dense[w * V + c];
+          if (!x) continue;
+          let p = 0;
+          for (let k = 0; k < K; k++) p += planted.theta[w][k] * planted.beta[k][c];
+          ll += x * Math.log(p);
+          n += x;
+        }
+      }
+      const truth = Math.exp(-ll / n);
+      expect(fit.perplexity).toBeLessThan(truth * 1.05);
+      // the reported perplexity is the returned model's, recomputed independently
+      let ll2 = 0;
+      for (let w = 0; w < V; w++) {
+        for (let c = 0; c < V; c++) {
+          const x = dense[w * V + c];
+          if (!x) continue;
+          let p = 0;
+          for (let k = 0; k < K; k++) p += fit.theta[w * K + k] * fit.beta[k * V + c];
+          ll2 += x * Math.log(p);
+        }
+      }
+      expect(Math.exp(-ll2 / n)).toBeCloseTo(fit.perplexity, 1);
+      // rows are distributions
+      for (let k = 0; k < K; k++)
+        expect(fit.beta.subarray(k * V, k * V + V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(fit.history.length).toBe(20);
     });
-    expect(matched(merged)).toBeLessThan(0.95);
-    // defaults: anchor start, batch VB, converged E-steps. Measured: seeds 1–4 all recover the 5
-    // senses (0.9998); sklearn's random start merged two of them (0.797) for 3 of 4 seeds with the
-    // former absolute E-step tolerance
-    for (const seed of [2, 3, 4])
-      expect(matched((await fitLda(planted.counts, { K, iters: 8, seed })).beta)).toBeGreaterThanOrEqual(0.95);
-    const fit = await fitLda(planted.counts, { K, iters: 20, seed: 1 });
-    expect(matched(fit.beta)).toBeGreaterThanOrEqual(0.95);
-    // perplexity of the planted truth on these counts
-    const dense = denseRows(planted.counts, 0, V);
-    let ll = 0;
-    let n = 0;
-    for (let w = 0; w < V; w++) {
-      for (let c = 0; c < V; c++) {
-        const x = dense[w * V + c];
-        if (!x) continue;
-        let p = 0;
-        for (let k = 0; k < K; k++) p += planted.theta[w][k] * planted.beta[k][c];
-        ll += x * Math.log(p);
-        n += x;
-      }
-    }
-    const truth = Math.exp(-ll / n);
-    expect(fit.perplexity).toBeLessThan(truth * 1.05);
-    // the reported perplexity is the returned model's, recomputed independently
-    let ll2 = 0;
-    for (let w = 0; w < V; w++) {
-      for (let c = 0; c < V; c++) {
-        const x = dense[w * V + c];
-        if (!x) continue;
-        let p = 0;
-        for (let k = 0; k < K; k++) p += fit.theta[w * K + k] * fit.beta[k * V + c];
-        ll2 += x * Math.log(p);
-      }
-    }
-    expect(Math.exp(-ll2 / n)).toBeCloseTo(fit.perplexity, 1);
-    // rows are distributions
-    for (let k = 0; k < K; k++)
-      expect(fit.beta.subarray(k * V, k * V + V).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
-    expect(fit.history.length).toBe(20);
-  });
 
   it('is deterministic per seed, blocks do not change the answer, and tensors do not leak', async () => {
     const planted = plantedCounts(60, 3, 100, 3);
