@@ -4,6 +4,8 @@ import { initNodeBackend } from '../node/backend';
 import { CancelToken } from '../util/cancel';
 import { hungarian } from '../../testing/hungarian';
 import { denseRows, fitLda } from './lda';
+import { checkFinite } from './ldaTypes';
+import { isInputError } from '../util/errors';
 import { plantedCounts } from '../../testing/planted';
 import { digamma, digammaScalar } from './special';
 
@@ -137,6 +139,34 @@ describe('fitLda', () => {
       expect(Number.isFinite(r.perplexity)).toBe(true);
       expect(r.beta.every(Number.isFinite)).toBe(true);
       expect(r.theta.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('stays finite with an empty row and an empty column (moby-dick at V = 2000 has 43 of each), on both engines', async () => {
+    // regression (issue 19): the floors θ̃ ≥ 1e-30 and β̃ ≥ 1e-30 multiplied to 1e-60, which is 0 in
+    // float32, so the dense Q = C / θ̃β̃ was 0/0 = NaN at (empty row, empty column) from iteration 2 on
+    const c = plantedCounts(60, 3, 100, 3).counts;
+    const indptr = Int32Array.from([...c.indptr, c.indptr[c.rows]]); // an empty last row
+    const withEmpty = { ...c, rows: c.rows + 1, cols: c.cols + 1, indptr }; // and an empty last column
+    for (const engine of ['dense', 'sparse'] as const) {
+      const r = await fitLda(withEmpty, { K: 20, iters: 3, seed: 1, engine });
+      expect(r.history.length).toBe(3);
+      for (const h of r.history) expect(Number.isFinite(h.perplexity)).toBe(true);
+      expect(r.beta.every(Number.isFinite)).toBe(true);
+      expect(r.theta.every(Number.isFinite)).toBe(true);
+    }
+  });
+
+  it('stops with a plain Error naming the bug, not a NaN model, when a statistic is non-finite', async () => {
+    expect(() => checkFinite([1, Number.NaN], 'the statistics')).toThrow(/non-finite value \(NaN at 1\).*bug/);
+    const c = plantedCounts(60, 3, 100, 3).counts;
+    const values = c.values.slice();
+    values[5] = Infinity; // an impossible count reaches the E-step
+    for (const engine of ['dense', 'sparse'] as const) {
+      const err = await fitLda({ ...c, values }, { K: 3, iters: 2, seed: 1, engine }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(isInputError(err)).toBe(false);
+      expect((err as Error).message).toMatch(/non-finite/);
     }
   });
 

@@ -60,10 +60,18 @@ import { nnz, totalCount } from '../text/csr';
 import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
 import { seededPermutation } from '../util/random';
-import { eStepBlock, expElog, thetaTilde } from './ldaEStep';
+import { eStepBlock, expElog, safeX, thetaTilde } from './ldaEStep';
 import { initialLambda } from './ldaInit';
 import { fitLdaSparse } from './ldaSparse';
-import { denseRows, permuteRows, randomRows, type LdaIteration, type LdaOptions, type LdaResult } from './ldaTypes';
+import {
+  checkFinite,
+  denseRows,
+  permuteRows,
+  randomRows,
+  type LdaIteration,
+  type LdaOptions,
+  type LdaResult,
+} from './ldaTypes';
 import { gammaSamples } from './special';
 
 export { denseRows, type LdaIteration, type LdaOptions, type LdaResult } from './ldaTypes';
@@ -205,7 +213,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
             s,
             tf.tidy(() => {
               const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
-              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, tf.matMul(th, tilde)))) as tf.Tensor2D;
+              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, safeX(th, tilde)))) as tf.Tensor2D;
             }),
           );
           if (!cache) {
@@ -238,6 +246,10 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         statsSum,
         tf.tidy(() => tf.addN(groupStats.map((t) => t!)) as tf.Tensor2D),
       );
+      const allFinite = tf.tidy(() => tf.all(tf.isFinite(statsSum)));
+      const finiteFlag = await allFinite.data();
+      allFinite.dispose();
+      checkFinite([finiteFlag[0] ? 0 : Number.NaN], `the sufficient statistics of iteration ${iter}`);
       gamma = next;
       // the model this pass ends with: θ from the pass's E-steps, β = the normalised λ after it
       const sNow = statsSum;
@@ -262,6 +274,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
       live.delete(mean);
       mean.dispose();
       const perplexity = Math.exp(-logLik / total);
+      checkFinite([perplexity], `the perplexity of iteration ${iter}`);
       const rec: LdaIteration = { iter, seconds: (now() - t0) / 1000, perplexity, rowRounds: rowRounds / D };
       const prevRec = history[history.length - 1];
       if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol)
