@@ -170,6 +170,64 @@ describe('fitLda', () => {
     }
   });
 
+  it('honours the budget inside an iteration: returns within budget + one block (+ scoring the partial model)', async () => {
+    const planted = plantedCounts(500, 30, 300, 2);
+    const D = planted.counts.rows;
+    const run = async (maxSeconds: number, engine: 'sparse' | 'dense') => {
+      const ticks: number[] = [];
+      let rowsDone = 0;
+      let scored = 0;
+      const t0 = performance.now();
+      const r = await fitLda(planted.counts, {
+        K: 30,
+        iters: 50,
+        seed: 1,
+        engine,
+        maxSeconds,
+        blockNnz: 4000,
+        blockElements: 40 * 500,
+        progress: (p) => {
+          if (p.done === 0) return;
+          ticks.push(performance.now());
+          rowsDone = p.done;
+        },
+        onIteration: () => (scored = performance.now()),
+      });
+      const wall = (performance.now() - t0) / 1000;
+      const gaps = ticks.slice(1).map((t, i) => (t - ticks[i]) / 1000);
+      const first = (ticks[0] - t0) / 1000; // the first block, set-up (anchors, layout) included
+      return {
+        r,
+        wall,
+        first,
+        block: Math.max(0, ...gaps),
+        rowsDone,
+        scoring: (scored - ticks[ticks.length - 1]) / 1000,
+      };
+    };
+    // sparse, before the first complete iteration: a model from the partial statistics
+    const first = await run(0.05, 'sparse');
+    expect(first.r.stoppedBy).toBe('time');
+    expect(first.r.partial).toBe(true);
+    expect(first.r.history.length).toBe(1);
+    expect(first.rowsDone).toBeLessThan(D); // stopped inside iteration 1
+    expect(first.r.beta.every(Number.isFinite)).toBe(true);
+    expect(first.wall).toBeLessThan(Math.max(0.05, first.first) + first.block + first.scoring + 0.1);
+    // both engines, inside a later iteration: the best complete model, no extra scoring
+    for (const engine of ['sparse', 'dense'] as const) {
+      const two = await fitLda(planted.counts, { K: 30, iters: 2, seed: 1, engine });
+      const [h1, h2] = two.history;
+      const budget = h1.seconds + 0.5 * (h2.seconds - h1.seconds); // the middle of iteration 2
+      const later = await run(budget, engine);
+      expect(later.r.stoppedBy).toBe('time');
+      expect(later.r.partial).toBeUndefined();
+      // mostly inside iteration 2 or 3; on a loaded machine the budget may also pass while an
+      // iteration's model is scored, and then it stops at that iteration's end
+      expect(later.r.history.length).toBe(Math.floor(later.rowsDone / D));
+      expect(later.wall).toBeLessThan(budget + later.block + Math.max(0, later.scoring) + 0.15);
+    }
+  });
+
   it('stops at the time budget with the best model so far, and cancels cleanly', async () => {
     const planted = plantedCounts(60, 3, 100, 3);
     const r = await fitLda(planted.counts, { K: 3, iters: 1000, maxSeconds: 0 });

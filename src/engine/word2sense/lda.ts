@@ -51,7 +51,10 @@
  * of (θ_t, β_t) — θ from the pass's E-steps, β the normalised λ after the pass, the normalised
  * posterior means, exp(−Σ C log Σ_k θβ / Σ C) — computed in one more matmul per block. The returned
  * model is the (θ, β) pair with the lowest perplexity seen, so the reported number is exactly the
- * returned model's. Seeded (γ₀ from Gamma(100, 1/100) as sklearn, the random part of λ₀, the
+ * returned model's. Time budget: checked after every block; once one iteration is complete, the
+ * current block's E-step finishes and the best model so far is returned (before that the first
+ * iteration completes — this engine only runs on dense counts, where an iteration is short; the
+ * sparse engine also stops inside the first). Progress: rows done of iters × D, rate and ETA. Seeded (γ₀ from Gamma(100, 1/100) as sklearn, the random part of λ₀, the
  * document order) and deterministic per backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -59,6 +62,7 @@ import type { CsrCounts } from '../text/csr';
 import { nnz, totalCount } from '../text/csr';
 import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
+import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
 import { eStepBlock, expElog, safeX, thetaTilde } from './ldaEStep';
 import { initialLambda } from './ldaInit';
@@ -172,6 +176,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
   const groupStats: (tf.Tensor2D | null)[] = Array.from({ length: G }, () => null);
   let best: { gamma: Float32Array; lam: tf.Tensor2D; perplexity: number; iter: number } | null = null;
   const history: LdaIteration[] = [];
+  const meter = new ProgressMeter('lda', iters * D, opts.progress, 'rows');
   let stoppedBy: 'iters' | 'time' = 'iters';
   const live = new Set<tf.Tensor>();
   /** Replaces a tensor kept across awaits, disposing the old one. */
@@ -193,6 +198,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
       } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
       let rowRounds = 0;
       const roundCap = Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20));
+      let timeUp = false;
       for (let b = 0; b < blocks.length;) {
         // one update group: E-step of its blocks against the current λ, then λ's share from the group is replaced
         const group = blocks[b].group;
@@ -220,9 +226,15 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
             live.delete(C);
             C.dispose();
           }
-          opts.progress?.({ stage: 'lda', done: iter - 1 + (b + 1) / (blocks.length + 1), total: iters });
+          meter.tick({ iteration: `${iter}/${iters}` }, r1 - r0);
           await cp.check();
+          // at the budget, with a complete model in hand: this block's E-step is done, return that model
+          if (best && now() - t0 >= maxMs) {
+            timeUp = true;
+            break;
+          }
         }
+        if (timeUp) break;
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
         const prev = groupStats[group];
         statsSum = swap(
@@ -235,6 +247,10 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
           live.delete(t);
           t.dispose();
         }
+      }
+      if (timeUp) {
+        stoppedBy = 'time';
+        break;
       }
       if (priorShare) {
         live.delete(priorShare);
@@ -281,7 +297,6 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         warm = true;
       history.push(rec);
       opts.onIteration?.(rec);
-      opts.progress?.({ stage: 'lda', done: iter, total: iters });
       if (best === null || perplexity < best.perplexity) {
         if (best) {
           live.delete(best.lam);

@@ -63,6 +63,8 @@ export interface TrainResult {
   bestIter: number;
   perplexity: number;
   stoppedBy: 'iters' | 'time';
+  /** True when the budget ran out inside the first iteration: the model is from partial statistics. */
+  partial: boolean;
   history: LdaIteration[];
   seconds: number;
 }
@@ -176,6 +178,7 @@ export async function trainWord2Sense(
     best_iter: lda.bestIter,
     perplexity: lda.perplexity,
     stopped_by: lda.stoppedBy,
+    ...(lda.partial ? { partial_statistics: true } : {}),
   };
   const model = await buildModelAsync({
     vocab: data.vocab,
@@ -197,6 +200,7 @@ export async function trainWord2Sense(
     bestIter: lda.bestIter,
     perplexity: lda.perplexity,
     stoppedBy: lda.stoppedBy,
+    partial: lda.partial ?? false,
     history: lda.history,
     seconds: (now() - t0) / 1000,
   };
