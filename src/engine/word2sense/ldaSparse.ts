@@ -84,20 +84,20 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   );
   const statsSum = new Float64Array(VK); // λ − η, [V, Kp]
   for (let k = 0; k < K; k++) for (let c = 0; c < V; c++) statsSum[c * Kp + k] = lam0[k * V + c] - eta;
-  let priorShare: Float32Array | null = Float32Array.from(statsSum, (x) => x / G);
+  let priorShare: Float32Array | null = new Float32Array(VK);
+  for (let i = 0; i < VK; i++) priorShare[i] = statsSum[i] / G;
   const groupStats: (Float32Array | null)[] = Array.from({ length: G }, () => null);
   const colSum = new Float64Array(K);
-  const column = new Float64Array(V);
+  const colDs = new Float64Array(K);
   /** Writes β̃ = exp(ψ(λ) − ψ(Σ_c λ)) + 1e-30, or with `mean` the posterior mean λ / Σ_c λ, into the arena. */
   const setBeta = (mean: boolean): void => {
     colSum.fill(0);
     for (let c = 0; c < V; c++) for (let k = 0; k < K; k++) colSum[k] += statsSum[c * Kp + k] + eta;
-    for (let k = 0; k < K; k++) {
-      if (mean) for (let c = 0; c < V; c++) f[at.beta + c * Kp + k] = (statsSum[c * Kp + k] + eta) / colSum[k];
-      else {
-        for (let c = 0; c < V; c++) column[c] = statsSum[c * Kp + k] + eta;
-        expColumn(column, colSum[k], f, at.beta + k, Kp);
-      }
+    for (let k = 0; k < K; k++) colDs[k] = digammaScalar(colSum[k]);
+    for (let c = 0; c < V; c++) {
+      const row = c * Kp;
+      if (mean) for (let k = 0; k < K; k++) f[at.beta + row + k] = (statsSum[row + k] + eta) / colSum[k];
+      else for (let k = 0; k < K; k++) f[at.beta + row + k] = expElogOne(statsSum[row + k] + eta, colDs[k]);
     }
   };
   const meter = new ProgressMeter('lda', iters * D, opts.progress, 'rows');
@@ -108,8 +108,10 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   for (let iter = 1; iter <= iters && !partial; iter++) {
     let next: Float32Array;
     if (iter === 1) next = gamma.slice();
-    else if (warm) next = Float32Array.from(gamma, (x) => x + (opts.warmRevive ?? 1));
-    else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
+    else if (warm) {
+      next = gamma.slice();
+      for (let i = 0; i < next.length; i++) next[i] += opts.warmRevive ?? 1;
+    } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
     const p = { ...eParams, maxRounds: Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20)) };
     let rowRounds = 0;
     let timeUp = false;
@@ -183,7 +185,8 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
     history.push(rec);
     opts.onIteration?.(rec);
     if (best === null || perplexity < best.perplexity || partial) {
-      const lam = Float32Array.from(statsSum, (x) => x + eta);
+      const lam = new Float32Array(VK);
+      for (let i = 0; i < VK; i++) lam[i] = statsSum[i] + eta;
       best = { gamma, lam, perplexity, iter };
     }
     if (partial) stoppedBy = 'time';
@@ -216,10 +219,4 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
     engine: `sparse (${kern.kind})`,
     ...(partial ? { partial: true } : {}),
   };
-}
-
-/** out[at + c·stride] = exp(ψ(λ_c) − ψ(sum)) + 1e-30 for the column λ [V]. */
-function expColumn(lam: Float64Array, sum: number, out: Float32Array, at: number, stride: number): void {
-  const ds = digammaScalar(sum);
-  for (let c = 0; c < lam.length; c++) out[at + c * stride] = expElogOne(lam[c], ds);
 }

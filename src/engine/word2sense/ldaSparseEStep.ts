@@ -55,6 +55,8 @@ export class SparseEStep {
   private readonly g2: Float64Array;
   private readonly from: Float64Array;
   private readonly u: Float64Array;
+  private readonly r: Float64Array;
+  private readonly v: Float64Array;
 
   constructor(
     private readonly kern: SparseKernels,
@@ -67,6 +69,8 @@ export class SparseEStep {
     this.g2 = new Float64Array(K);
     this.from = new Float64Array(K);
     this.u = new Float64Array(K);
+    this.r = new Float64Array(K);
+    this.v = new Float64Array(K);
     kern.f32.fill(0, at.theta, at.theta + Kp);
   }
 
@@ -102,25 +106,24 @@ export class SparseEStep {
         const g2 = this.g2;
         this.round(cur, g1, j0, n, alphaK);
         this.round(g1, g2, j0, n, alphaK);
+        // r = log g1 − log g0, v = log g2 − 2 log g1 + log g0, kept in r/v for the step below
+        const { r, v } = this;
         let rr = 0;
         let vv = 0;
-        const u = this.u;
         for (let k = 0; k < K; k++) {
           const u0 = Math.log(cur[k]);
           const u1 = Math.log(g1[k]);
-          const r = u1 - u0;
-          const v = Math.log(g2[k]) - 2 * u1 + u0;
-          rr += r * r;
-          vv += v * v;
+          r[k] = u1 - u0;
+          v[k] = Math.log(g2[k]) - 2 * u1 + u0;
+          rr += r[k] * r[k];
+          vv += v[k] * v[k];
         }
         const a = -Math.min(maxStep, Math.max(1, Math.sqrt(rr / (vv + 1e-30))));
+        const u = this.u;
         let mass = 0;
         for (let k = 0; k < K; k++) {
-          const u0 = Math.log(cur[k]);
-          const u1 = Math.log(g1[k]);
-          const r = u1 - u0;
-          const v = Math.log(g2[k]) - 2 * u1 + u0;
-          u[k] = Math.max(Math.exp(u0 - 2 * a * r + a * a * v) - alphaK, 0); // the excess over α/K
+          // the jumped point's excess over α/K: log g0 − 2a r + a² v, with log g0 = log g1 − r
+          u[k] = Math.max(Math.exp(Math.log(g1[k]) - r[k] - 2 * a * r[k] + a * a * v[k]) - alphaK, 0);
           mass += u[k];
         }
         from = this.from;
