@@ -88,7 +88,7 @@ function denseEStep(g0: Float64Array, C: Float64Array, bt: Float64Array[], alpha
 
 function setup(counts: CsrCounts, K: number, kind: 'simd' | 'scalar', seed: number) {
   const V = counts.cols;
-  const Kp = Math.ceil(K / 4) * 4;
+  const Kp = Math.ceil(K / 8) * 8;
   const N = counts.indptr[counts.rows];
   const at = { beta: 0, stats: V * Kp, idx: 2 * V * Kp, val: 2 * V * Kp + N, theta: 2 * V * Kp + 2 * N, acc: 0 };
   at.acc = at.theta + Kp;

@@ -7,7 +7,7 @@
  *   X_wc = θ̃_w·β̃_c at (w, c) ∈ nnz (SDDMM),  q = C_wc / X_wc,  γ_w ← α/K + θ̃_w ⊙ Σ_c q β̃_c (SpMM),
  *   statistics S_c += q θ̃_w (θ̃ᵀQ, scattered),  M-step λ = η + Σ_g β̃ ⊙ S_g.
  *
- * β̃, S and λ are kept [V, Kp] (Kp = K rounded up to 4) so each non-zero reads one contiguous row.
+ * β̃, S and λ are kept [V, Kp] (Kp = K rounded up to 8) so each non-zero reads one contiguous row.
  * Memory: 2·nnz (indices, counts) + about 5·V·Kp + D·K floats — linear in nnz + (V + D)·K.
  * A round costs 4·nnz·K flops against the dense path's 4·D·V·K, so this engine wins below a density
  * that lda.ts measures and states (it picks the engine).
@@ -47,7 +47,7 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   const order = seededPermutation(D, (seed ^ 0x9e3779b9) >>> 0);
   const docs = permuteRows(counts, order);
   const nd = rowSums(docs);
-  const Kp = Math.ceil(K / 4) * 4;
+  const Kp = Math.ceil(K / 8) * 8;
   const G = Math.max(
     1,
     Math.min(D, opts.updateBlocks ?? 1, Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1),

@@ -12,7 +12,7 @@ const ELEMENTS = 1 << 16;
 /** Fills both arenas alike: β̃ [V, Kp] at 0, θ̃ at `theta`, idx/val of n non-zeros. */
 function fill(ks: SparseKernels[], V: number, K: number, n: number, seed: number) {
   const rand = mulberry32(seed);
-  const kp = Math.ceil(K / 4) * 4;
+  const kp = Math.ceil(K / 8) * 8;
   const beta = 0;
   const theta = V * kp;
   const idx = theta + kp;

@@ -4,7 +4,7 @@
  * plain typed-array loops with the same semantics (the reference the SIMD kernels are tested against,
  * and the path where WebAssembly SIMD is missing).
  *
- * Layout: β̃ (and the statistics) are [V, Kp] row-major with Kp = K rounded up to 4 and the padding
+ * Layout: β̃ (and the statistics) are [V, Kp] row-major with Kp = K rounded up to 8 and the padding
  * zero, so each non-zero (w, c) touches one contiguous Kp-length row. Offsets are in 4-byte elements
  * of {@link SparseKernels.f32} / {@link SparseKernels.i32} (two views of the same memory).
  */
@@ -13,7 +13,10 @@ import { sparseRowBody } from './simd/sparse';
 
 type RowFn = (theta: number, beta: number, kp: number, idx: number, val: number, n: number, dst: number) => void;
 
-/** The three kernels; arguments are element offsets into the arena (see simd/sparse.ts for the maths). */
+/**
+ * The three kernels; arguments are element offsets into the arena (see simd/sparse.ts for the maths).
+ * kp must be a multiple of 8 for the SIMD set.
+ */
 export interface SparseKernels {
   /** 'simd' (WebAssembly SIMD) or 'scalar' (typed-array loops). */
   readonly kind: 'simd' | 'scalar';
@@ -88,15 +91,19 @@ export function simdKernels(elements: number): SparseKernels | null {
       'rowRound' | 'rowStats' | 'rowDots',
       RowFn
     >;
+    const need8 = (kp: number): number => {
+      if (kp % 8 !== 0) throw new Error(`sparse SIMD kernels: Kp = ${kp} must be a multiple of 8`);
+      return kp;
+    };
     return {
       kind: 'simd',
       f32: new Float32Array(memory.buffer),
       i32: new Int32Array(memory.buffer),
       rowRound: (theta, beta, kp, idx, val, n, acc) =>
-        fn.rowRound(theta * 4, beta * 4, kp, idx * 4, val * 4, n, acc * 4),
+        fn.rowRound(theta * 4, beta * 4, need8(kp), idx * 4, val * 4, n, acc * 4),
       rowStats: (theta, beta, kp, idx, val, n, stats) =>
-        fn.rowStats(theta * 4, beta * 4, kp, idx * 4, val * 4, n, stats * 4),
-      rowDots: (theta, beta, kp, idx, n, out) => fn.rowDots(theta * 4, beta * 4, kp, idx * 4, 0, n, out * 4),
+        fn.rowStats(theta * 4, beta * 4, need8(kp), idx * 4, val * 4, n, stats * 4),
+      rowDots: (theta, beta, kp, idx, n, out) => fn.rowDots(theta * 4, beta * 4, need8(kp), idx * 4, 0, n, out * 4),
     };
   } catch {
     return null;
