@@ -217,9 +217,11 @@ describe('fitLda', () => {
     for (const engine of ['sparse', 'dense'] as const) {
       const two = await fitLda(planted.counts, { K: 30, iters: 2, seed: 1, engine });
       const [h1, h2] = two.history;
-      const budget = h1.seconds + 0.5 * (h2.seconds - h1.seconds); // the middle of iteration 2
+      const budget = h1.seconds + 1.5 * (h2.seconds - h1.seconds); // the middle of iteration 3
       const later = await run(budget, engine);
       expect(later.r.stoppedBy).toBe('time');
+      // a loaded machine can stretch iteration 1 past the budget: the dense engine then completes it by design
+      if (later.r.history[0].seconds >= budget) continue;
       expect(later.r.partial).toBeUndefined();
       // mostly inside iteration 2 or 3; on a loaded machine the budget may also pass while an
       // iteration's model is scored, and then it stops at that iteration's end

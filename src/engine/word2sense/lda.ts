@@ -229,7 +229,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
           meter.tick({ iteration: `${iter}/${iters}` }, r1 - r0);
           await cp.check();
           // at the budget, with a complete model in hand: this block's E-step is done, return that model
-          if (best && now() - t0 >= maxMs) {
+          if (best && b + 1 < blocks.length && now() - t0 >= maxMs) {
             timeUp = true;
             break;
           }
