@@ -185,6 +185,14 @@ describe('sparse engine', () => {
     expect(scalar.engine).toBe('sparse (scalar)');
     for (const r of [simd, scalar])
       r.history.forEach((h, i) => expect(Math.abs(h.perplexity / dense.history[i].perplexity - 1)).toBeLessThan(2e-4));
+    // incremental VB (three update groups) as well
+    const g3 = { ...o, updateBlocks: 3 };
+    const denseG = await fitLda(planted.counts, { ...g3, engine: 'dense' });
+    const sparseG = await fitLda(planted.counts, { ...g3, engine: 'sparse' });
+    sparseG.history.forEach((h, i) =>
+      expect(Math.abs(h.perplexity / denseG.history[i].perplexity - 1)).toBeLessThan(2e-4),
+    );
+    expect(sparseG.history[1].perplexity).not.toBeCloseTo(simd.history[1].perplexity, 3); // the groups did change the path
     const again = await fitLda(planted.counts, { ...o, engine: 'sparse', kernels: 'simd' });
     expect(again.beta).toEqual(simd.beta);
     expect(again.theta).toEqual(simd.theta);
