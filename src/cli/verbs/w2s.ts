@@ -183,6 +183,10 @@ const train: VerbSpec = {
         },
       },
     );
+    if (r.partial)
+      io.stderr(
+        'w2s train: the time budget ran out inside the first LDA iteration; the model comes from the partial statistics of the rows done (raise --max-seconds for a complete iteration)',
+      );
     const model = r.model;
     model.hyperparameters = {
       ...model.hyperparameters,
@@ -206,6 +210,7 @@ const train: VerbSpec = {
       best_iter: r.bestIter,
       perplexity: r.perplexity,
       stopped_by: r.stoppedBy,
+      partial: r.partial,
       seconds: r.seconds,
       backend: backend.backend,
     };

@@ -63,6 +63,7 @@ export const F_DIV = 0x95;
 export const F_MAX = 0x97;
 export const F_STORE = [0x38, 2, 0];
 export const F_LOAD = [0x2a, 2, 0];
+export const I_LOAD = [0x28, 2, 0];
 // SIMD (128-bit) instructions.
 const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 export const V_LOAD = (): number[] => simd(0x00, 2, 0); // align 4 bytes, offset 0

@@ -51,7 +51,10 @@
  * of (θ_t, β_t) — θ from the pass's E-steps, β the normalised λ after the pass, the normalised
  * posterior means, exp(−Σ C log Σ_k θβ / Σ C) — computed in one more matmul per block. The returned
  * model is the (θ, β) pair with the lowest perplexity seen, so the reported number is exactly the
- * returned model's. Seeded (γ₀ from Gamma(100, 1/100) as sklearn, the random part of λ₀, the
+ * returned model's. Time budget: checked after every block; once one iteration is complete, the
+ * current block's E-step finishes and the best model so far is returned (before that the first
+ * iteration completes — this engine only runs on dense counts, where an iteration is short; the
+ * sparse engine also stops inside the first). Progress: rows done of iters × D, rate and ETA. Seeded (γ₀ from Gamma(100, 1/100) as sklearn, the random part of λ₀, the
  * document order) and deterministic per backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -59,143 +62,55 @@ import type { CsrCounts } from '../text/csr';
 import { nnz, totalCount } from '../text/csr';
 import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
-import type { ProgressSink } from '../util/progress';
+import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
-import { eStepBlock, expElog, thetaTilde } from './ldaEStep';
-import { initialLambda, type LdaInit } from './ldaInit';
+import { eStepBlock, expElog, safeX, thetaTilde } from './ldaEStep';
+import { initialLambda } from './ldaInit';
+import { fitLdaSparse } from './ldaSparse';
+import {
+  checkFinite,
+  denseRows,
+  permuteRows,
+  randomRows,
+  type LdaIteration,
+  type LdaOptions,
+  type LdaResult,
+} from './ldaTypes';
 import { gammaSamples } from './special';
 
-export interface LdaOptions {
-  /** Number of senses K. */
-  K: number;
-  /** Document–sense Dirichlet prior as a total; each sense gets alpha/K (default 0.1). */
-  alpha?: number;
-  /** Sense–word Dirichlet prior γ (default 0.001). */
-  gamma?: number;
-  /** Outer iterations (default 30). */
-  iters?: number;
-  /** Stop after this many seconds with the best model so far (default: no limit). */
-  maxSeconds?: number;
-  /** Seed for the initialisation (default 0). */
-  seed?: number;
-  /** Max E-step rounds per document and outer iteration (default 100, as sklearn; an accelerated step counts 3). */
-  innerIters?: number;
-  /**
-   * Optional round cap ramp: iteration t runs at most min(innerIters, innerRamp·2^(t−1)) rounds
-   * (default: no ramp, as sklearn). A short first E-step against the near-uniform random β commits
-   * documents less; it measured better on a tiny K=5 planted problem and worse on K=40/60 ones.
-   */
-  innerRamp?: number;
-  /**
-   * A document's E-step stops once its γ changes by less than this fraction in L1, ‖Δγ‖₁ / ‖γ‖₁
-   * (default 5e-3). Relative, so that long and short documents converge alike; sklearn's absolute
-   * mean |Δγ| < 1e-3 is ~200× stricter for the bench's median planted document and measured the
-   * same perplexity per iteration with about 2.5× the rounds.
-   */
-  innerTol?: number;
-  /** SQUAREM-accelerated E-step rounds (default true). */
-  accelerate?: boolean;
-  /** Largest SQUAREM step (default 8). */
-  maxStep?: number;
-  /** Rebuild a block for its still-moving documents when they fall below this fraction of it (default 0.85). */
-  compactBelow?: number;
-  /** Added to every γ entry when warm-starting, so senses a document had dropped can come back (default 1). */
-  warmRevive?: number;
-  /**
-   * When to continue γ from the previous iteration instead of re-drawing it: 'never' (default), 'always', or
-   * 'auto': re-draw while the structure forms, then warm-start once an iteration improves
-   * perplexity by less than `warmTol` (relative), so that later E-steps keep converging.
-   */
-  warmStart?: 'never' | 'always' | 'auto';
-  /** Relative perplexity improvement below which 'auto' switches to warm starts (default 2e-3). */
-  warmTol?: number;
-  /**
-   * Initial λ (ldaInit.ts): 'anchors' (default) = Gamma(100, 1/100) plus, per sense, the distribution
-   * of one SPA anchor document (the most extreme rows of the row-normalised counts); 'random' =
-   * Gamma(100, 1/100) alone, as sklearn; 'rows' adds the counts of K seeded-random documents (worse
-   * optima than random in our planted tests: 220 vs 205).
-   */
-  init?: LdaInit;
-  /**
-   * Incremental VB (Neal & Hinton 1998): the documents (in a seeded random order) form this many
-   * update groups, and λ is re-estimated after each group's E-step from the statistics of all groups,
-   * each group's own as of its latest E-step — G updates of λ per pass instead of one, each from
-   * complete statistics (default 1 = batch VB, as sklearn; more groups measured faster on long
-   * planted documents and worse on a real corpus, see the header). Capped so that the G stored [K, V]
-   * statistics stay within `statsElements`.
-   */
-  updateBlocks?: number;
-  /** Max elements of the stored per-group statistics, G·K·V (default 2^25 = 128 MB in float32). */
-  statsElements?: number;
-  /** Max elements of one dense [R, V] block (default 2^22 = 16 MB in float32). */
-  blockElements?: number;
-  /** Keep the dense count blocks on the device when D·V ≤ this (default 2^26 = 256 MB). */
-  cacheElements?: number;
-  progress?: ProgressSink;
-  cancel?: CancelToken;
-  /** Called after each iteration with its perplexity. */
-  onIteration?: (rec: LdaIteration) => void;
+export { denseRows, type LdaIteration, type LdaOptions, type LdaResult } from './ldaTypes';
+
+/**
+ * Density (nnz / (D·V)) below which the sparse engine (ldaSparse.ts, WebAssembly SIMD on the CPU) is
+ * chosen over the dense tfjs engine, per tfjs backend. Measured with bench/w2s/sparse_crossover.ts
+ * (planted counts, V = 1500, K = 60, seconds of iteration 2, load 9–12 on the 2-core machine): on
+ * WASM dense/sparse time = 2.73 at 1.3 % density, 1.97 at 4.8 %, 1.75 at 14 %, 0.83 at 35 %, 0.70 at
+ * 62 % → crossover ≈ 30 %. On tfjs's plain CPU backend (JS matmuls; V = 600, K = 30) dense/sparse = 305 at 3 %, 12 at 9 %, 8.4 at
+ * 23 % density: the sparse engine always. Real co-occurrence
+ * rows are ~1 % dense at V = 20k (0.2 % at 50k), so the sparse engine runs there. WebGPU/WebGL: not
+ * measured on a real GPU here (SwiftShader only), and dense matmuls are what a GPU serves best, so
+ * the dense engine stays (0) until the WGSL sparse kernels exist.
+ */
+export const SPARSE_BELOW: Record<string, number> = { wasm: 0.3, cpu: Infinity };
+
+/** The engine `fitLda` runs for these counts on the current tfjs backend. */
+export function chooseEngine(counts: CsrCounts, opts: Pick<LdaOptions, 'engine'> = {}): 'sparse' | 'dense' {
+  if (opts.engine === 'sparse' || opts.engine === 'dense') return opts.engine;
+  const density = nnz(counts) / Math.max(1, counts.rows * counts.cols);
+  return density < (SPARSE_BELOW[tf.getBackend()] ?? 0) ? 'sparse' : 'dense';
 }
 
-export interface LdaIteration {
-  iter: number;
-  /** Seconds since training started (block layout and upload included). */
-  seconds: number;
-  perplexity: number;
-  /** Mean E-step rounds per document in this iteration (the work done). */
-  rowRounds?: number;
-}
-
-export interface LdaResult {
-  /** [K*V] row-major, rows sum to 1. */
-  beta: Float32Array;
-  /** [D*K] row-major, rows sum to 1. */
-  theta: Float32Array;
-  perplexity: number;
-  /** Iteration whose model is returned. */
-  bestIter: number;
-  history: LdaIteration[];
-  stoppedBy: 'iters' | 'time';
-}
-
-/** Dense rows [r0, r1) of a CSR matrix as a row-major Float32Array. */
-export function denseRows(m: CsrCounts, r0: number, r1: number): Float32Array {
-  const out = new Float32Array((r1 - r0) * m.cols);
-  for (let r = r0; r < r1; r++) {
-    const base = (r - r0) * m.cols;
-    for (let j = m.indptr[r]; j < m.indptr[r + 1]; j++) out[base + m.indices[j]] += m.values[j];
-  }
-  return out;
-}
-
-/** K distinct seeded-random non-empty rows (the 'rows' initialisation). */
-function randomRows(counts: CsrCounts, K: number, seed: number): Int32Array {
-  const candidates: number[] = [];
-  for (let r = 0; r < counts.rows; r++) if (counts.indptr[r + 1] > counts.indptr[r]) candidates.push(r);
-  const perm = seededPermutation(candidates.length, (seed ^ 0x1d0c) >>> 0);
-  return Int32Array.from({ length: Math.min(K, candidates.length) }, (_, k) => candidates[perm[k]]);
-}
-
-/** The rows of `m` in the order `perm` (row i of the result is row perm[i] of m). */
-function permuteRows(m: CsrCounts, perm: Int32Array): CsrCounts {
-  const indptr = new Int32Array(m.rows + 1);
-  for (let i = 0; i < m.rows; i++) indptr[i + 1] = indptr[i] + m.indptr[perm[i] + 1] - m.indptr[perm[i]];
-  const indices = new Int32Array(indptr[m.rows]);
-  const values = new Float32Array(indptr[m.rows]);
-  for (let i = 0; i < m.rows; i++) {
-    const a = m.indptr[perm[i]];
-    const b = m.indptr[perm[i] + 1];
-    indices.set(m.indices.subarray(a, b), indptr[i]);
-    values.set(m.values.subarray(a, b), indptr[i]);
-  }
-  return { rows: m.rows, cols: m.cols, indptr, indices, values };
-}
-
-/** Fits LDA to the rows of `counts` (documents) over its columns (vocabulary). */
+/** Fits LDA to the rows of `counts` (documents) over its columns (vocabulary), on the engine {@link chooseEngine} picks. */
 export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaResult> {
   const K = opts.K;
   if (!Number.isInteger(K) || K < 1) throw new InputError(`senses must be a positive integer, got ${K}`);
   if (nnz(counts) === 0) throw new InputError('the co-occurrence matrix has no non-zero counts');
+  return chooseEngine(counts, opts) === 'sparse' ? fitLdaSparse(counts, opts) : fitLdaDense(counts, opts);
+}
+
+/** The dense tfjs engine (row blocks densified to [R, V]). */
+async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResult> {
+  const K = opts.K;
   const alphaK = (opts.alpha ?? 0.1) / K;
   const eta = opts.gamma ?? 0.001;
   const iters = opts.iters ?? 30;
@@ -260,6 +175,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   const groupStats: (tf.Tensor2D | null)[] = Array.from({ length: G }, () => null);
   let best: { gamma: Float32Array; lam: tf.Tensor2D; perplexity: number; iter: number } | null = null;
   const history: LdaIteration[] = [];
+  const meter = new ProgressMeter('lda', iters * D, opts.progress, 'rows');
   let stoppedBy: 'iters' | 'time' = 'iters';
   const live = new Set<tf.Tensor>();
   /** Replaces a tensor kept across awaits, disposing the old one. */
@@ -281,6 +197,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
       let rowRounds = 0;
       const roundCap = Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20));
+      let timeUp = false;
       for (let b = 0; b < blocks.length;) {
         // one update group: E-step of its blocks against the current λ, then λ's share from the group is replaced
         const group = blocks[b].group;
@@ -301,16 +218,22 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
             s,
             tf.tidy(() => {
               const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
-              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, tf.matMul(th, tilde)))) as tf.Tensor2D;
+              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, safeX(th, tilde)))) as tf.Tensor2D;
             }),
           );
           if (!cache) {
             live.delete(C);
             C.dispose();
           }
-          opts.progress?.({ stage: 'lda', done: iter - 1 + (b + 1) / (blocks.length + 1), total: iters });
+          meter.tick({ iteration: `${iter}/${iters}` }, r1 - r0);
           await cp.check();
+          // at the budget, with a complete model in hand: this block's E-step is done, return that model
+          if (best && b + 1 < blocks.length && now() - t0 >= maxMs) {
+            timeUp = true;
+            break;
+          }
         }
+        if (timeUp) break;
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
         const prev = groupStats[group];
         statsSum = swap(
@@ -324,6 +247,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
           t.dispose();
         }
       }
+      if (timeUp) {
+        stoppedBy = 'time';
+        break;
+      }
       if (priorShare) {
         live.delete(priorShare);
         priorShare.dispose();
@@ -334,6 +261,10 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
         statsSum,
         tf.tidy(() => tf.addN(groupStats.map((t) => t!)) as tf.Tensor2D),
       );
+      const allFinite = tf.tidy(() => tf.all(tf.isFinite(statsSum)));
+      const finiteFlag = await allFinite.data();
+      allFinite.dispose();
+      checkFinite([finiteFlag[0] ? 0 : Number.NaN], `the sufficient statistics of iteration ${iter}`);
       gamma = next;
       // the model this pass ends with: θ from the pass's E-steps, β = the normalised λ after it
       const sNow = statsSum;
@@ -358,13 +289,13 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       live.delete(mean);
       mean.dispose();
       const perplexity = Math.exp(-logLik / total);
+      checkFinite([perplexity], `the perplexity of iteration ${iter}`);
       const rec: LdaIteration = { iter, seconds: (now() - t0) / 1000, perplexity, rowRounds: rowRounds / D };
       const prevRec = history[history.length - 1];
       if (warmMode === 'auto' && prevRec && (prevRec.perplexity - perplexity) / prevRec.perplexity < warmTol)
         warm = true;
       history.push(rec);
       opts.onIteration?.(rec);
-      opts.progress?.({ stage: 'lda', done: iter, total: iters });
       if (best === null || perplexity < best.perplexity) {
         if (best) {
           live.delete(best.lam);
@@ -391,7 +322,7 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
       for (let k = 0; k < K; k++) s += bst.gamma[i * K + k];
       for (let k = 0; k < K; k++) theta[d * K + k] = bst.gamma[i * K + k] / s;
     }
-    return { beta, theta, perplexity: bst.perplexity, bestIter: bst.iter, history, stoppedBy };
+    return { beta, theta, perplexity: bst.perplexity, bestIter: bst.iter, history, stoppedBy, engine: 'dense (tfjs)' };
   } finally {
     for (const t of groupStats) if (t) live.add(t);
     for (const c of cached) if (c) live.add(c);

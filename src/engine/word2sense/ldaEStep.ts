@@ -31,6 +31,16 @@ export function thetaTilde(gamma: tf.Tensor2D): tf.Tensor2D {
   return tf.tidy(() => tf.add(expElog(gamma, 1), 1e-30) as tf.Tensor2D);
 }
 
+/**
+ * X = θ̃ β̃ floored at 1e-30. The floors of θ̃ and β̃ alone do not keep X > 0: for an empty document
+ * (θ̃ all at its floor) and a context word that never occurs (β̃ column at its floor) X = 1e-60, which
+ * is 0 in float32, and Q = C / X = 0 / 0 = NaN there — the NaN perplexity from iteration 2 on
+ * (moby-dick at V = 2000 has 43 empty rows and columns). With the floor on X, a zero count gives Q = 0.
+ */
+export function safeX(th: tf.Tensor2D, tilde: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => tf.maximum(tf.matMul(th, tilde), 1e-30) as tf.Tensor2D);
+}
+
 /** Dense rows `rows` (global row ids) of a CSR matrix as a row-major Float32Array [rows.length × cols]. */
 export function denseRowsAt(m: CsrCounts, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length * m.cols);
@@ -96,7 +106,7 @@ export async function eStepBlock(
   const F = (x: tf.Tensor2D, Cb: tf.Tensor2D): tf.Tensor2D =>
     tf.tidy(() => {
       const th = thetaTilde(x);
-      const Q = tf.div(Cb, tf.matMul(th, tilde));
+      const Q = tf.div(Cb, safeX(th, tilde));
       return tf.add(tf.mul(th, tf.matMul(Q, tildeT)), alphaK) as tf.Tensor2D;
     });
   try {

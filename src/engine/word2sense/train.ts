@@ -1,7 +1,7 @@
 /**
  * The whole Word2Sense training pipeline, one call for every front end (the CLI's `w2s train` and the
  * app's training worker): corpus → vocabulary, slot-keeping subsampling and window counts (or a
- * counts file) → LDA on tfjs → sense merging and the Eq. 2 embedding → model. Progress reports name
+ * counts file) → LDA (sparse WebAssembly SIMD or dense tfjs) → sense merging and the Eq. 2 embedding → model. Progress reports name
  * the stage (reading, counting, training, merging, embedding); cancel works at every stage.
  */
 import { corpusToCounts, type CorpusCounts, type CorpusSource } from '../text/corpus';
@@ -63,6 +63,8 @@ export interface TrainResult {
   bestIter: number;
   perplexity: number;
   stoppedBy: 'iters' | 'time';
+  /** True when the budget ran out inside the first iteration: the model is from partial statistics. */
+  partial: boolean;
   history: LdaIteration[];
   seconds: number;
 }
@@ -169,14 +171,14 @@ export async function trainWord2Sense(
     merged: o.merged,
     nnz: o.nnz,
     backend: hooks.backend ?? null,
-    algorithm:
-      o.updateGroups > 1
-        ? 'incremental variational Bayes (dense row blocks, tfjs)'
-        : 'batch variational Bayes (dense row blocks, tfjs)',
+    algorithm: `${o.updateGroups > 1 ? 'incremental' : 'batch'} variational Bayes (${
+      lda.engine?.startsWith('sparse') ? `sparse E-step at the non-zeros, ${lda.engine}` : 'dense row blocks, tfjs'
+    })`,
     iterations_run: lda.history.length,
     best_iter: lda.bestIter,
     perplexity: lda.perplexity,
     stopped_by: lda.stoppedBy,
+    ...(lda.partial ? { partial_statistics: true } : {}),
   };
   const model = await buildModelAsync({
     vocab: data.vocab,
@@ -198,6 +200,7 @@ export async function trainWord2Sense(
     bestIter: lda.bestIter,
     perplexity: lda.perplexity,
     stoppedBy: lda.stoppedBy,
+    partial: lda.partial ?? false,
     history: lda.history,
     seconds: (now() - t0) / 1000,
   };
