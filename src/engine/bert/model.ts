@@ -21,6 +21,7 @@ import { validateBatch, type EncodedBatch } from './data';
 import { deviceForward } from './deviceForward';
 import { SimdGemm } from './gemmSimd';
 import { hostForward } from './hostForward';
+import { openInterpolation, type PointMover, type SparseRows } from './interpolate';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from './loss';
 import { hostEmbed } from './ops';
 import { BertParams } from './params';
@@ -73,6 +74,22 @@ export class BertClassifier {
   assignParams(values: Map<string, tf.Tensor>): void {
     this.checkAlive();
     this.P.assign(values);
+  }
+
+  /**
+   * Opens an in-place interpolation base + Σ c_k·dirs[k] over `names` (interpolate.ts): each
+   * `moveTo` writes the point into the tensors the forward pass reads. Close it (`dispose`) before
+   * using `params` or `assignParams` again. Base and directions stay the caller's.
+   * @param opts.sparseRows matrices of which only these rows need to move (the others keep their values)
+   */
+  interpolator(
+    base: ReadonlyMap<string, tf.Tensor>,
+    dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+    names: readonly string[],
+    opts: { sparseRows?: readonly SparseRows[] } = {},
+  ): Promise<PointMover> {
+    this.checkAlive();
+    return openInterpolation(this.P, base, dirs, names, opts.sparseRows);
   }
 
   /** Logits [batch, numLabels] for one batch; the caller owns (and must dispose) the result. */

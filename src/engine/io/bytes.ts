@@ -13,6 +13,11 @@ export interface ByteSource {
   readonly size: number;
   /** Reads `length` bytes at `offset`; rejects if the range is outside the source. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Optional native hex SHA-256 of the whole source (Node: `node:crypto` streamed over the file), used by
+   * `sha256Source` in place of its own streaming hash.
+   */
+  sha256?(): Promise<string>;
 }
 
 /** A source over bytes already in memory (views are returned, nothing is copied). */

@@ -115,12 +115,13 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 /** Sources up to this size are hashed in one WebCrypto call; bigger ones are streamed. */
 export const ONE_SHOT_LIMIT = 64 * 2 ** 20;
 
-/** Hex SHA-256 of a whole byte source. */
+/** Hex SHA-256 of a whole byte source: its native digest when it has one (Node files), else WebCrypto or streamed. */
 export async function sha256Source(
   source: ByteSource,
   chunkBytes = 8 * 2 ** 20,
   oneShotLimit = ONE_SHOT_LIMIT,
 ): Promise<string> {
+  if (source.sha256) return source.sha256();
   if (source.size <= oneShotLimit && globalThis.crypto?.subtle) return sha256Hex(await source.read(0, source.size));
   const h = new Sha256();
   for (let off = 0; off < source.size; off += chunkBytes)

@@ -5,7 +5,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { coarseToFineOrder1D } from './grid';
-import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
+import { openMover, type EvalResult, type LandscapeContext } from './model';
 
 export interface CurveResult {
   alphas: number[];
@@ -32,18 +32,19 @@ export async function computeCurve<B>(
   const loss = new Array<number>(alphas.length).fill(Number.NaN);
   const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
   const meter = new ProgressMeter('curve', alphas.length, opts.onProgress, 'points');
-  const subsets = rowSubsets(ctx, ctx.origin, [delta]);
+  const mover = await openMover(ctx, ctx.origin, [delta], ctx.names);
   try {
     for (const k of coarseToFineOrder1D(alphas.length)) {
       ctx.token?.throwIfCancelled();
-      const r = await evaluateAt(ctx, ctx.origin, [delta], [alphas[k]], ctx.names, subsets);
+      mover.moveTo([alphas[k]]);
+      const r = await ctx.model.evaluate(ctx.batches, { token: ctx.token });
       loss[k] = r.loss;
       accuracy[k] = r.accuracy;
       opts.onPoint?.(k, r);
       meter.tick({ alpha: alphas[k], loss: r.loss });
     }
   } finally {
-    disposeRowSubsets(subsets);
+    mover.dispose();
   }
   return { alphas: [...alphas], loss, accuracy };
 }

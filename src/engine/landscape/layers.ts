@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { layerGroups } from './compat';
 import { coarseToFineOrder1D } from './grid';
-import { evaluateAt, moveTo, type CheckpointLike, type LandscapeContext } from './model';
+import { moveTo, openMover, type CheckpointLike, type LandscapeContext } from './model';
 import { disposeParamSet, uploadParams } from './params';
 import { InputError } from '../util/errors';
 
@@ -63,15 +63,22 @@ export async function computeLayers<B>(
     const loss = new Array<number>(alphas.length).fill(Number.NaN);
     const accuracy = new Array<number>(alphas.length).fill(Number.NaN);
     try {
-      for (const k of coarseToFineOrder1D(alphas.length)) {
-        ctx.token?.throwIfCancelled();
-        const r = await evaluateAt(ctx, base, [delta], [alphas[k] - 1], g.names);
-        loss[k] = r.loss;
-        accuracy[k] = r.accuracy;
-        opts.onPoint?.(g.name, k, r.loss, r.accuracy);
-        meter.tick({ group: g.name, alpha: alphas[k], loss: r.loss });
+      const mover = await openMover(ctx, base, [delta], g.names);
+      try {
+        for (const k of coarseToFineOrder1D(alphas.length)) {
+          ctx.token?.throwIfCancelled();
+          mover.moveTo([alphas[k] - 1]);
+          const r = await ctx.model.evaluate(ctx.batches, { token: ctx.token });
+          loss[k] = r.loss;
+          accuracy[k] = r.accuracy;
+          opts.onPoint?.(g.name, k, r.loss, r.accuracy);
+          meter.tick({ group: g.name, alpha: alphas[k], loss: r.loss });
+        }
+        // Back to θ1 on this group before the next one moves.
+        mover.moveTo([0]);
+      } finally {
+        mover.dispose();
       }
-      moveTo(ctx.model, base, [], [], g.names);
     } finally {
       disposeParamSet(base);
     }

@@ -25,12 +25,30 @@ export interface EvalResult {
   examples: number;
 }
 
+/** Moves a model between the points of one line/plane of parameter space (see {@link openMover}). */
+export interface PointMover {
+  /** Sets the moving parameters to base + Σ coeffs[k]·dirs[k]. */
+  moveTo(coeffs: readonly number[]): void;
+  /** Ends the run; the model keeps the last point. */
+  dispose(): void;
+}
+
 /** A model whose parameters can be replaced on the device and that evaluates batches of type `B`. */
 export interface LandscapeModel<B = unknown> {
   /** Device tensors owned by the model, by normalised name. */
   readonly params: ReadonlyMap<string, tf.Tensor>;
   /** Copies/assigns the given values; the caller keeps ownership of `values`. */
   assignParams(values: Map<string, tf.Tensor>): void;
+  /**
+   * Optional in-place interpolation (BertClassifier: no per-point allocation, transposition or second
+   * copy of the weights). Models without it move by {@link combine} + `assignParams`.
+   */
+  interpolator?(
+    base: ReadonlyMap<string, tf.Tensor>,
+    dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+    names: readonly string[],
+    opts?: { sparseRows?: readonly { name: string; rows: Int32Array }[] },
+  ): Promise<PointMover>;
   evaluate(batches: B[], opts?: { token?: CancelToken; onProgress?: ProgressSink }): Promise<EvalResult>;
 }
 
@@ -73,6 +91,28 @@ export function rowSubsets<B>(
 export function disposeRowSubsets(subsets: Map<string, RowSubset>): void {
   for (const s of subsets.values()) disposeRowSubset(s);
   subsets.clear();
+}
+
+/**
+ * A mover over base + Σ c_k·dirs[k] on `names`: the model's in-place interpolation when it has one,
+ * else the fused {@link combine} + `assignParams` per point (with the context's row subsets). The
+ * caller disposes it (in a finally) before touching the model's parameters otherwise.
+ */
+export async function openMover<B>(
+  ctx: Pick<LandscapeContext<B>, 'model' | 'sparseRows'>,
+  base: ReadonlyMap<string, tf.Tensor>,
+  dirs: readonly ReadonlyMap<string, tf.Tensor>[],
+  names: readonly string[],
+): Promise<PointMover> {
+  if (ctx.model.interpolator) {
+    const sparseRows = ctx.sparseRows?.filter((s) => names.includes(s.name));
+    return ctx.model.interpolator(base, dirs, names, { sparseRows });
+  }
+  const subsets = rowSubsets({ sparseRows: ctx.sparseRows, names: [...names] }, base, dirs);
+  return {
+    moveTo: (coeffs) => moveTo(ctx.model, base, dirs, coeffs, names, subsets),
+    dispose: () => disposeRowSubsets(subsets),
+  };
 }
 
 /**

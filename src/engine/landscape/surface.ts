@@ -8,7 +8,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { SurfaceFile } from '../io/surfaceFile';
 import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { coarseToFineOrder, shardPoints } from './grid';
-import { disposeRowSubsets, evaluateAt, rowSubsets, type EvalResult, type LandscapeContext } from './model';
+import { openMover, type EvalResult, type LandscapeContext } from './model';
 
 /** One point to evaluate: grid indices (or list index in i, j = 0) and coordinates. */
 export interface SurfaceTask {
@@ -47,17 +47,18 @@ export async function computeSurfacePoints<B>(
 ): Promise<EvalResult[]> {
   const meter = new ProgressMeter('surface', tasks.length, opts.onProgress, 'points');
   const out: EvalResult[] = [];
-  const subsets = rowSubsets(ctx, ctx.origin, dirs);
+  const mover = await openMover(ctx, ctx.origin, dirs, ctx.names);
   try {
     for (const task of tasks) {
       ctx.token?.throwIfCancelled();
-      const r = await evaluateAt(ctx, ctx.origin, dirs, [task.x, task.y], ctx.names, subsets);
+      mover.moveTo([task.x, task.y]);
+      const r = await ctx.model.evaluate(ctx.batches, { token: ctx.token });
       out.push(r);
       await opts.onPoint?.(task, r);
       meter.tick({ x: task.x, y: task.y, loss: r.loss });
     }
   } finally {
-    disposeRowSubsets(subsets);
+    mover.dispose();
   }
   return out;
 }
