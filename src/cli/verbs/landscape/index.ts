@@ -1,5 +1,5 @@
 /**
- * `sensescape landscape …`: curve, surface, trajectory, layers (each one call to an engine service,
+ * `sensescape landscape …`: curve, surface, trajectory, layers, senses (each one call to an engine service,
  * engine/landscape/services/), and merge, render over surface files. Every computing verb takes the
  * data options of `bert loss` (--max-examples, --sample/--seed, --max-length, --batch) and --split.
  */
@@ -7,7 +7,8 @@ import type { VerbSpec } from '../../command';
 import { curve } from './curve';
 import { merge, render } from './files';
 import { layers } from './layers';
+import { senses } from './senses';
 import { surface } from './surface';
 import { trajectory } from './trajectory';
 
-export const landscapeVerbs: VerbSpec[] = [curve, surface, trajectory, layers, merge, render];
+export const landscapeVerbs: VerbSpec[] = [curve, surface, trajectory, layers, senses, merge, render];
