@@ -6,8 +6,8 @@
  *
  * Where the target is: SemEval-2013 gives its character span; SCWS marks it with `<b> … </b>`;
  * SemEval-2010 gives only the target sentence (tokenised, whitespace-separated), so the target is the
- * token that is a listed irregular form of the lemma, else the one sharing the longest prefix with
- * the lemma (first on ties). On the 8915 test instances all but ~44 pick an inflection of the lemma
+ * first token equal to the lemma or one of its listed irregular forms, else the one sharing the
+ * longest prefix with the lemma (first on ties). On the 8915 test instances all but ~44 pick an inflection of the lemma
  * (the rest: `stuck` for *stick*, `owing` for *owe*, … and a handful of near misses); they are kept.
  */
 import type { WsiInstance } from '../eval/wsi/readers';
