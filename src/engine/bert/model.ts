@@ -22,6 +22,7 @@ import { deviceForward } from './deviceForward';
 import { SimdGemm } from './gemmSimd';
 import { hostForward } from './hostForward';
 import { pooledHiddenStates, type TokenSpan } from './hiddenStates';
+import { hostPooledHiddenStates } from './hostHiddenStates';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from './loss';
 import { hostEmbed } from './ops';
 import { BertParams } from './params';
@@ -124,8 +125,9 @@ export class BertClassifier {
 
   /**
    * Mean hidden state over each token span at each requested layer (0 = embeddings … numHiddenLayers),
-   * downloaded: [layers.length × spans.length × hiddenSize] row-major, layer-major. Runs the tfjs-op
-   * forward (hiddenStates.ts) on every backend; the batch's labels are not read.
+   * downloaded: [layers.length × spans.length × hiddenSize] row-major, layer-major. The tfjs-op
+   * forward (hiddenStates.ts) on GPU backends, the host-attention speed path (hostHiddenStates.ts) on
+   * WASM/CPU; the batch's labels are not read.
    */
   async hiddenStates(b: EncodedBatch, spans: readonly TokenSpan[], layers: readonly number[]): Promise<Float32Array> {
     this.checkAlive();
@@ -136,6 +138,7 @@ export class BertClassifier {
     if (spans.length === 0 || layers.length === 0) return new Float32Array(0);
     await this.P.refreshHostEmbeddings();
     const emb = hostEmbed(this.P, b);
+    if (this.gemm && emb) return hostPooledHiddenStates(this.P, this.gemm, b, emb, spans, layers);
     const out = tf.tidy(() => pooledHiddenStates(this.P, b, emb, spans, layers));
     try {
       return (await out.data()) as Float32Array;

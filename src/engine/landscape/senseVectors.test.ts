@@ -1,7 +1,8 @@
 /**
  * The sense probe's contextual vectors against tools/bert/senses_reference.py (PyTorch, HF's
  * BertModel line by line): the tiny landscape fixtures at θ(α), α ∈ {0, 0.5, 1}, every layer, mean
- * over the target's sub-tokens, to 1e-5 relative per layer (max |diff| / max |ref|), on WASM and CPU;
+ * over the target's sub-tokens, to 1e-5 relative per layer (max |diff| / max |ref|), on WASM and CPU
+ * (host-attention speed path) and on the tfjs-op device path (layers requested out of order);
  * and our tokenisation + window reproduces the reference input ids and target spans.
  */
 import { readFileSync } from 'node:fs';
@@ -9,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedCheckpoint } from '../bert/checkpoint';
+import { BertClassifier } from '../bert/model';
 import { initNodeBackend } from '../node/backend';
 import { checkpointFiles, loadCheckpointDir } from '../node/checkpoint';
 import { BertTokenizer } from '../text/bertTokenizer';
@@ -52,8 +54,35 @@ describe('sense instances', () => {
   });
 });
 
+/** max |a − ref| / max |ref| over one layer. */
+function relErr(got: Float32Array, want: number[]): number {
+  let maxDiff = 0;
+  let maxRef = 0;
+  want.forEach((w, i) => {
+    maxDiff = Math.max(maxDiff, Math.abs(got[i] - w));
+    maxRef = Math.max(maxRef, Math.abs(w));
+  });
+  return maxDiff / maxRef;
+}
+
+describe('hidden states on the device path (tfjs ops, as on WebGL/WebGPU)', () => {
+  it('θ1 loaded directly, without the host-attention path: equal PyTorch to 1e-5 relative per layer', async () => {
+    await tf.setBackend('wasm');
+    const model = BertClassifier.fromCheckpoint(toward, { hostAssist: false });
+    try {
+      const batches = encodeSenseBatches(ref.instances, tok, { maxLength: ref.max_length, batchSize: 3 });
+      const p = ref.points.find((q) => q.alpha === 1)!;
+      const layers = [2, 0, 1];
+      const v = await computeSenseVectors(model, batches, layers);
+      layers.forEach((l, li) => expect(relErr(v.byLayer[li], p.layers[l].flat()), `layer ${l}`).toBeLessThan(1e-5));
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
 for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`hidden states on ${backend}`, () => {
+  describe(`hidden states on ${backend} (host-attention speed path)`, () => {
     it('equal PyTorch to 1e-5 relative per layer at every α, in batches of 4', async () => {
       expect(await tf.setBackend(backend)).toBe(true);
       const session = LandscapeSession.open(origin, toward, [{ role: 'toward', ckpt: toward }]);
@@ -67,14 +96,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
           moveTo(session.model, session.origin, [delta], [p.alpha], session.names);
           const v = await computeSenseVectors(session.model, batches, layers);
           for (const l of layers) {
-            const want = p.layers[l].flat();
-            let maxDiff = 0;
-            let maxRef = 0;
-            want.forEach((w, i) => {
-              maxDiff = Math.max(maxDiff, Math.abs(v.byLayer[l][i] - w));
-              maxRef = Math.max(maxRef, Math.abs(w));
-            });
-            expect(maxDiff / maxRef, `α=${p.alpha} layer ${l}`).toBeLessThan(1e-5);
+            expect(relErr(v.byLayer[l], p.layers[l].flat()), `α=${p.alpha} layer ${l}`).toBeLessThan(1e-5);
           }
         }
         expect(tf.memory().numTensors).toBe(before);
