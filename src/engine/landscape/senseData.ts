@@ -10,8 +10,8 @@
  * longest prefix with the lemma (first on ties). On the 8915 test instances all but ~44 pick an inflection of the lemma
  * (the rest: `stuck` for *stick*, `owing` for *owe*, … and a handful of near misses); they are kept.
  */
-import type { WsiInstance } from '../eval/wsi/readers';
-import type { ScwsPair } from '../eval/scws';
+import { instancesFromXml, type WsiInstance } from '../eval/wsi/readers';
+import { parseScws, type ScwsPair } from '../eval/scws';
 import type { BertTokenizer } from '../text/bertTokenizer';
 import type { TokenSpan } from '../bert/hiddenStates';
 import type { EncodedBatch } from '../bert/data';
@@ -186,4 +186,36 @@ export function encodeSenseBatches(
     });
   }
   return out;
+}
+
+/** The task's instances: WSI (with the gold key text) or SCWS (instances 2k, 2k + 1 are pair k). */
+export type SenseTaskData =
+  | { task: 'semeval2010' | 'semeval2013'; instances: SenseInstance[]; wsi: WsiInstance[]; gold: string }
+  | { task: 'scws'; instances: SenseInstance[]; pairs: ScwsPair[] };
+
+/**
+ * The probe's data from file texts (the CLI reads them from disk, the app's worker from dropped
+ * files): WSI test XML files and the gold key, keeping the first `maxInstances` instances of each
+ * target word; or SCWS ratings.txt, keeping the first `maxInstances` pairs.
+ */
+export function senseTaskFromTexts(
+  task: 'semeval2010' | 'semeval2013' | 'scws',
+  input:
+    { xml: readonly { name: string; text: string }[]; gold: string; where: string } | { scws: string; name: string },
+  maxInstances?: number,
+): SenseTaskData {
+  if ('scws' in input) {
+    if (task !== 'scws') throw new InputError(`${input.name}: SCWS ratings given for task ${task}`);
+    const lines = input.scws.split(/\r?\n/).filter((l) => l.trim() !== '');
+    const kept = (maxInstances === undefined ? lines : lines.slice(0, maxInstances)).join('\n');
+    return { task, ...scwsSenseInstances(kept, parseScws(kept, input.name), input.name) };
+  }
+  if (task === 'scws') throw new InputError(`${input.where}: task scws needs the SCWS ratings file`);
+  const seen = new Map<string, number>();
+  const wsi = instancesFromXml(task, input.xml, input.where).filter((i) => {
+    const k = (seen.get(i.term) ?? 0) + 1;
+    seen.set(i.term, k);
+    return maxInstances === undefined || k <= maxInstances;
+  });
+  return { task, wsi, instances: wsiSenseInstances(wsi), gold: input.gold };
 }

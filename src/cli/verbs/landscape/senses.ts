@@ -6,12 +6,10 @@
  * --w2s the agreement with Word2Sense's senses. Reading the files (test XML, gold key found beside
  * them, SCWS ratings, checkpoints, Word2Sense model) is all this verb does besides the one call.
  */
-import { parseScws } from '../../../engine/eval/scws';
-import { instancesFromXml, type WsiInstance } from '../../../engine/eval/wsi/readers';
 import { axisValues, parseAxis } from '../../../engine/landscape/grid';
-import { scwsSenseInstances, wsiSenseInstances } from '../../../engine/landscape/senseData';
+import { senseTaskFromTexts, type SenseTaskData } from '../../../engine/landscape/senseData';
 import { SENSE_METRICS } from '../../../engine/landscape/senseScores';
-import { runSenses, type SenseTaskData, type SensesData } from '../../../engine/landscape/services/senses';
+import { runSenses, type SensesData } from '../../../engine/landscape/services/senses';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { joinPath, listDir, pathKind, readInputText } from '../../../engine/node/fs';
 import { CancelToken } from '../../../engine/util/cancel';
@@ -56,40 +54,20 @@ async function locateWsi(task: 'semeval2010' | 'semeval2013', data: string, gold
   return { xml, key };
 }
 
-/** Keeps the first `n` instances of each target word. */
-function firstPerTarget(list: WsiInstance[], n?: number): WsiInstance[] {
-  if (n === undefined) return list;
-  const seen = new Map<string, number>();
-  return list.filter((i) => {
-    const k = (seen.get(i.term) ?? 0) + 1;
-    seen.set(i.term, k);
-    return k <= n;
-  });
-}
-
 async function loadTask(task: string, data: string, maxInstances?: number, gold?: string): Promise<SenseTaskData> {
   if ((await pathKind(data)) === 'missing') throw new InputError(`${data}: no such file or folder`);
-  if (task === 'scws') {
-    const text = await readInputText(data, 'SCWS ratings');
-    let pairs = parseScws(text, data);
-    let kept = text;
-    if (maxInstances !== undefined) {
-      pairs = pairs.slice(0, maxInstances);
-      kept = text
-        .split(/\r?\n/)
-        .filter((l) => l.trim() !== '')
-        .slice(0, maxInstances)
-        .join('\n');
-    }
-    return { task, ...scwsSenseInstances(kept, pairs, data) };
-  }
+  if (task === 'scws')
+    return senseTaskFromTexts(task, { scws: await readInputText(data, 'SCWS ratings'), name: data }, maxInstances);
   if (task !== 'semeval2010' && task !== 'semeval2013')
     throw new UsageError(`--task must be semeval2010, semeval2013 or scws, got '${task}'`);
   const where = await locateWsi(task, data, gold);
-  const files = [];
-  for (const f of await xmlFiles(where.xml)) files.push({ name: f, text: await readInputText(f, 'test file') });
-  const wsi = firstPerTarget(instancesFromXml(task, files, where.xml), maxInstances);
-  return { task, wsi, instances: wsiSenseInstances(wsi), gold: await readInputText(where.key, 'gold key') };
+  const xml = [];
+  for (const f of await xmlFiles(where.xml)) xml.push({ name: f, text: await readInputText(f, 'test file') });
+  return senseTaskFromTexts(
+    task,
+    { xml, gold: await readInputText(where.key, 'gold key'), where: where.xml },
+    maxInstances,
+  );
 }
 
 function parseLayers(spec: string | undefined): number[] | undefined {

@@ -13,9 +13,7 @@
  */
 import type { LoadedCheckpoint } from '../../bert/checkpoint';
 import { expectedShapes } from '../../bert/config';
-import type { ScwsPair } from '../../eval/scws';
 import { evaluateScws } from '../../eval/scws';
-import type { WsiInstance } from '../../eval/wsi/readers';
 import { BertTokenizer } from '../../text/bertTokenizer';
 import { InputError } from '../../util/errors';
 import { ProgressMeter } from '../../util/progress';
@@ -24,7 +22,7 @@ import { wordIndex, type Word2SenseModel } from '../../word2sense/model';
 import { formatWsiKey, induceSenses } from '../../word2sense/wsi';
 import { moveTo } from '../model';
 import { disposeParamSet, uploadParams } from '../params';
-import { encodeSenseBatches, type SenseInstance } from '../senseData';
+import { encodeSenseBatches, type SenseTaskData } from '../senseData';
 import {
   clusterByTerm,
   formatSenseKey,
@@ -40,10 +38,7 @@ import { computeSenseVectors } from '../senseVectors';
 import { refOf } from '../session';
 import { backendName, SOFTWARE, withSession, type PartialHooks } from './common';
 
-/** The task's instances: WSI (with the gold key text) or SCWS (instances 2k, 2k + 1 are pair k). */
-export type SenseTaskData =
-  | { task: 'semeval2010' | 'semeval2013'; instances: SenseInstance[]; wsi: WsiInstance[]; gold: string }
-  | { task: 'scws'; instances: SenseInstance[]; pairs: ScwsPair[] };
+export type { SenseTaskData };
 
 export interface SensesRequest {
   origin: LoadedCheckpoint;
