@@ -79,7 +79,7 @@ export function renderSenseHeatmapSvg(data: SenseHeatmapData, opts: SenseHeatmap
           stroke: '#ffffff',
           'data-layer': layer,
           'data-col': c,
-          'data-value': v === null ? 'null' : v,
+          'data-value': v === null ? 'null' : String(v),
         }),
       );
       if (v !== null)
