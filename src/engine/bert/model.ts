@@ -22,6 +22,8 @@ import { deviceForward } from './deviceForward';
 import { SimdGemm } from './gemmSimd';
 import { hostForward } from './hostForward';
 import { openInterpolation, type PointMover, type SparseRows } from './interpolate';
+import { pooledHiddenStates, type TokenSpan } from './hiddenStates';
+import { hostPooledHiddenStates } from './hostHiddenStates';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from './loss';
 import { hostEmbed } from './ops';
 import { BertParams } from './params';
@@ -131,6 +133,30 @@ export class BertClassifier {
     const emb = hostEmbed(this.P, b);
     if (this.gemm && emb) return hostForward(this.P, this.gemm, b, emb);
     const out = tf.tidy(() => deviceForward(this.P, b, emb));
+    try {
+      return (await out.data()) as Float32Array;
+    } finally {
+      out.dispose();
+    }
+  }
+
+  /**
+   * Mean hidden state over each token span at each requested layer (0 = embeddings … numHiddenLayers),
+   * downloaded: [layers.length × spans.length × hiddenSize] row-major, layer-major. The tfjs-op
+   * forward (hiddenStates.ts) on GPU backends, the host-attention speed path (hostHiddenStates.ts) on
+   * WASM/CPU; the batch's labels are not read.
+   */
+  async hiddenStates(b: EncodedBatch, spans: readonly TokenSpan[], layers: readonly number[]): Promise<Float32Array> {
+    this.checkAlive();
+    validateBatch(this.config, { ...b, labels: new Float32Array(b.batch) });
+    for (const l of layers)
+      if (!Number.isInteger(l) || l < 0 || l > this.config.numHiddenLayers)
+        throw new InputError(`layer ${l} is not in 0…${this.config.numHiddenLayers}`);
+    if (spans.length === 0 || layers.length === 0) return new Float32Array(0);
+    await this.P.refreshHostEmbeddings();
+    const emb = hostEmbed(this.P, b);
+    if (this.gemm && emb) return hostPooledHiddenStates(this.P, this.gemm, b, emb, spans, layers);
+    const out = tf.tidy(() => pooledHiddenStates(this.P, b, emb, spans, layers));
     try {
       return (await out.data()) as Float32Array;
     } finally {

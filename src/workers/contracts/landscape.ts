@@ -6,11 +6,12 @@
 import type { SurfaceFile, SurfaceSpec } from '../../engine/io/surfaceFile';
 import type { CurveData } from '../../engine/landscape/services/curve';
 import type { LayersData } from '../../engine/landscape/services/layers';
+import type { SensesData } from '../../engine/landscape/services/senses';
 import type { TrajectoryData } from '../../engine/landscape/services/trajectory';
 import type { Progress } from '../../engine/util/progress';
 import type { JobSpec } from '../protocol';
 
-export type { CurveData, LayersData, TrajectoryData };
+export type { CurveData, LayersData, SensesData, TrajectoryData };
 
 /** A checkpoint as the studio lists it. */
 export interface CheckpointSummary {
@@ -84,6 +85,28 @@ export type LandscapeJobs = {
     PointProgress<null>
   >;
   lsLayers: JobSpec<LandscapeInputs & { toward: string; alphas: number[] }, LayersData, PointProgress<LayersData>>;
+  /**
+   * The sense probe (`landscape senses`): per layer and position (α along origin → toward, or each
+   * checkpoint), WSI scores of BERT's clusters or SCWS ρ. `files`: the task's test XML files and gold
+   * key (`*.key`), or SCWS ratings.txt.
+   */
+  lsSenses: JobSpec<
+    {
+      origin: string;
+      toward?: string;
+      alphas?: number[];
+      checkpoints?: string[];
+      task: 'semeval2010' | 'semeval2013' | 'scws';
+      files: File[];
+      clusters?: number;
+      layers?: number[];
+      maxInstances?: number;
+      maxLength?: number;
+      batchSize?: number;
+    },
+    SensesData,
+    PointProgress<SensesData>
+  >;
   /** Reads and validates a surface file (e.g. made by the CLI or merged from shards). */
   lsReadSurface: JobSpec<{ file: File }, SurfaceFile, never>;
   /** The surface file's JSON text and a long-format CSV (x, y, loss, accuracy). */

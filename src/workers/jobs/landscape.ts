@@ -13,6 +13,8 @@ import { checkCompatibility, shapesOf } from '../../engine/landscape/compat';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { runCurve } from '../../engine/landscape/services/curve';
 import { runLayers } from '../../engine/landscape/services/layers';
+import { runSenses } from '../../engine/landscape/services/senses';
+import { senseTaskFromTexts } from '../../engine/landscape/senseData';
 import { runSurface, startSurface, type SurfaceRequest } from '../../engine/landscape/services/surface';
 import { runTrajectory } from '../../engine/landscape/services/trajectory';
 import { prepareData, type DataOptions } from '../../engine/landscape/session';
@@ -201,6 +203,45 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const data = await prepare(inputs, head);
     return runLayers(
       { origin, toward, head, data, alphas: inputs.alphas },
+      { token: ctx.token, ...withPartial(ctx.progress) },
+    );
+  },
+
+  async lsSenses(inputs, ctx) {
+    const origin = checkpoint(inputs.origin, 'origin');
+    const toward = inputs.toward ? checkpoint(inputs.toward, 'toward') : undefined;
+    const ckpts = (inputs.checkpoints ?? []).map((id, k) => checkpoint(id, `checkpoint ${k + 1}`));
+    const texts = await Promise.all(inputs.files.map(async (f) => ({ name: f.name, text: await f.text() })));
+    const data =
+      inputs.task === 'scws'
+        ? senseTaskFromTexts(
+            'scws',
+            { scws: texts[0]?.text ?? '', name: texts[0]?.name ?? 'SCWS' },
+            inputs.maxInstances,
+          )
+        : senseTaskFromTexts(
+            inputs.task,
+            {
+              xml: texts.filter((t) => t.name.endsWith('.xml')),
+              gold: texts.find((t) => t.name.endsWith('.key'))?.text ?? '',
+              where: 'the dropped files',
+            },
+            inputs.maxInstances,
+          );
+    if (data.task !== 'scws' && !data.gold) throw new InputError('drop the gold key (a .key file) with the test XML');
+    const head = toward ?? ckpts[0] ?? origin;
+    return runSenses(
+      {
+        origin,
+        toward,
+        alphas: inputs.alphas,
+        checkpoints: ckpts,
+        data,
+        clusters: inputs.clusters ?? 3,
+        layers: inputs.layers,
+        maxLength: Math.min(inputs.maxLength ?? 128, head.config.maxPositionEmbeddings),
+        batchSize: inputs.batchSize ?? 16,
+      },
       { token: ctx.token, ...withPartial(ctx.progress) },
     );
   },

@@ -1,7 +1,8 @@
 /**
  * The verbs over surface files, no model involved: `landscape merge FILE… --out FILE` (shards and
  * partial runs with the same spec into one) and `landscape render FILE --svg OUT` (the same renderer
- * the app exports with, optionally with a trajectory overlay and a fixed colour domain).
+ * the app exports with, optionally with a trajectory overlay and a fixed colour domain), which also
+ * draws a `landscape senses --json` result as its layer × position heatmap.
  */
 import {
   countComputed,
@@ -12,11 +13,28 @@ import {
 } from '../../../engine/io/surfaceFile';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
 import { InputError } from '../../../engine/util/errors';
+import { renderSenseHeatmapSvg, type SenseHeatmapData } from '../../../viz/senseHeatmapSvg';
 import { renderSurfaceSvg, type TrajectoryOverlayPoint } from '../../../viz/surfaceSvg';
 import { defineVerb, UsageError } from '../../command';
 
 async function readSurface(path: string): Promise<SurfaceFile> {
   return parseSurface(new TextDecoder().decode(await readInputBytes(path, 'surface file')), path);
+}
+
+/** A `landscape senses --json` result (`task`, `layers`, `scores`), or null for anything else. */
+async function readSenses(path: string): Promise<SenseHeatmapData | null> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(new TextDecoder().decode(await readInputBytes(path, 'file to render')));
+  } catch {
+    return null;
+  }
+  const o = doc as Partial<SenseHeatmapData> | null;
+  if (!o || typeof o !== 'object' || !Array.isArray(o.layers) || typeof o.scores !== 'object' || !o.task) return null;
+  for (const grid of Object.values(o.scores ?? {}))
+    if (!Array.isArray(grid) || grid.length !== o.layers.length)
+      throw new InputError(`${path}: a senses result whose scores do not have one row per layer`);
+  return o as SenseHeatmapData;
 }
 
 export const merge = defineVerb({
@@ -69,7 +87,7 @@ function parseTrajectory(text: string, path: string): TrajectoryOverlayPoint[] {
 export const render = defineVerb({
   area: 'landscape',
   verb: 'render',
-  summary: 'Render a surface file as a standalone SVG (the same renderer the app exports with)',
+  summary: 'Render a surface file, or a `landscape senses --json` result as a heatmap, as a standalone SVG',
   flags: {
     svg: { kind: 'string', required: true, placeholder: 'OUT', description: 'SVG file to write' },
     log: { kind: 'boolean', description: 'log colour scale' },
@@ -91,6 +109,11 @@ export const render = defineVerb({
       description: 'colour map (default viridis)',
     },
     title: { kind: 'string', placeholder: 'TEXT', description: 'figure title' },
+    metric: {
+      kind: 'string',
+      placeholder: 'NAME',
+      description: 'senses result: the metric to draw (f_score, v_measure, …, w2s_agreement; default the first)',
+    },
     levels: { kind: 'int', min: 2, placeholder: 'N', description: 'approximate number of contour bands (default 14)' },
     domain: {
       kind: 'string',
@@ -100,9 +123,24 @@ export const render = defineVerb({
     width: { kind: 'int', min: 200, placeholder: 'PX', description: 'width (default 640)' },
     height: { kind: 'int', min: 160, placeholder: 'PX', description: 'height (default 520)' },
   },
-  positionals: { name: 'FILE', description: 'surface file', min: 1 },
+  positionals: { name: 'FILE', description: 'surface file or senses result', min: 1 },
   async run({ flags, positionals, json }, io) {
     const path = positionals[0];
+    const senses = await readSenses(path);
+    if (senses) {
+      if (flags.metric && flags.metric !== 'w2s_agreement' && !(flags.metric in senses.scores))
+        throw new UsageError(`--metric '${flags.metric}' is not in ${path} (${Object.keys(senses.scores).join(', ')})`);
+      const svg = renderSenseHeatmapSvg(senses, {
+        metric: flags.metric,
+        title: flags.title,
+        width: flags.width,
+        height: flags.height,
+      }).svg;
+      await writeFileAtomic(flags.svg, svg);
+      if (json) io.stdout(JSON.stringify({ svg: flags.svg, bytes: svg.length }));
+      else io.stdout(`wrote ${flags.svg} (${svg.length} bytes)`);
+      return;
+    }
     const file = await readSurface(path);
     const traj = flags.trajectory
       ? parseTrajectory(

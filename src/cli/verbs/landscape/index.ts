@@ -1,5 +1,5 @@
 /**
- * `sensescape landscape …`: curve, surface, trajectory, layers, hessian, flatness (each one call to an engine service,
+ * `sensescape landscape …`: curve, surface, trajectory, layers, hessian, flatness, senses (each one call to an engine service,
  * engine/landscape/services/), and merge, render over surface files. Every computing verb takes the
  * data options of `bert loss` (--max-examples, --sample/--seed, --max-length, --batch) and --split.
  */
@@ -9,7 +9,18 @@ import { merge, render } from './files';
 import { flatness } from './flatness';
 import { hessian } from './hessian';
 import { layers } from './layers';
+import { senses } from './senses';
 import { surface } from './surface';
 import { trajectory } from './trajectory';
 
-export const landscapeVerbs: VerbSpec[] = [curve, surface, trajectory, layers, hessian, flatness, merge, render];
+export const landscapeVerbs: VerbSpec[] = [
+  curve,
+  surface,
+  trajectory,
+  layers,
+  hessian,
+  flatness,
+  senses,
+  merge,
+  render,
+];
