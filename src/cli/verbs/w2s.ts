@@ -10,6 +10,8 @@ import { evaluateEntailment } from '../../engine/eval/entailment';
 import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
 import { initNodeBackend } from '../../engine/node/backend';
 import { fileCorpusSource } from '../../engine/node/text';
+import { checkOutputPath } from '../../engine/node/input';
+import type { TextLimits } from '../../engine/util/budget';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
 import { formatProgress } from '../../viz/progressText';
@@ -25,6 +27,20 @@ import { appendLine, mustBeFile, readInputBytes as readBytes, startLog, writeFil
 export async function loadModel(path: string): Promise<Word2SenseModel> {
   return readWord2SenseModel(await readBytes(path, 'model'), path);
 }
+
+/** A pairs file as strict UTF-8 text (a file of other bytes is refused, not read as U+FFFD). */
+async function readPairsText(path: string): Promise<string> {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await readBytes(path, 'pairs file'));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${path}: the pairs file is not UTF-8 text`);
+  }
+}
+
+/** Says on stderr that a first line was read as a header (never silently). */
+const headerNote = (io: CliIO, f: string) => (line: number, text: string) =>
+  io.stderr(`note: ${f}: line ${line} read as a header: '${text.slice(0, 60)}'`);
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
   return throttleProgress((p) => io.stderr(formatProgress(p)), 1000);
@@ -104,6 +120,12 @@ const train: VerbSpec = {
       description: 'write one JSON line per iteration {"iter","seconds","perplexity"}',
       placeholder: 'FILE.jsonl',
     },
+    'max-input-bytes': {
+      kind: 'number',
+      description:
+        'most bytes of text each --corpus/--counts file may hold after decompression (default 16 GiB, and gzip may expand at most 100×; giving N lifts the ratio limit)',
+      placeholder: 'N',
+    },
   },
   async run(args, io) {
     const corpusFiles = arg.strings(args, 'corpus');
@@ -144,14 +166,24 @@ const train: VerbSpec = {
     const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
     if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
-    for (const f of corpus ?? []) await mustBeFile(f, 'corpus');
-    if (countsPath) await mustBeFile(countsPath, 'counts file');
+    const maxInput = arg.optionalNumber(args, 'max-input-bytes');
+    if (maxInput !== undefined && !(maxInput >= 1 && Number.isInteger(maxInput)))
+      throw new UsageError(`--max-input-bytes must be a positive integer, got ${maxInput}`);
+    const limits: TextLimits = { maxBytes: maxInput };
+    // A plain file over the budget is refused by its size; a .gz is held to it while inflating.
+    const sizeCheck = maxInput !== undefined ? { maxBytes: maxInput, limitFlag: '--max-input-bytes' } : {};
+    for (const f of corpus ?? []) await mustBeFile(f, 'corpus', sizeCheck);
+    if (countsPath) await mustBeFile(countsPath, 'counts file', sizeCheck);
+    await checkOutputPath(out, 'model file');
+    if (logPath) await checkOutputPath(logPath, 'log file');
 
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
     if (logPath) startLog(logPath);
     const r = await trainWord2Sense(
-      corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
+      corpus
+        ? { corpus: corpus.map((f) => fileCorpusSource(f, limits)) }
+        : { counts: fileCorpusSource(countsPath!, limits) },
       {
         senses: K,
         alpha,
@@ -233,8 +265,7 @@ const similarity: VerbSpec = {
   async run(args, io) {
     const files = arg.strings(args, 'pairs');
     const sets = [];
-    for (const f of files)
-      sets.push({ f, pairs: parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f) });
+    for (const f of files) sets.push({ f, pairs: parsePairs(await readPairsText(f), f, headerNote(io, f)) });
     const model = await loadModel(arg.string(args, 'model')!);
     const results = sets.map(({ f, pairs }) => evaluateSimilarity(model, pairs, f));
     if (args.json) io.stdout(JSON.stringify(results, null, 2));
@@ -266,7 +297,7 @@ const entail: VerbSpec = {
   },
   async run(args, io) {
     const f = arg.string(args, 'pairs')!;
-    const pairs = parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f);
+    const pairs = parsePairs(await readPairsText(f), f, headerNote(io, f));
     const eps = arg.optionalNumber(args, 'epsilon') ?? 1e-4;
     if (!(eps > 0)) throw new UsageError('--epsilon must be positive');
     const model = await loadModel(arg.string(args, 'model')!);
@@ -359,6 +390,7 @@ const exportVerb: VerbSpec = {
   async run(args, io) {
     const model = await loadModel(arg.string(args, 'model')!);
     const out = arg.string(args, 'text')!;
+    await checkOutputPath(out, 'text file');
     const lines: string[] = [];
     const { indptr, indices, values } = model.embedding;
     for (let w = 0; w < model.V; w++) {

@@ -11,6 +11,7 @@ import {
   type SurfaceFile,
 } from '../../../engine/io/surfaceFile';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { InputError } from '../../../engine/util/errors';
 import { renderSurfaceSvg, type TrajectoryOverlayPoint } from '../../../viz/surfaceSvg';
 import { defineVerb, UsageError } from '../../command';
@@ -26,6 +27,7 @@ export const merge = defineVerb({
   flags: { out: { kind: 'string', required: true, placeholder: 'FILE', description: 'merged surface file' } },
   positionals: { name: 'FILE', description: 'surface files to merge', min: 1, variadic: true },
   async run({ flags, positionals, json }, io) {
+    await checkOutputPath(flags.out, 'merged surface file');
     const files = [];
     for (const p of positionals) files.push({ name: p, file: await readSurface(p) });
     const merged = mergeSurfaces(files);
@@ -103,6 +105,7 @@ export const render = defineVerb({
   positionals: { name: 'FILE', description: 'surface file', min: 1 },
   async run({ flags, positionals, json }, io) {
     const path = positionals[0];
+    await checkOutputPath(flags.svg, 'SVG');
     const file = await readSurface(path);
     const traj = flags.trajectory
       ? parseTrajectory(

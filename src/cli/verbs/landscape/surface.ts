@@ -16,6 +16,7 @@ import {
 } from '../../../engine/landscape/services/surface';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { CancelToken, isCancelled } from '../../../engine/util/cancel';
 import { defineVerb, UsageError } from '../../command';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, loadOrigin, ORIGIN_FLAGS, progressLine } from './shared';
@@ -80,6 +81,7 @@ export const surface = defineVerb({
     if ((flags.x === 'random' || flags.y === 'random') && flags.seed === undefined)
       io.stderr('landscape surface: random direction with --seed 0 (pass --seed S to choose)');
 
+    if (outPath) await checkOutputPath(outPath, 'surface file');
     const origin = await loadOrigin(flags.origin);
     const x = flags.x === 'random' ? null : await loadDir(flags.x, 'x');
     const y = flags.y === 'random' ? null : await loadDir(flags.y, 'y');
