@@ -159,7 +159,7 @@ export async function* maybeGunzip(
   const account = (n: number): void => {
     produced += n;
     if (produced > maxBytes) throw budgetError(name, opts, produced, gz ? raw.total : null);
-    if (gz && produced > GZIP_RATIO_FLOOR && produced > maxRatio * raw.total)
+    if (gz && produced > (opts.ratioFloor ?? GZIP_RATIO_FLOOR) && produced > maxRatio * raw.total)
       throw budgetError(name, opts, produced, raw.total);
   };
   for await (const chunk of chunks) {
@@ -241,18 +241,31 @@ export async function* textLines(
       throw new InputError(`${name}: line ${lineNo + ends + 1}: invalid UTF-8 (the file must be UTF-8 text)`);
     }
   };
-  const bound = (lines: string[], rest: string): string => {
-    while (rest.length > maxLine) {
+  /** Cuts `text` to pieces ≤ maxLine pushed to `out` (split mode) or refuses it; returns the remainder. */
+  const cutLong = (text: string, out: string[]): string => {
+    while (text.length > maxLine) {
       if (opts.longLines !== 'split')
         throw new InputError(
-          `${name}: line ${lineNo + lines.length + 1} is longer than ${maxLine} characters (not line-based text?)`,
+          `${name}: line ${lineNo + out.length + 1} is longer than ${maxLine} characters (not line-based text?)`,
         );
-      const cut = rest.lastIndexOf(' ', maxLine);
+      const cut = text.lastIndexOf(' ', maxLine);
       const at = cut > 0 ? cut : maxLine;
-      lines.push(rest.slice(0, at));
-      rest = rest.slice(at + (cut > 0 ? 1 : 0));
+      out.push(text.slice(0, at));
+      text = text.slice(at + (cut > 0 ? 1 : 0));
     }
-    return rest;
+    return text;
+  };
+  /** Holds complete lines and the unfinished tail to the line limit. */
+  const bound = (lines: string[], rest: string): { lines: string[]; rest: string } => {
+    let out = lines;
+    if (lines.some((l) => l.length > maxLine)) {
+      out = [];
+      for (const l of lines) {
+        const r = l.length > maxLine ? cutLong(l, out) : l;
+        if (r.length || l.length <= maxLine) out.push(r);
+      }
+    }
+    return { lines: out, rest: rest.length > maxLine ? cutLong(rest, out) : rest };
   };
   let first = true;
   let lastWasCR = false;
@@ -263,9 +276,10 @@ export async function* textLines(
       first = false;
     }
     if (lastWasCR && text.charCodeAt(0) === 10) text = text.slice(1);
-    const { lines, rest, endsWithCR } = splitLines(carry + text);
-    carry = bound(lines, rest);
-    lastWasCR = endsWithCR;
+    const split = splitLines(carry + text);
+    const { lines, rest } = bound(split.lines, split.rest);
+    carry = rest;
+    lastWasCR = split.endsWithCR;
     lineNo += lines.length;
     if (lines.length) yield lines;
   }
@@ -273,9 +287,9 @@ export async function* textLines(
   if (first && tail.charCodeAt(0) === 0xfeff) tail = tail.slice(1);
   carry += tail;
   if (carry.length) {
-    const { lines, rest } = splitLines(carry);
-    const last = bound(lines, rest);
-    if (last.length) lines.push(last);
+    const split = splitLines(carry);
+    const { lines, rest } = bound(split.lines, split.rest);
+    if (rest.length) lines.push(rest);
     if (lines.length) yield lines;
   }
 }

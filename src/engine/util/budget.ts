@@ -22,6 +22,8 @@ export interface TextLimits {
   maxRatio?: number;
   /** How the budget is raised, named in messages (default "--max-input-bytes"). */
   flag?: string;
+  /** Output after which the ratio is checked (default {@link GZIP_RATIO_FLOOR}). */
+  ratioFloor?: number;
 }
 
 /** Human figure for a byte count: "1.50 GiB (1610612736 bytes)". */
