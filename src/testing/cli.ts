@@ -6,12 +6,13 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { main } from '../cli/main';
 import { SafetensorsFile, writeSafetensors, type TensorToWrite } from '../engine/io/safetensors';
 
 /** Where the repository's fixtures live. */
-export const FIXTURES = join(__dirname, '../../tests/fixtures');
+export const FIXTURES = fileURLToPath(new URL('../../tests/fixtures', import.meta.url));
 
 export interface CliRun {
   code: number;
