@@ -60,6 +60,14 @@ export const surface = defineVerb({
     },
     resume: { kind: 'string', placeholder: 'FILE', description: 'continue a partial surface file (same spec)' },
     out: { kind: 'string', placeholder: 'FILE', description: 'surface file to write (JSON; saved while computing)' },
+    'save-every': {
+      kind: 'number',
+      min: 0,
+      default: 2,
+      placeholder: 'S',
+      description:
+        'save the surface file at most every S seconds while computing (default 2; atomic, so a kill loses at most S seconds)',
+    },
     ...DATA_FLAGS,
     seed: {
       kind: 'int',
@@ -143,6 +151,7 @@ export const surface = defineVerb({
             token,
             onProgress: progressLine(io, 'landscape surface'),
             onSave: (s) => writeFileAtomic(outPath!, serializeSurface(s, 1)),
+            saveEveryMs: flags['save-every'] * 1000,
           },
         );
       } catch (err) {
