@@ -240,6 +240,19 @@ describe('accepted-invalid: surface files (render and merge)', () => {
   }
 });
 
+describe('accepted-invalid: a trajectory overlay with an overflowing coordinate', () => {
+  it('render --trajectory refuses alpha 1e999', async () => {
+    const s = join(dir, 'ok2.json');
+    writeFileSync(s, serializeSurface(bowl(), 1));
+    const t = join(dir, 'traj.json');
+    writeFileSync(t, '[{"checkpoint":"a","alpha":1e999,"beta":0.1}]');
+    expectInputError(
+      await runCli(['landscape', 'render', s, '--svg', join(dir, 't.svg'), '--trajectory', t]),
+      /traj\.json: entry 0 has no finite numeric alpha and beta/,
+    );
+  });
+});
+
 describe('crashes: symlink loops in checkpoint folders', () => {
   it('a weights file that is a symlink loop: bert inspect and bert loss exit 2 naming it', async () => {
     const d = copyFixture('bert/tiny-gelu-f32', join(dir, 'loop1'));

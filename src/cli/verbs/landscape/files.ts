@@ -57,12 +57,12 @@ function parseTrajectory(text: string, path: string): TrajectoryOverlayPoint[] {
   if (!Array.isArray(list)) throw new InputError(`${path}: expected a list of {checkpoint, alpha, beta}`);
   return list.map((p, k) => {
     const o = p as Record<string, unknown>;
-    if (typeof o?.alpha !== 'number' || typeof o.beta !== 'number')
-      throw new InputError(`${path}: entry ${k} has no numeric alpha and beta`);
+    if (!Number.isFinite(o?.alpha) || !Number.isFinite(o.beta))
+      throw new InputError(`${path}: entry ${k} has no finite numeric alpha and beta`);
     return {
       checkpoint: String(o.checkpoint ?? `#${k + 1}`),
-      alpha: o.alpha,
-      beta: o.beta,
+      alpha: o.alpha as number,
+      beta: o.beta as number,
       loss: typeof o.loss === 'number' ? o.loss : null,
     };
   });
