@@ -12,6 +12,7 @@ import {
   bytesFigure,
   DEFAULT_MAX_GZIP_RATIO,
   DEFAULT_MAX_INPUT_BYTES,
+  GZIP_PUSH_BYTES,
   GZIP_RATIO_FLOOR,
   MAX_LINE_CHARS,
   type TextLimits,
@@ -116,7 +117,7 @@ export async function* maybeGunzip(
   let gz: Gunzip | null = null;
   let decided = false;
   let pending: Uint8Array[] = [];
-  let head = new Uint8Array(0);
+  let head: Uint8Array = new Uint8Array(0);
   let produced = 0;
   const raw = new RawTail(1 << 20);
   let crc = 0;
@@ -162,35 +163,37 @@ export async function* maybeGunzip(
     if (gz && produced > (opts.ratioFloor ?? GZIP_RATIO_FLOOR) && produced > maxRatio * raw.total)
       throw budgetError(name, opts, produced, raw.total);
   };
-  for await (const chunk of chunks) {
+  for await (const incoming of chunks) {
+    let chunk = incoming;
     if (chunk.byteLength === 0) continue;
     if (!decided) {
       const joined = new Uint8Array(head.byteLength + chunk.byteLength);
       joined.set(head);
       joined.set(chunk, head.byteLength);
-      head = joined;
-      if (head.byteLength < 2) continue;
+      head = new Uint8Array(0);
+      chunk = joined;
+      if (chunk.byteLength < 2) {
+        head = chunk;
+        continue;
+      }
       decided = true;
-      if (head[0] === 0x1f && head[1] === 0x8b) {
+      if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
         gz = new Gunzip((data) => {
           crc = crc32(data, crc);
           size += data.length;
           pending.push(data);
         });
         gz.onmember = (offset) => checkTrailer(offset);
-        push(head, false);
-      } else {
-        account(head.byteLength);
-        yield head;
       }
-      head = new Uint8Array(0);
-    } else if (gz) {
-      push(chunk, false);
-    } else {
+    }
+    if (!gz) {
       account(chunk.byteLength);
       yield chunk;
+      continue;
     }
-    if (pending.length) {
+    // small pushes, so one push expands to at most ~64 MiB and the budget is checked between them
+    for (let at = 0; at < chunk.byteLength; at += GZIP_PUSH_BYTES) {
+      push(chunk.subarray(at, at + GZIP_PUSH_BYTES), false);
       const out = pending;
       pending = [];
       for (const p of out) {

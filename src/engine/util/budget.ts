@@ -10,7 +10,9 @@ export const DEFAULT_MAX_INPUT_BYTES = 16 * 2 ** 30;
 /** Default ratio budget: a gzip stream may expand at most 100× (natural text gzips 2.5–5×)… */
 export const DEFAULT_MAX_GZIP_RATIO = 100;
 /** …checked once it has produced this many bytes (small files of repeated text pass). */
-export const GZIP_RATIO_FLOOR = 256 * 2 ** 20;
+export const GZIP_RATIO_FLOOR = 16 * 2 ** 20;
+/** Compressed bytes handed to the inflater at a time, so one push expands to at most ~64 MiB (deflate's limit is 1032×). */
+export const GZIP_PUSH_BYTES = 64 * 2 ** 10;
 /** Longest line a line-based format may have, in UTF-16 code units (1 Mi). */
 export const MAX_LINE_CHARS = 2 ** 20;
 
