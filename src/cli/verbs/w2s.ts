@@ -11,7 +11,6 @@ import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/si
 import { initNodeBackend } from '../../engine/node/backend';
 import { fileCorpusSource } from '../../engine/node/text';
 import { checkOutputPath } from '../../engine/node/input';
-import type { TextLimits } from '../../engine/util/budget';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
 import { formatProgress } from '../../viz/progressText';
@@ -21,26 +20,20 @@ import { wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
 import { readWord2SenseModel, writeWord2SenseModel } from '../../engine/word2sense/modelFile';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
-import { appendLine, mustBeFile, readInputBytes as readBytes, startLog, writeFileAtomic } from '../../engine/node/fs';
+import { headerNote, inputBudget, positiveInt } from '../inputFiles';
+import {
+  appendLine,
+  mustBeFile,
+  readInputBytes as readBytes,
+  readInputUtf8,
+  startLog,
+  writeFileAtomic,
+} from '../../engine/node/fs';
 
 /** Loads and validates a model file. */
 export async function loadModel(path: string): Promise<Word2SenseModel> {
   return readWord2SenseModel(await readBytes(path, 'model'), path);
 }
-
-/** A pairs file as strict UTF-8 text (a file of other bytes is refused, not read as U+FFFD). */
-async function readPairsText(path: string): Promise<string> {
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(await readBytes(path, 'pairs file'));
-  } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${path}: the pairs file is not UTF-8 text`);
-  }
-}
-
-/** Says on stderr that a first line was read as a header (never silently). */
-const headerNote = (io: CliIO, f: string) => (line: number, text: string) =>
-  io.stderr(`note: ${f}: line ${line} read as a header: '${text.slice(0, 60)}'`);
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
   return throttleProgress((p) => io.stderr(formatProgress(p)), 1000);
@@ -166,12 +159,9 @@ const train: VerbSpec = {
     const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
     if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
-    const maxInput = arg.optionalNumber(args, 'max-input-bytes');
-    if (maxInput !== undefined && !(maxInput >= 1 && Number.isInteger(maxInput)))
-      throw new UsageError(`--max-input-bytes must be a positive integer, got ${maxInput}`);
-    const limits: TextLimits = { maxBytes: maxInput };
-    // A plain file over the budget is refused by its size; a .gz is held to it while inflating.
-    const sizeCheck = maxInput !== undefined ? { maxBytes: maxInput, limitFlag: '--max-input-bytes' } : {};
+    const { limits, sizeCheck } = inputBudget(
+      positiveInt('max-input-bytes', arg.optionalNumber(args, 'max-input-bytes')),
+    );
     for (const f of corpus ?? []) await mustBeFile(f, 'corpus', sizeCheck);
     if (countsPath) await mustBeFile(countsPath, 'counts file', sizeCheck);
     await checkOutputPath(out, 'model file');
@@ -265,7 +255,8 @@ const similarity: VerbSpec = {
   async run(args, io) {
     const files = arg.strings(args, 'pairs');
     const sets = [];
-    for (const f of files) sets.push({ f, pairs: parsePairs(await readPairsText(f), f, headerNote(io, f)) });
+    for (const f of files)
+      sets.push({ f, pairs: parsePairs(await readInputUtf8(f, 'pairs file'), f, headerNote(io, f)) });
     const model = await loadModel(arg.string(args, 'model')!);
     const results = sets.map(({ f, pairs }) => evaluateSimilarity(model, pairs, f));
     if (args.json) io.stdout(JSON.stringify(results, null, 2));
@@ -297,7 +288,7 @@ const entail: VerbSpec = {
   },
   async run(args, io) {
     const f = arg.string(args, 'pairs')!;
-    const pairs = parsePairs(await readPairsText(f), f, headerNote(io, f));
+    const pairs = parsePairs(await readInputUtf8(f, 'pairs file'), f, headerNote(io, f));
     const eps = arg.optionalNumber(args, 'epsilon') ?? 1e-4;
     if (!(eps > 0)) throw new UsageError('--epsilon must be positive');
     const model = await loadModel(arg.string(args, 'model')!);

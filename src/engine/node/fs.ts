@@ -37,6 +37,16 @@ export async function readInputText(path: string, what: string, opts: InputCheck
   }
 }
 
+/** The text of an input file that must be UTF-8: other bytes are refused, not read as U+FFFD. */
+export async function readInputUtf8(path: string, what: string, opts: InputCheck = {}): Promise<string> {
+  const bytes = await readInputBytes(path, what, opts);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path}: the ${what} is not UTF-8 text`);
+  }
+}
+
 /** Throws an InputError unless `path` is a readable regular file within `opts.maxBytes`. */
 export async function mustBeFile(path: string, what: string, opts: InputCheck = {}): Promise<void> {
   await checkInputFile(path, what, { maxBytes: Infinity, ...opts });
