@@ -4,8 +4,9 @@
  * rule-breaking ones whose exit 0 would be accepted-invalid (truncated gzip, CRC flips, hostile
  * numbers, NaN tensors, half heads, short vocabularies, symlink loops…). See docs/input.md.
  */
-import { copyFileSync, cpSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { buildModel } from '../../src/engine/word2sense/build';
 import { writeWord2SenseModel } from '../../src/engine/word2sense/modelFile';
@@ -218,6 +219,19 @@ function corpusTarget(gzip: boolean): FuzzTarget {
           writeFileSync(p, b.bytes);
           what = b.what; // a flip in the header's MTIME/OS bytes is harmless, so no verdict
         }
+      } else if (r() < 0.25) {
+        // not a readable regular file within the budget: refused by type, loop or size
+        const kind = pick(r, ['dir', 'device', 'fifo', 'loop', 'budget'] as const);
+        mustFail = true;
+        what = `corpus ${kind}`;
+        if (kind === 'budget') {
+          writeFileSync(p, text);
+          return { what, mustFail, argv: trainArgs(dir, k, ['--corpus', p, '--max-input-bytes', '100']) };
+        }
+        const target = { dir, device: '/dev/zero', fifo: join(dir, 'fifo'), loop: join(dir, 'loop') }[kind];
+        if (kind === 'fifo' && !existsLink(target)) execFileSync('mkfifo', [target]);
+        if (kind === 'loop' && !existsLink(target)) symlinkSync('loop', target);
+        return { what, mustFail, argv: trainArgs(dir, k, ['--corpus', target]) };
       } else if (r() < 0.3) {
         writeFileSync(p, injectBytes(r, text, INVALID_UTF8));
         what = 'invalid UTF-8 (corpus text: replaced, documented)';
@@ -465,12 +479,13 @@ function checkpointTarget(kind: 'safetensors' | 'sharded' | 'bin'): FuzzTarget {
   };
 }
 
+/** True when something (a file, a dangling or looping link, a FIFO) is at `p`; never opens it. */
 function existsLink(p: string): boolean {
   try {
-    readFileSync(p);
+    lstatSync(p);
     return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== 'ENOENT';
+  } catch {
+    return false;
   }
 }
 
