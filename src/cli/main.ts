@@ -15,7 +15,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-const io: CliIO = {
+const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
   stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
 };
@@ -57,8 +57,11 @@ function findVerb(argv: string[]): { spec: VerbSpec; rest: string[] } {
   return { spec, rest: argv.slice(2) };
 }
 
-/** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI on `argv` (without node and script) and returns the exit code. `out` replaces
+ * stdout/stderr (the fuzz suite and tests call the CLI in-process this way).
+ */
+export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
   try {
     if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
       io.stdout(mainHelp());

@@ -196,6 +196,7 @@ const loss: VerbSpec = {
       sample,
       seed: seedFlag ?? 0,
       label2id: isRegression(ckpt.config) ? undefined : ckpt.config.label2id,
+      numLabels: isRegression(ckpt.config) ? undefined : ckpt.config.numLabels,
     });
     const batches = encodeBatches(examples, tok, { maxLength, batchSize });
     const threads =

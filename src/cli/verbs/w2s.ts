@@ -10,6 +10,7 @@ import { evaluateEntailment } from '../../engine/eval/entailment';
 import { evaluateSimilarity, neighbours, parsePairs } from '../../engine/eval/similarity';
 import { initNodeBackend } from '../../engine/node/backend';
 import { fileCorpusSource } from '../../engine/node/text';
+import { checkOutputPath } from '../../engine/node/input';
 import { InputError } from '../../engine/util/errors';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
 import { formatProgress } from '../../viz/progressText';
@@ -19,7 +20,15 @@ import { wordIndex, type Word2SenseModel } from '../../engine/word2sense/model';
 import { readWord2SenseModel, writeWord2SenseModel } from '../../engine/word2sense/modelFile';
 import { normaliseLine } from '../../engine/text/clean';
 import { arg, UsageError, type CliIO, type VerbSpec } from '../command';
-import { appendLine, mustBeFile, readInputBytes as readBytes, startLog, writeFileAtomic } from '../../engine/node/fs';
+import { headerNote, inputBudget, positiveInt } from '../inputFiles';
+import {
+  appendLine,
+  mustBeFile,
+  readInputBytes as readBytes,
+  readInputUtf8,
+  startLog,
+  writeFileAtomic,
+} from '../../engine/node/fs';
 
 /** Loads and validates a model file. */
 export async function loadModel(path: string): Promise<Word2SenseModel> {
@@ -104,6 +113,12 @@ const train: VerbSpec = {
       description: 'write one JSON line per iteration {"iter","seconds","perplexity"}',
       placeholder: 'FILE.jsonl',
     },
+    'max-input-bytes': {
+      kind: 'number',
+      description:
+        'most bytes of text each --corpus/--counts file may hold after decompression (default 16 GiB, and gzip may expand at most 100×; giving N lifts the ratio limit)',
+      placeholder: 'N',
+    },
   },
   async run(args, io) {
     const corpusFiles = arg.strings(args, 'corpus');
@@ -144,14 +159,21 @@ const train: VerbSpec = {
     const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
     if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
     const logPath = arg.string(args, 'log');
-    for (const f of corpus ?? []) await mustBeFile(f, 'corpus');
-    if (countsPath) await mustBeFile(countsPath, 'counts file');
+    const { limits, sizeCheck } = inputBudget(
+      positiveInt('max-input-bytes', arg.optionalNumber(args, 'max-input-bytes')),
+    );
+    for (const f of corpus ?? []) await mustBeFile(f, 'corpus', sizeCheck);
+    if (countsPath) await mustBeFile(countsPath, 'counts file', sizeCheck);
+    await checkOutputPath(out, 'model file');
+    if (logPath) await checkOutputPath(logPath, 'log file');
 
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
     if (logPath) startLog(logPath);
     const r = await trainWord2Sense(
-      corpus ? { corpus: corpus.map(fileCorpusSource) } : { counts: fileCorpusSource(countsPath!) },
+      corpus
+        ? { corpus: corpus.map((f) => fileCorpusSource(f, limits)) }
+        : { counts: fileCorpusSource(countsPath!, limits) },
       {
         senses: K,
         alpha,
@@ -239,7 +261,7 @@ const similarity: VerbSpec = {
     const files = arg.strings(args, 'pairs');
     const sets = [];
     for (const f of files)
-      sets.push({ f, pairs: parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f) });
+      sets.push({ f, pairs: parsePairs(await readInputUtf8(f, 'pairs file'), f, headerNote(io, f)) });
     const model = await loadModel(arg.string(args, 'model')!);
     const results = sets.map(({ f, pairs }) => evaluateSimilarity(model, pairs, f));
     if (args.json) io.stdout(JSON.stringify(results, null, 2));
@@ -271,7 +293,7 @@ const entail: VerbSpec = {
   },
   async run(args, io) {
     const f = arg.string(args, 'pairs')!;
-    const pairs = parsePairs(new TextDecoder().decode(await readBytes(f, 'pairs file')), f);
+    const pairs = parsePairs(await readInputUtf8(f, 'pairs file'), f, headerNote(io, f));
     const eps = arg.optionalNumber(args, 'epsilon') ?? 1e-4;
     if (!(eps > 0)) throw new UsageError('--epsilon must be positive');
     const model = await loadModel(arg.string(args, 'model')!);
@@ -364,6 +386,7 @@ const exportVerb: VerbSpec = {
   async run(args, io) {
     const model = await loadModel(arg.string(args, 'model')!);
     const out = arg.string(args, 'text')!;
+    await checkOutputPath(out, 'text file');
     const lines: string[] = [];
     const { indptr, indices, values } = model.embedding;
     for (let w = 0; w < model.V; w++) {

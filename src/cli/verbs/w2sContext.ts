@@ -19,6 +19,7 @@ import { embeddingRow, wordIndex, type Word2SenseModel } from '../../engine/word
 import { formatWsiKey, induceSenses, wsiSummary } from '../../engine/word2sense/wsi';
 import { arg, UsageError, type CliIO, type ParsedArgs, type VerbSpec } from '../command';
 import { listDir, pathKind, readInputText as readText, writeFileAtomic } from '../../engine/node/fs';
+import { checkOutputPath } from '../../engine/node/input';
 import { loadModel } from './w2s';
 
 function progressPrinter(io: CliIO): (p: Progress) => void {
@@ -186,7 +187,13 @@ async function xmlFiles(dir: string): Promise<string[]> {
 async function readInstances(t: WsiTask, dir: string): Promise<WsiInstance[]> {
   const files = [];
   for (const f of await xmlFiles(dir)) files.push({ name: f, text: await readText(f, 'test file') });
-  return instancesFromXml(t, files, dir);
+  try {
+    return instancesFromXml(t, files, dir);
+  } catch (err) {
+    // decodeXml's message names the reference, not the file
+    if (err instanceof InputError && !err.message.startsWith(dir)) err.message = `${dir}: ${err.message}`;
+    throw err;
+  }
 }
 
 const wsi: VerbSpec = {
@@ -224,6 +231,7 @@ const wsi: VerbSpec = {
     const scope = arg.string(args, 'scope') ?? 'instance';
     if (scope !== 'instance' && scope !== 'sentence')
       throw new UsageError(`--scope must be instance or sentence, got '${scope}'`);
+    await checkOutputPath(arg.requiredString(args, 'out'), 'key file');
     const model = await loadModel(arg.requiredString(args, 'model'));
     const instances = await readInstances(t, arg.requiredString(args, 'data'));
     const started = Date.now();

@@ -169,12 +169,14 @@ describe('validation before compute', () => {
           async (f) =>
             void f.set(
               'model.safetensors',
-              await rewriteWeights((l) =>
-                l.splice(
-                  l.findIndex((t) => t.name === 'bert.classifier.weight'),
-                  1,
-                ),
-              ),
+              await rewriteWeights((l) => {
+                // the whole head (weight and bias) gone; half a head is its own error (issue 19)
+                for (const n of ['bert.classifier.weight', 'bert.classifier.bias'])
+                  l.splice(
+                    l.findIndex((t) => t.name === n),
+                    1,
+                  );
+              }),
             ),
         ),
       /classifier\.weight is missing.*pre-trained checkpoint/,

@@ -7,7 +7,10 @@
  * Everything is validated before any compute — the tensor set against the config (missing and
  * unexpected names, shapes, dtypes) after name normalisation (`bert.` prefix, LayerNorm.gamma/beta,
  * `position_ids` buffers and `cls.*` pre-training heads dropped) — with one-line errors naming file
- * and tensor. Tensors are read one at a time through {@link ByteSource}s (one copy each).
+ * and tensor. Tensors are read one at a time through {@link ByteSource}s (one copy each). The same
+ * content rules hold in every verb (docs/bert.md, "Checkpoint validation"): a head (and pooler) is
+ * complete or absent, every tensor is finite, and vocab.txt agrees with vocab_size and holds the
+ * special tokens the tokenizer needs ({@link validateVocab}, {@link checkFinite}, {@link checkPairs}).
  */
 import type { ByteSource } from '../io/bytes';
 import { SafetensorsFile, type SafetensorsDtype } from '../io/safetensors';
@@ -73,6 +76,56 @@ interface StoredTensor {
 
 const FLOAT_DTYPES = new Set(['F32', 'F16', 'BF16', 'F64']);
 
+/** The special tokens the tokenizer needs in vocab.txt. */
+export const REQUIRED_VOCAB_TOKENS = ['[UNK]', '[CLS]', '[SEP]', '[PAD]'] as const;
+
+/** Parameter pairs that are present together or not at all (a head without its bias is a broken export). */
+const PAIRS: readonly [string, string][] = [
+  ['classifier.weight', 'classifier.bias'],
+  ['pooler.dense.weight', 'pooler.dense.bias'],
+];
+
+/** Throws unless each of {@link PAIRS} is complete or absent in `present`. */
+export function checkPairs(present: (n: string) => boolean, name: string): void {
+  for (const [a, b] of PAIRS)
+    if (present(a) !== present(b))
+      throw new CheckpointError(
+        `${name}: has ${present(a) ? a : b} but not ${present(a) ? b : a} (the ${a.split('.')[0]} must be complete or absent)`,
+      );
+}
+
+/** Throws naming the tensor and the first index when `data` holds NaN or ±Infinity. */
+export function checkFinite(file: string, stored: string, data: Float32Array): void {
+  for (let i = 0; i < data.length; i++)
+    if (!Number.isFinite(data[i]))
+      throw new CheckpointError(
+        `${file}: tensor ${stored} holds ${data[i]} at flat index ${i} (every weight must be finite)`,
+      );
+}
+
+/**
+ * The vocabulary of vocab.txt (one token a line): not empty, the {@link REQUIRED_VOCAB_TOKENS}
+ * present, and as many tokens as config.json's vocab_size — or vocab_size is the count padded to a
+ * multiple of 8 (by fewer than 128 rows), as some exports pad the embedding matrix.
+ */
+export function validateVocab(text: string, config: BertConfig, file: string): string[] {
+  const vocab = text.split(/\r?\n/);
+  if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
+  if (vocab.length === 0) throw new CheckpointError(`${file}: empty (a vocab.txt has one token per line)`);
+  const n = vocab.length;
+  const V = config.vocabSize;
+  if (n > V) throw new CheckpointError(`${file}: ${n} tokens, but config.json vocab_size is ${V}`);
+  if (n !== V && !(V % 8 === 0 && V - n < 128))
+    throw new CheckpointError(
+      `${file}: ${n} tokens, but config.json vocab_size is ${V} (they must agree, up to padding to a multiple of 8)`,
+    );
+  const have = new Set(vocab);
+  const missing = REQUIRED_VOCAB_TOKENS.filter((t) => !have.has(t));
+  if (missing.length)
+    throw new CheckpointError(`${file}: lacks the special token(s) ${missing.join(', ')} the tokenizer needs`);
+  return vocab;
+}
+
 export interface LoadCheckpointOptions {
   /**
    * Accept a checkpoint without the classification head (`classifier.*`), e.g. a pre-trained
@@ -123,6 +176,7 @@ export async function loadCheckpoint(
       );
     byName.set(n, t);
   }
+  checkPairs((n) => byName.has(n), name);
   for (const n of expected.keys()) {
     if (!byName.has(n) && !(opts.allowMissingHead && n.startsWith('classifier.'))) {
       const hint = n.startsWith('classifier')
@@ -144,6 +198,7 @@ export async function loadCheckpoint(
       throw new CheckpointError(
         `${t.file}: tensor ${t.stored} read ${data.length} values for shape [${t.shape.join(',')}]`,
       );
+    checkFinite(t.file, t.stored, data);
     tensors.set(n, { shape: [...t.shape], data });
     tensorDtypes.set(n, t.dtype);
   }
@@ -259,9 +314,15 @@ function torchTensors(f: TorchZipFile): StoredTensor[] {
   });
 }
 
-async function readText(src: ByteSource): Promise<string> {
+/** A small text file of the checkpoint (config, vocab, index), as strict UTF-8. */
+export async function readText(src: ByteSource): Promise<string> {
   if (src.size > 64 * 2 ** 20) throw new InputError(`${src.name}: ${src.size} bytes is too large for a text file here`);
-  return new TextDecoder('utf-8').decode(await src.read(0, src.size));
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await src.read(0, src.size));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new CheckpointError(`${src.name}: not UTF-8 text`);
+  }
 }
 
 function baseName(path: string): string {
@@ -275,14 +336,7 @@ export async function readTokenizerFiles(
 ): Promise<{ vocab?: string[]; doLowerCase?: boolean }> {
   let vocab: string[] | undefined;
   const vocabSrc = files.get('vocab.txt');
-  if (vocabSrc) {
-    vocab = (await readText(vocabSrc)).split(/\r?\n/);
-    if (vocab.length > 0 && vocab[vocab.length - 1] === '') vocab.pop();
-    if (vocab.length > config.vocabSize)
-      throw new CheckpointError(
-        `${vocabSrc.name}: ${vocab.length} tokens, but config.json vocab_size is ${config.vocabSize}`,
-      );
-  }
+  if (vocabSrc) vocab = validateVocab(await readText(vocabSrc), config, vocabSrc.name);
   let doLowerCase: boolean | undefined;
   const tcSrc = files.get('tokenizer_config.json');
   if (tcSrc) {

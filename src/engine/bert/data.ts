@@ -38,6 +38,8 @@ export interface LoadExamplesOptions {
   seed?: number;
   /** The checkpoint's label2id: label strings map through it first. */
   label2id?: Record<string, number>;
+  /** A classifier's number of labels: class labels must be integers in [0, numLabels). Unset for regression. */
+  numLabels?: number;
 }
 
 /** Reads labelled examples from TSV text (see io/glue.ts for the layouts). */
@@ -61,15 +63,58 @@ export function loadExamples(tsvText: string, fileName: string, opts: LoadExampl
   return rows.map((r) => ({
     textA: r.textA,
     textB: r.textB,
-    label: resolveLabel(r.label, r.line, fileName, opts.label2id),
+    label: resolveLabel(r.label, r.line, fileName, opts.label2id, opts.numLabels),
     line: r.line,
   }));
 }
 
-function resolveLabel(raw: string, line: number, file: string, label2id?: Record<string, number>): number {
+/** GLUE label names and the label count of the tasks that use them (RTE/QNLI/WNLI: 2, MNLI: 3). */
+const GLUE_LABEL_COUNTS: Record<string, readonly number[]> = {
+  entailment: [2, 3],
+  not_entailment: [2],
+  neutral: [3],
+  contradiction: [3],
+};
+
+/** True when label2id only holds transformers' placeholder names LABEL_0, LABEL_1, …. */
+const placeholderNames = (label2id: Record<string, number>): boolean =>
+  Object.keys(label2id).every((k) => /^LABEL_\d+$/.test(k));
+
+/**
+ * A row's label: a name in the checkpoint's label2id; else a number (a class index must be an
+ * integer in [0, numLabels), a regression target finite); else a GLUE label name, but only when the
+ * checkpoint does not name its labels (no label2id, or only LABEL_k) and has that GLUE task's label
+ * count — `neutral` is never read as index 1 of a 2-label model. (docs/bert.md, "Labels".)
+ */
+function resolveLabel(
+  raw: string,
+  line: number,
+  file: string,
+  label2id?: Record<string, number>,
+  numLabels?: number,
+): number {
   if (label2id && Object.prototype.hasOwnProperty.call(label2id, raw)) return label2id[raw];
-  if (/^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$|^[+-]?\.\d+([eE][+-]?\d+)?$/.test(raw)) return Number(raw);
-  if (Object.prototype.hasOwnProperty.call(GLUE_LABELS, raw)) return GLUE_LABELS[raw];
+  if (/^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?$|^[+-]?\.\d+([eE][+-]?\d+)?$/.test(raw)) {
+    const v = Number(raw);
+    if (!Number.isFinite(v)) throw new InputError(`${file}: line ${line}: label '${raw}' is not a finite number`);
+    if (numLabels !== undefined && !(Number.isInteger(v) && v >= 0 && v < numLabels))
+      throw new InputError(
+        `${file}: line ${line}: label '${raw}' is not a class index of the checkpoint's ${numLabels} labels (0…${numLabels - 1})`,
+      );
+    return v;
+  }
+  if (Object.prototype.hasOwnProperty.call(GLUE_LABELS, raw)) {
+    const named = label2id && !placeholderNames(label2id);
+    if (named)
+      throw new InputError(
+        `${file}: line ${line}: label '${raw}' is not one of the checkpoint's label names (${Object.keys(label2id).join(', ')})`,
+      );
+    if (numLabels !== undefined && !GLUE_LABEL_COUNTS[raw].includes(numLabels))
+      throw new InputError(
+        `${file}: line ${line}: GLUE label '${raw}' belongs to a ${GLUE_LABEL_COUNTS[raw].join('- or ')}-label task, but the checkpoint has ${numLabels} labels (give it label2id in config.json)`,
+      );
+    return GLUE_LABELS[raw];
+  }
   const known = label2id ? Object.keys(label2id).join(', ') : '';
   throw new InputError(
     `${file}: line ${line}: label '${raw}' is neither in the checkpoint's label2id${known ? ` (${known})` : ''}, a number, nor a GLUE label name`,

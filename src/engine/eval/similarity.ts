@@ -24,10 +24,12 @@ const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Parses `w1 w2 score` lines (tab or whitespace separated). Words are lowercased and accent-stripped
- * like the corpus. Blank lines and lines starting with `#` or `//` are skipped, as is a first line
- * whose third field is not a number (a header). Anything else malformed names file and line.
+ * like the corpus. Blank lines and lines starting with `#` or `//` are skipped, as is the first other
+ * line when its third field is not a number (a header, e.g. SimLex's `word1 word2 POS SimLex999`) —
+ * reported through `onHeader` so the CLI says so. Scores must be finite (`1e999` is refused).
+ * Anything else malformed names file and line (docs/word2sense.md, "Word-pair files").
  */
-export function parsePairs(text: string, name: string): WordPair[] {
+export function parsePairs(text: string, name: string, onHeader?: (line: number, text: string) => void): WordPair[] {
   const out: WordPair[] = [];
   const lines = text.replace(/^\ufeff/, '').split(/\r\n|\n|\r/);
   let sawData = false;
@@ -41,12 +43,15 @@ export function parsePairs(text: string, name: string): WordPair[] {
     if (!NUMBER.test(scoreText)) {
       if (!sawData) {
         sawData = true; // a header line
+        onHeader?.(i + 1, line);
         continue;
       }
       throw new InputError(`${name}: line ${i + 1}: score '${scoreText}' is not a number`);
     }
     sawData = true;
-    out.push({ w1: normaliseLine(parts[0]), w2: normaliseLine(parts[1]), score: Number(scoreText), line: i + 1 });
+    const score = Number(scoreText);
+    if (!Number.isFinite(score)) throw new InputError(`${name}: line ${i + 1}: score '${scoreText}' is not finite`);
+    out.push({ w1: normaliseLine(parts[0]), w2: normaliseLine(parts[1]), score, line: i + 1 });
   }
   if (out.length === 0) throw new InputError(`${name}: no word pairs found`);
   return out;

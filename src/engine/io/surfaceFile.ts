@@ -4,7 +4,9 @@
  * software version — with values row-major, `values.loss[j][i]` at (x_i, y_j), and `null` for points
  * not computed yet. Partial files resume; shards with the same spec merge; different specs refuse to
  * merge, naming the field that differs. A diverged point is stored as the string "NaN"/"Infinity"/
- * "-Infinity" (JSON has no non-finite numbers) and read back as the number.
+ * "-Infinity" (JSON has no non-finite numbers) and read back as the number. Reading validates every
+ * number (docs/landscape.md, "Surface file"): losses ≥ 0, accuracies in [0, 1], grids with
+ * min < max, coordinates equal to what the grid implies.
  *
  * Pure TS (browser and Node): reading and writing the bytes is the caller's job.
  */
@@ -147,6 +149,40 @@ export function parseSurface(text: string, fileName: string): SurfaceFile {
   return validateSurface(json, fileName);
 }
 
+/** Most points per axis (as `--grid` allows). */
+export const MAX_AXIS_POINTS = 10_000;
+/** Coordinates must equal the spec's to this relative tolerance (of max(1, |min|, |max|)). */
+export const COORD_TOLERANCE = 1e-9;
+
+/**
+ * One stored value: null (not computed); a loss is a finite number ≥ 0 or the string "NaN" or
+ * "Infinity" (a diverged point); an accuracy is a number in [0, 1] or "NaN" (a regression task or a
+ * diverged point). A JSON number that overflows (1e999) is refused: non-finite values are strings.
+ */
+function readValue(
+  key: 'loss' | 'accuracy',
+  v: unknown,
+  part: string,
+  fail: (part: string, msg: string) => never,
+): number | null {
+  if (v === null) return null;
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v))
+      return fail(
+        part,
+        'overflows to a non-finite number (a diverged point is written as the string "NaN"/"Infinity")',
+      );
+    if (key === 'loss' && v < 0) return fail(part, `is ${v}, but a loss is ≥ 0`);
+    if (key === 'accuracy' && !(v >= 0 && v <= 1)) return fail(part, `is ${v}, but an accuracy lies in [0, 1]`);
+    return v;
+  }
+  if (v === 'NaN' || (key === 'loss' && v === 'Infinity')) return Number(v);
+  return fail(
+    part,
+    `is ${JSON.stringify(v).slice(0, 40)}, not ${key === 'loss' ? 'a number ≥ 0, "NaN", "Infinity"' : 'a number in [0, 1], "NaN"'} or null`,
+  );
+}
+
 function isObj(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -204,20 +240,31 @@ export function validateSurface(json: unknown, fileName: string): SurfaceFile {
       !Number.isFinite(a.min) ||
       !Number.isFinite(a.max) ||
       !Number.isInteger(a.n) ||
-      (a.n as number) < 1
+      (a.n as number) < 1 ||
+      (a.n as number) > MAX_AXIS_POINTS
     )
-      fail(`spec.grid.${axis}`, 'must be {min, max, n} with n ≥ 1');
+      fail(`spec.grid.${axis}`, `must be {min, max, n} with finite min, max and 1 ≤ n ≤ ${MAX_AXIS_POINTS}`);
+    const ax = a as unknown as AxisSpec;
+    if (ax.n > 1 ? !(ax.max > ax.min) : !(ax.max >= ax.min))
+      fail(`spec.grid.${axis}`, `has min ${ax.min} and max ${ax.max}: max must be greater than min`);
   }
   if (typeof s.software !== 'string') fail('spec.software', 'must be a string');
   const nx = (g.x as AxisSpec).n;
   const ny = (g.y as AxisSpec).n;
-  const coords = (v: unknown, n: number, part: string): number[] => {
+  const coords = (v: unknown, axis: AxisSpec, part: string): number[] => {
+    const n = axis.n;
     if (!Array.isArray(v) || v.length !== n || !v.every((c) => typeof c === 'number' && Number.isFinite(c)))
       fail(part, `must be ${n} finite numbers (spec.grid)`);
+    const want = axisCoordinates(axis);
+    const tol = COORD_TOLERANCE * Math.max(1, Math.abs(axis.min), Math.abs(axis.max));
+    (v as number[]).forEach((c, k) => {
+      if (!(Math.abs(c - want[k]) <= tol))
+        fail(`${part}[${k}]`, `is ${c}, but spec.grid.${part} implies ${want[k]} (min + k·(max − min)/(n − 1))`);
+    });
     return v as number[];
   };
-  const x = coords(doc.x, nx, 'x');
-  const y = coords(doc.y, ny, 'y');
+  const x = coords(doc.x, g.x as AxisSpec, 'x');
+  const y = coords(doc.y, g.y as AxisSpec, 'y');
   const values = doc.values;
   if (!isObj(values)) fail('values', 'is missing');
   const grids = {} as { loss: Grid; accuracy: Grid };
@@ -226,12 +273,7 @@ export function validateSurface(json: unknown, fileName: string): SurfaceFile {
     if (!Array.isArray(rows) || rows.length !== ny) fail(`values.${key}`, `must have ${ny} rows (one per y)`);
     grids[key] = (rows as unknown[]).map((row, j) => {
       if (!Array.isArray(row) || row.length !== nx) fail(`values.${key}[${j}]`, `must have ${nx} values (one per x)`);
-      return (row as unknown[]).map((v, i) => {
-        if (v === null) return null;
-        if (typeof v === 'number') return v;
-        if (v === 'NaN' || v === 'Infinity' || v === '-Infinity') return Number(v);
-        return fail(`values.${key}[${j}][${i}]`, `is ${JSON.stringify(v)}, not a number or null`);
-      });
+      return (row as unknown[]).map((v, i) => readValue(key, v, `values.${key}[${j}][${i}]`, fail));
     });
   }
   for (let j = 0; j < ny; j++) {

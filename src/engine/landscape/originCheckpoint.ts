@@ -15,7 +15,11 @@ import { sha256Hex, sha256Source } from '../io/sha256';
 import { TorchZipFile } from '../io/torchBin';
 import {
   CheckpointError,
+  checkFinite,
+  checkPairs,
   expectedShapes,
+  readText,
+  validateVocab,
   loadCheckpoint,
   normaliseTensorName,
   parseBertConfig,
@@ -70,14 +74,21 @@ export async function loadOriginCheckpoint(files: Map<string, ByteSource>, name:
       }
       if (tensors.has(n))
         throw new CheckpointError(`${r.file}: tensor ${stored} duplicates another tensor after name normalisation`);
-      tensors.set(n, { shape: [...shape], data: await r.read(stored) });
+      const data = await r.read(stored);
+      checkFinite(r.file, stored, data);
+      tensors.set(n, { shape: [...shape], data });
       tensorDtypes.set(n, r.dtype(stored));
     }
   }
+  checkPairs((n) => tensors.has(n), name);
   for (const n of expected.keys()) {
     if (!tensors.has(n) && !isOptionalInOrigin(n))
       throw new CheckpointError(`${name}: tensor ${n} is missing (an origin may lack only the classifier and pooler)`);
   }
+  // The origin's tokenizer is not used (the data is tokenized with the head's), but a vocab.txt that
+  // is there is held to the same rules as in every other verb.
+  const vocabSrc = files.get('vocab.txt');
+  if (vocabSrc) validateVocab(await readText(vocabSrc), config, vocabSrc.name);
   const weightFiles: LoadedCheckpoint['weightFiles'] = [];
   for (const src of sources)
     weightFiles.push({

@@ -64,6 +64,7 @@ export async function prepareData(
     sample: opts.sample,
     seed: opts.seed ?? 0,
     label2id: isRegression(head.config) ? undefined : head.config.label2id,
+    numLabels: isRegression(head.config) ? undefined : head.config.numLabels,
   });
   const tok = new BertTokenizer(head.vocab, { doLowerCase: head.doLowerCase ?? true });
   const batches = encodeBatches(examples, tok, { maxLength, batchSize: opts.batchSize ?? 32 });

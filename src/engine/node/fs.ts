@@ -8,13 +8,18 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { InputError } from '../util/errors';
+import { checkInputFile, type InputCheck } from './input';
 
 function unreadable(path: string, what: string, err: unknown): InputError {
   return new InputError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
 }
 
-/** The bytes of an input file; `what` names its role in the error message ("corpus", "data"). */
-export async function readInputBytes(path: string, what: string): Promise<Uint8Array> {
+/**
+ * The bytes of an input file; `what` names its role in the error message ("corpus", "data"). The
+ * file is checked first (regular file, size within `opts.maxBytes`; see input.ts).
+ */
+export async function readInputBytes(path: string, what: string, opts: InputCheck = {}): Promise<Uint8Array> {
+  await checkInputFile(path, what, opts);
   try {
     return new Uint8Array(await readFile(path));
   } catch (err) {
@@ -22,8 +27,9 @@ export async function readInputBytes(path: string, what: string): Promise<Uint8A
   }
 }
 
-/** The UTF-8 text of an input file. */
-export async function readInputText(path: string, what: string): Promise<string> {
+/** The UTF-8 text of an input file (checked like {@link readInputBytes}). */
+export async function readInputText(path: string, what: string, opts: InputCheck = {}): Promise<string> {
+  await checkInputFile(path, what, opts);
   try {
     return await readFile(path, 'utf8');
   } catch (err) {
@@ -31,15 +37,19 @@ export async function readInputText(path: string, what: string): Promise<string>
   }
 }
 
-/** Throws an InputError unless `path` is a readable regular file. */
-export async function mustBeFile(path: string, what: string): Promise<void> {
+/** The text of an input file that must be UTF-8: other bytes are refused, not read as U+FFFD. */
+export async function readInputUtf8(path: string, what: string, opts: InputCheck = {}): Promise<string> {
+  const bytes = await readInputBytes(path, what, opts);
   try {
-    const s = await stat(path);
-    if (!s.isFile())
-      throw Object.assign(new Error('not a regular file'), { code: s.isDirectory() ? 'EISDIR' : 'ENOTFILE' });
-  } catch (err) {
-    throw unreadable(path, what, err);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new InputError(`${path}: the ${what} is not UTF-8 text`);
   }
+}
+
+/** Throws an InputError unless `path` is a readable regular file within `opts.maxBytes`. */
+export async function mustBeFile(path: string, what: string, opts: InputCheck = {}): Promise<void> {
+  await checkInputFile(path, what, { maxBytes: Infinity, ...opts });
 }
 
 /** What is at `path`: a regular file, a directory, something else, or nothing. */
@@ -60,7 +70,11 @@ export async function listDir(dir: string): Promise<{ name: string; path: string
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Writes via a temporary file and rename, so a reader (or a crash) never sees half a file. */
+/**
+ * Writes via a temporary file and rename, so a reader (or a crash) never sees half a file. The
+ * verbs check their output paths before compute (input.ts `checkOutputPath`); a failure here (disk
+ * full, the folder removed meanwhile) is still an InputError naming the path and the OS reason.
+ */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   try {
@@ -68,7 +82,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
-    throw err;
+    throw new InputError(`${path}: cannot write (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }
 

@@ -140,7 +140,7 @@ export class BertTokenizer {
     tokens.forEach((t, i) => this.vocab.set(t, i));
     const id = (t: string): number => {
       const v = this.vocab.get(t);
-      if (v === undefined) throw new Error(`vocab.txt: special token ${t} is missing`);
+      if (v === undefined) throw new InputError(`vocab.txt: special token ${t} is missing`);
       return v;
     };
     this.clsId = id('[CLS]');

@@ -5,6 +5,7 @@
  * 1 − √(t/f(w)) drawn from a seeded generator, where a dropped or out-of-vocabulary token keeps its
  * slot so windows do not stretch; a fixed symmetric window; windows never cross a line (one line =
  * one sentence or paragraph). Pairs are counted in both directions, so C is symmetric.
+ * Reading is bounded (see {@link corpusLineOptions} and util/budget.ts).
  */
 import { Checkpointer, CancelToken } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
@@ -12,13 +13,25 @@ import { mulberry32 } from '../util/random';
 import { InputError } from '../util/errors';
 import { cleanTokens } from './clean';
 import type { CsrCounts } from './csr';
-import { textLines } from './lines';
+import { textLines, type TextLineOptions } from './lines';
+import type { TextLimits } from '../util/budget';
 import { PairTable } from './pairTable';
 
 /** A re-openable byte stream (the corpus is read twice). `name` is used in messages. */
 export interface CorpusSource {
   name: string;
   open(): AsyncIterable<Uint8Array>;
+  /** The input budget (bytes after decompression, gzip ratio); defaults in util/budget.ts. */
+  limits?: TextLimits;
+}
+
+/**
+ * How corpus text is read: invalid UTF-8 becomes U+FFFD (real corpora carry a few bad bytes; the
+ * token is then just a rare word), and a line over `MAX_LINE_CHARS` (util/budget.ts) characters (text8 is one
+ * 100 MB line) is split at a space — a window never crosses the split, as it never crosses a line.
+ */
+export function corpusLineOptions(src: CorpusSource): TextLineOptions {
+  return { name: src.name, ...src.limits, fatal: false, longLines: 'split' };
 }
 
 export interface CorpusOptions {
@@ -54,7 +67,7 @@ export async function countWords(
   let tokens = 0;
   let lines = 0;
   for (const src of sources) {
-    for await (const batch of textLines(src.open())) {
+    for await (const batch of textLines(src.open(), corpusLineOptions(src))) {
       for (const line of batch) {
         for (const t of cleanTokens(line)) {
           freq.set(t, (freq.get(t) ?? 0) + 1);
@@ -153,7 +166,7 @@ export async function corpusToCounts(
   const cp = new Checkpointer(cancel);
   let seen = 0;
   for (const src of sources) {
-    for await (const batch of textLines(src.open())) {
+    for await (const batch of textLines(src.open(), corpusLineOptions(src))) {
       for (const line of batch) {
         const toks = cleanTokens(line);
         seen += toks.length;

@@ -80,6 +80,9 @@ describe('model file', () => {
     ['unknown version', (_t, m) => (m.version = '9'), /model version "9" is not supported/],
     ['vocab not JSON', (_t, m) => (m.vocab = '[oops'), /metadata 'vocab' is not valid JSON/],
     ['duplicate word', (_t, m) => (m.vocab = '["a","a","c"]'), /lists 'a' twice/],
+    // issue 19 decision: a word can never be the empty string (no lookup could reach it)
+    ['empty word', (_t, m) => (m.vocab = '["a","","c"]'), /metadata 'vocab' holds an empty word \(at index 1\)/],
+    ['word count 1e999', (_t, m) => (m.word_counts = '[1,1e999,2]'), /'word_counts' must be a JSON array of 3/],
     ['word_counts length', (_t, m) => (m.word_counts = '[1,2]'), /'word_counts' must be a JSON array of 3/],
     ['hyperparameters array', (_t, m) => (m.hyperparameters = '[]'), /'hyperparameters' must be a JSON object/],
     ['missing theta', (t) => delete t.theta, /tensor theta is missing/],

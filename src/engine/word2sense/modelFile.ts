@@ -79,6 +79,7 @@ export async function readWord2SenseModel(bytes: Uint8Array, name = 'model'): Pr
   if (V === 0) throw new InputError(`${name}: metadata 'vocab' is empty`);
   const seen = new Set<string>();
   for (const w of vocab as string[]) {
+    if (w === '') throw new InputError(`${name}: metadata 'vocab' holds an empty word (at index ${seen.size})`);
     if (seen.has(w)) throw new InputError(`${name}: metadata 'vocab' lists '${w}' twice`);
     seen.add(w);
   }
@@ -86,7 +87,7 @@ export async function readWord2SenseModel(bytes: Uint8Array, name = 'model'): Pr
   if (
     !Array.isArray(wordCounts) ||
     wordCounts.length !== V ||
-    wordCounts.some((c) => typeof c !== 'number' || !(c >= 0))
+    wordCounts.some((c) => typeof c !== 'number' || !(c >= 0) || !Number.isFinite(c))
   ) {
     throw new InputError(`${name}: metadata 'word_counts' must be a JSON array of ${V} non-negative numbers`);
   }

@@ -130,7 +130,7 @@ export async function trainWord2Sense(
           hooks.progress,
           cancel,
         )
-      : await readCountsFile(input.counts.name, input.counts.open(), hooks.progress, cancel);
+      : await readCountsFile(input.counts.name, input.counts.open(), hooks.progress, cancel, input.counts.limits);
   const counts = { V: data.vocab.length, nnz: nnz(data.counts), tokens: data.tokens };
   hooks.onCounts?.({ ...counts, seconds: (now() - t0) / 1000 });
   if (o.senses > data.vocab.length)

@@ -5,6 +5,7 @@
  */
 import { runCurve, type CurveData } from '../../../engine/landscape/services/curve';
 import { pathKind, writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
 import { renderCurveSvg } from '../../../viz/curveSvg';
@@ -49,6 +50,7 @@ export const curve = defineVerb({
       throw new UsageError(
         'several --split values need --data to be a GLUE task folder (holding train.tsv, dev.tsv, …)',
       );
+    if (flags.svg) await checkOutputPath(flags.svg, 'SVG');
     const origin = await loadOrigin(flags.origin);
     const toward = await loadDir(flags.toward, 'toward');
     const head = flags.head ? await loadDir(flags.head, 'head') : toward;

@@ -12,6 +12,7 @@ import {
   type SurfaceFile,
 } from '../../../engine/io/surfaceFile';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { InputError } from '../../../engine/util/errors';
 import { renderSenseHeatmapSvg, type SenseHeatmapData } from '../../../viz/senseHeatmapSvg';
 import { renderSurfaceSvg, type TrajectoryOverlayPoint } from '../../../viz/surfaceSvg';
@@ -44,6 +45,7 @@ export const merge = defineVerb({
   flags: { out: { kind: 'string', required: true, placeholder: 'FILE', description: 'merged surface file' } },
   positionals: { name: 'FILE', description: 'surface files to merge', min: 1, variadic: true },
   async run({ flags, positionals, json }, io) {
+    await checkOutputPath(flags.out, 'merged surface file');
     const files = [];
     for (const p of positionals) files.push({ name: p, file: await readSurface(p) });
     const merged = mergeSurfaces(files);
@@ -73,12 +75,12 @@ function parseTrajectory(text: string, path: string): TrajectoryOverlayPoint[] {
   if (!Array.isArray(list)) throw new InputError(`${path}: expected a list of {checkpoint, alpha, beta}`);
   return list.map((p, k) => {
     const o = p as Record<string, unknown>;
-    if (typeof o?.alpha !== 'number' || typeof o.beta !== 'number')
-      throw new InputError(`${path}: entry ${k} has no numeric alpha and beta`);
+    if (!Number.isFinite(o?.alpha) || !Number.isFinite(o.beta))
+      throw new InputError(`${path}: entry ${k} has no finite numeric alpha and beta`);
     return {
       checkpoint: String(o.checkpoint ?? `#${k + 1}`),
-      alpha: o.alpha,
-      beta: o.beta,
+      alpha: o.alpha as number,
+      beta: o.beta as number,
       loss: typeof o.loss === 'number' ? o.loss : null,
     };
   });
@@ -126,6 +128,7 @@ export const render = defineVerb({
   positionals: { name: 'FILE', description: 'surface file or senses result', min: 1 },
   async run({ flags, positionals, json }, io) {
     const path = positionals[0];
+    await checkOutputPath(flags.svg, 'SVG');
     const senses = await readSenses(path);
     if (senses) {
       if (flags.metric && flags.metric !== 'w2s_agreement' && !(flags.metric in senses.scores))

@@ -8,6 +8,7 @@ import { runLayers } from '../../../engine/landscape/services/layers';
 import { refOf } from '../../../engine/landscape/session';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { CancelToken } from '../../../engine/util/cancel';
 import { renderCurveSvg } from '../../../viz/curveSvg';
 import { defineVerb } from '../../command';
@@ -38,6 +39,7 @@ export const layers = defineVerb({
   },
   async run({ flags, json }, io) {
     const alphas = alphasOf(flags);
+    if (flags.svg) await checkOutputPath(flags.svg, 'SVG');
     const origin = await loadOrigin(flags.origin);
     const toward = await loadDir(flags.toward, 'toward');
     const head = flags.head ? await loadDir(flags.head, 'head') : toward;

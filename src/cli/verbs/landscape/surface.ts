@@ -16,6 +16,7 @@ import {
 } from '../../../engine/landscape/services/surface';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
+import { checkOutputPath } from '../../../engine/node/input';
 import { CancelToken, isCancelled } from '../../../engine/util/cancel';
 import { defineVerb, UsageError } from '../../command';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, loadOrigin, ORIGIN_FLAGS, progressLine } from './shared';
@@ -59,6 +60,14 @@ export const surface = defineVerb({
     },
     resume: { kind: 'string', placeholder: 'FILE', description: 'continue a partial surface file (same spec)' },
     out: { kind: 'string', placeholder: 'FILE', description: 'surface file to write (JSON; saved while computing)' },
+    'save-every': {
+      kind: 'number',
+      min: 0,
+      default: 2,
+      placeholder: 'S',
+      description:
+        'save the surface file at most every S seconds while computing (default 2; atomic, so a kill loses at most S seconds)',
+    },
     ...DATA_FLAGS,
     seed: {
       kind: 'int',
@@ -80,6 +89,7 @@ export const surface = defineVerb({
     if ((flags.x === 'random' || flags.y === 'random') && flags.seed === undefined)
       io.stderr('landscape surface: random direction with --seed 0 (pass --seed S to choose)');
 
+    if (outPath) await checkOutputPath(outPath, 'surface file');
     const origin = await loadOrigin(flags.origin);
     const x = flags.x === 'random' ? null : await loadDir(flags.x, 'x');
     const y = flags.y === 'random' ? null : await loadDir(flags.y, 'y');
@@ -141,6 +151,7 @@ export const surface = defineVerb({
             token,
             onProgress: progressLine(io, 'landscape surface'),
             onSave: (s) => writeFileAtomic(outPath!, serializeSurface(s, 1)),
+            saveEveryMs: flags['save-every'] * 1000,
           },
         );
       } catch (err) {

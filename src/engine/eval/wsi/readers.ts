@@ -27,11 +27,14 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 /** Decodes XML character references and the five predefined entities. */
 export function decodeXml(s: string): string {
-  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (_, e: string) =>
-    e[0] === '#'
-      ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
-      : ENTITIES[e],
-  );
+  return s.replace(/&(#x[0-9a-fA-F]+|#\d+|amp|lt|gt|quot|apos);/g, (ref: string, e: string) => {
+    if (e[0] !== '#') return ENTITIES[e];
+    const cp = e[1] === 'x' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    // XML allows only Unicode scalar values (not surrogates, not above U+10FFFF)
+    if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff))
+      throw new InputError(`character reference ${ref.slice(0, 20)} is not a Unicode character`);
+    return String.fromCodePoint(cp);
+  });
 }
 
 function stripTags(s: string): string {
