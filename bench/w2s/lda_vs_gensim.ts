@@ -68,7 +68,10 @@ if (existsSync(`${dir}/meta.json`)) {
   console.log(`counts: reusing ${dir} (V=${counts.cols}, ${meta.nnz} non-zeros)`);
 } else {
   const t = performance.now();
-  const data = await corpusToCounts(CORPORA.map(fileCorpusSource), { maxVocab: V, seed });
+  const data = await corpusToCounts(
+    CORPORA.map((p) => fileCorpusSource(p)),
+    { maxVocab: V, seed },
+  );
   counts = data.counts;
   const nnz = counts.indptr[counts.rows];
   writeFileSync(`${dir}/indptr.i32`, counts.indptr);
