@@ -2,7 +2,8 @@
  * In-place landscape points (interpolate.ts) against the path they replace — the fused `combine` on
  * the device + `assignParams` — on every backend the unit suite runs (WASM and CPU with the host speed
  * path, CPU through the device path): same losses to 1e-6 relative and logits to 1e-5 at surface
- * points with the word-embedding row subset; after `dispose` every parameter holds the last point; no
+ * points with the word-embedding row subset; after `dispose` every parameter holds the last point and
+ * the borrowed base and directions are back in their own layout bit for bit; no
  * growth of tfjs tensors/bytes or (Node) RSS over 20 points of a 3.7M-parameter model (RSS: less than
  * four copies of the moving weights, where keeping one per point would be twenty).
  */
@@ -90,12 +91,14 @@ for (const c of CASES) {
 
     it('points equal combine + assignParams (loss 1e-6, logits 1e-5 relative) with the row subset', async () => {
       const a = setup();
-      const ref = BertClassifier.fromCheckpoint(t1, { hostAssist: c.hostAssist });
-      const subsets = rowSubsets({ sparseRows, names }, a.base, a.dirs);
+      // The reference has its own base and directions: the mover borrows (rearranges) a's until disposed.
+      const r = setup();
+      const ref = r.model;
+      const subsets = rowSubsets({ sparseRows, names }, r.base, r.dirs);
       const mover = await a.model.interpolator(a.base, a.dirs, names, { sparseRows });
       try {
         for (const p of POINTS) {
-          moveTo(ref, a.base, a.dirs, p, names, subsets);
+          moveTo(ref, r.base, r.dirs, p, names, subsets);
           const want = await ref.evaluate(batches, { keepLogits: true });
           mover.moveTo(p);
           const got = await a.model.evaluate(batches, { keepLogits: true });
@@ -111,7 +114,7 @@ for (const c of CASES) {
       } finally {
         mover.dispose();
         disposeRowSubsets(subsets);
-        ref.dispose();
+        r.dispose();
         a.dispose();
       }
     });
@@ -119,10 +122,19 @@ for (const c of CASES) {
     it('after dispose every parameter holds the last point and the model assigns and evaluates as before', async () => {
       const a = setup();
       const before = tf.memory().numTensors;
+      const copy = async (set: Map<string, tf.Tensor>) =>
+        new Map(await Promise.all([...set].map(async ([n, t]) => [n, (await t.data()).slice()] as const)));
+      const baseBefore = await copy(a.base);
+      const dirBefore = await copy(a.dirs[1]);
       const mover = await a.model.interpolator(a.base, a.dirs, names);
       mover.moveTo([0.3, -0.7]);
       mover.dispose();
       expect(tf.memory().numTensors).toBe(before);
+      // The borrowed base and directions are back in their own layout, bit for bit.
+      for (const n of names) {
+        expect(await a.base.get(n)!.data(), n).toEqual(baseBefore.get(n));
+        expect(await a.dirs[1].get(n)!.data(), n).toEqual(dirBefore.get(n));
+      }
       const want = combine(a.base, a.dirs, [0.3, -0.7], names);
       const ref = BertClassifier.fromCheckpoint(t1, { hostAssist: c.hostAssist });
       try {

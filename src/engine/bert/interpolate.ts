@@ -2,18 +2,21 @@
  * Landscape points in place: θ = base + Σ c_k·d_k written straight into the tensors the forward pass
  * reads, one fused axpy per tensor, with no per-point transposition and no second copy of the weights.
  *
- * WASM/CPU (the host speed path): base and directions are read back once and laid out as the kernels
- * are (Linear weights transposed [in, out], each layer's Q/K/V fused [H, 3H] and [3H], embedding tables
- * as the host mirrors, the word embeddings restricted to the rows the examples use when asked); a point
- * overwrites the model's own kernel buffers through writable host views (tensor/inPlace.ts). While the
- * interpolation is open, the PyTorch-layout copies those kernels were made from are released (the
- * forward pass does not read them) and {@link BertInterpolation.dispose} rebuilds them from the kernels,
- * so the model is whole again afterwards. GPU backends (no host views): per tensor, the axpy runs as
- * tfjs ops on the device and replaces the parameter before the next tensor is computed, so at most one
- * tensor's transient copy exists at a time.
+ * WASM/CPU (the host speed path): the base and direction tensors are borrowed, not copied — on WASM,
+ * while the interpolation is open, every Linear weight among them is rearranged in place into the kernel
+ * layout ([in, out]) (on the CPU backend, whose tensors may alias the caller's host arrays, into private
+ * transposed copies instead), so a point is one contiguous pass per tensor over base, directions and target (for the
+ * fused Q/K/V kernel [H, 3H] of a layer, H runs per part; for the word embeddings, the rows the examples
+ * use). The point is written straight into the model's own buffers (the transposed kernels, the fused
+ * Q/K/V, the small tensors, the host embedding mirrors) through writable host views (tensor/inPlace.ts).
+ * The PyTorch-layout copies of those kernels are released while open (the forward pass does not read
+ * them). {@link PointMover.dispose} rebuilds them from the kernels and puts the borrowed tensors back in
+ * their own layout, so model, base and directions are whole again afterwards. GPU backends (no host
+ * views): per tensor, the axpy runs as tfjs ops on the device and replaces the parameter before the next
+ * tensor is computed, so at most one tensor's transient copy exists at a time.
  *
- * Memory (host path): model kernels 1× + base 1× + one array per direction, all of the moving
- * parameters (host arrays outside the tfjs heap); nothing is allocated per point.
+ * Memory (WASM): nothing beyond the model, the base and the directions the caller already holds (one
+ * tensor's transient while opening and closing); nothing is allocated per point.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterWrite, hasHostViews, hostView, ownedCopy } from '../tensor/inPlace';
@@ -37,17 +40,22 @@ export interface SparseRows {
 const QKV = /^encoder\.layer\.(\d+)\.attention\.self\.(query|key|value)\.(weight|bias)$/;
 const PARTS = ['query', 'key', 'value'] as const;
 
-/** One buffer a point writes: its value in the buffer's layout at the base and along each direction. */
+/** A contiguous run of a slot: `n` values from source offset `s` to target offset `d`. */
+type Run = readonly [s: number, d: number, n: number];
+
+/**
+ * One part of a buffer a point writes: the target, and the borrowed base and direction tensors whose
+ * values (rearranged into the target's layout while the interpolation is open) feed it.
+ */
 interface Slot {
-  /** The tensor written in place (its host view is taken afresh per point: a WASM heap view dies when the heap grows). */
+  /** The tensor written in place (host views are taken afresh per point: a WASM heap view dies when the heap grows). */
   tensor?: () => tf.Tensor;
   /** Or a host array written directly (the embedding mirrors). */
   mirror?: () => Float32Array;
-  base: Float32Array;
-  dirs: (Float32Array | null)[];
-  /** Row-restricted slots: the rows written and their width. */
-  rows?: Int32Array;
-  width?: number;
+  base: tf.Tensor;
+  dirs: (tf.Tensor | null)[];
+  /** The runs written; null: the whole target from the whole source, same offsets. */
+  runs: Run[] | null;
 }
 
 /** dst[dOff + i] = base[i] + Σ c_k·dirs[k][i] for i in [sOff, sOff + n) of the sources. */
@@ -93,19 +101,10 @@ function transposeInto(
   }
 }
 
-function gatherRows(src: Float32Array, rows: Int32Array, width: number): Float32Array {
-  const out = new Float32Array(rows.length * width);
-  rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
-  return out;
-}
-
-async function hostData(t: tf.Tensor): Promise<Float32Array> {
-  return (await t.data()) as Float32Array;
-}
-
 /**
  * Opens an in-place interpolation over `names` for the model parameters `P`.
- * @param base the point at coefficients 0 (device tensors in PyTorch layout, caller keeps ownership)
+ * @param base the point at coefficients 0 (device tensors in PyTorch layout, caller keeps ownership; on the
+ *   host path they are borrowed: do not read base or directions until the mover is disposed)
  * @param dirs directions over (a subset of) `names`; a missing name contributes zero
  * @param sparse matrices of which only some rows are written (the others keep their value)
  */
@@ -168,6 +167,10 @@ class HostInterpolation implements PointMover {
     private readonly slots: Slot[],
     /** PyTorch-layout parameters released while open, rebuilt from the kernels on dispose. */
     private readonly detached: string[],
+    /** Borrowed [rows, cols] tensors holding their transpose while open (restored on dispose). */
+    private readonly transposed: { t: tf.Tensor; rows: number; cols: number }[],
+    /** CPU backend: private transposed copies of borrowed Linear weights. */
+    private readonly copies: tf.Tensor[],
     private readonly nDirs: number,
   ) {}
 
@@ -183,94 +186,89 @@ class HostInterpolation implements PointMover {
     P.hostEmbeddings = P.hostEmbeddings!.map((a) => a.slice());
     const slots: Slot[] = [];
     const detached: string[] = [];
-    const qkvLayers = new Set<number>();
-    const moving = new Set(names);
-    for (const name of names) {
-      const m = QKV.exec(name);
-      if (m && P.fuseQkv) {
-        qkvLayers.add(Number(m[1]));
-        continue;
-      }
-      const shape = P.expected.get(name)!;
-      const e = (EMBEDDINGS as readonly string[]).indexOf(name);
-      if (e >= 0) {
-        const rows = sparse.find((s) => s.name === name)?.rows;
-        const width = shape[1];
-        const pick = (a: Float32Array): Float32Array => (rows ? gatherRows(a, rows, width) : a);
-        slots.push({
-          mirror: () => P.hostEmbeddings![e],
-          base: pick(await hostData(base.get(name)!)),
-          dirs: await Promise.all(dirs.map(async (d) => (d.get(name) ? pick(await hostData(d.get(name)!)) : null))),
-          rows,
-          width,
-        });
-        detached.push(name);
-      } else if (P.kernels.has(name)) {
-        const [out, inn] = shape;
-        const layout = async (t: tf.Tensor | undefined): Promise<Float32Array | null> => {
-          if (!t) return null;
-          const o = new Float32Array(t.size);
-          transposeInto(await hostData(t), out, inn, o, out, 0);
-          return o;
-        };
-        const b = (await layout(base.get(name)))!;
-        P.kernels.get(name)!.dispose();
-        P.kernels.set(name, ownedCopy(b, [inn, out]) as tf.Tensor2D);
-        slots.push({
-          tensor: () => P.kernels.get(name)!,
-          base: b,
-          dirs: await Promise.all(dirs.map((d) => layout(d.get(name)))),
-        });
-        detached.push(name);
+    const transposed: { t: tf.Tensor; rows: number; cols: number }[] = [];
+    const copies: tf.Tensor[] = [];
+    const borrowed = new Map<tf.DataId, tf.Tensor>();
+    /**
+     * The source to read for borrowed [rows, cols] tensor `t` in the kernel layout: on WASM `t` itself,
+     * rearranged in place into its transpose (once per buffer); on the CPU backend, whose tensors may
+     * alias the caller's host arrays (a checkpoint's), a private transposed copy.
+     */
+    const transpose = (t: tf.Tensor | null): tf.Tensor | null => {
+      if (!t) return null;
+      const known = borrowed.get(t.dataId);
+      if (known) return known;
+      const [rows, cols] = t.shape;
+      let src = t;
+      if (tf.getBackend() === 'wasm') {
+        const tmp = view(t).slice();
+        transposeInto(tmp, rows, cols, view(t), rows, 0);
+        afterWrite(t);
+        transposed.push({ t, rows, cols });
       } else {
-        const b = (await hostData(base.get(name)!)).slice();
-        P.set(name, ownedCopy(b, shape));
-        slots.push({
-          tensor: () => P.get(name),
-          base: b,
-          dirs: await Promise.all(dirs.map(async (d) => (d.get(name) ? hostData(d.get(name)!) : null))),
-        });
+        const out = new Float32Array(t.size);
+        transposeInto(view(t), rows, cols, out, rows, 0);
+        src = ownedCopy(out, [cols, rows]);
+        copies.push(src);
       }
-    }
-    for (const l of qkvLayers) {
-      const p = `encoder.layer.${l}.attention.self`;
-      const H = P.config.hiddenSize;
-      // The fused kernel [H, 3H] = [Wqᵀ | Wkᵀ | Wvᵀ] and bias [3H]; a non-moving part keeps its current value.
-      const fuse = async (src: (n: string) => tf.Tensor | undefined, keep: boolean) => {
-        const w = new Float32Array(H * 3 * H);
-        const b = new Float32Array(3 * H);
-        let any = false;
-        for (let k = 0; k < 3; k++) {
-          for (const [kind, out] of [
-            ['weight', w],
-            ['bias', b],
-          ] as const) {
-            const n = `${p}.${PARTS[k]}.${kind}`;
-            const t = moving.has(n) ? src(n) : keep ? P.get(n) : undefined;
-            if (!t) continue;
-            any = true;
-            const v = await hostData(t);
-            if (kind === 'weight') transposeInto(v, H, H, out, 3 * H, k * H);
-            else out.set(v, k * H);
-          }
+      borrowed.set(t.dataId, src);
+      return src;
+    };
+    const pick = (name: string) => ({
+      base: base.get(name)!,
+      dirs: dirs.map((d) => d.get(name) ?? null),
+    });
+    try {
+      for (const name of names) {
+        const m = QKV.exec(name);
+        const cols = P.expected.get(name)![1];
+        const e = (EMBEDDINGS as readonly string[]).indexOf(name);
+        if (m && P.fuseQkv) {
+          const l = Number(m[1]);
+          const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
+          const H = P.config.hiddenSize;
+          const src = pick(name);
+          if (m[3] === 'weight') {
+            // Part k of the fused [H, 3H] kernel: row i of its transpose goes to columns [kH, (k+1)H) of row i.
+            const runs: Run[] = Array.from({ length: H }, (_, i) => [i * H, i * 3 * H + k * H, H] as const);
+            slots.push({
+              tensor: () => P.qkv.get(l)!.w,
+              base: transpose(src.base)!,
+              dirs: src.dirs.map(transpose),
+              runs,
+            });
+          } else slots.push({ tensor: () => P.qkv.get(l)!.b, ...src, runs: [[0, k * H, H]] });
+          detached.push(name);
+        } else if (e >= 0) {
+          const rowList = sparse.find((s) => s.name === name)?.rows;
+          const runs = rowList ? Array.from(rowList, (r) => [r * cols, r * cols, cols] as const) : null;
+          slots.push({ mirror: () => P.hostEmbeddings![e], ...pick(name), runs });
+          detached.push(name);
+        } else if (P.kernels.has(name)) {
+          const src = pick(name);
+          slots.push({
+            tensor: () => P.kernels.get(name)!,
+            base: transpose(src.base)!,
+            dirs: src.dirs.map(transpose),
+            runs: null,
+          });
+          detached.push(name);
+        } else {
+          // A small tensor (bias, LayerNorm): made our own first (on the CPU backend it may alias a checkpoint's array).
+          P.set(name, ownedCopy(view(P.get(name)), P.expected.get(name)!));
+          slots.push({ tensor: () => P.get(name), ...pick(name), runs: null });
         }
-        return any ? { w, b } : null;
-      };
-      const b0 = (await fuse((n) => base.get(n), true))!;
-      const ds = [];
-      for (const d of dirs) ds.push(await fuse((n) => d.get(n), false));
-      const old = P.qkv.get(l)!;
-      P.qkv.set(l, { w: ownedCopy(b0.w, [H, 3 * H]) as tf.Tensor2D, b: ownedCopy(b0.b, [3 * H]) as tf.Tensor1D });
-      tf.dispose([old.w, old.b]);
-      slots.push({ tensor: () => P.qkv.get(l)!.w, base: b0.w, dirs: ds.map((d) => d?.w ?? null) });
-      slots.push({ tensor: () => P.qkv.get(l)!.b, base: b0.b, dirs: ds.map((d) => d?.b ?? null) });
-      for (const part of PARTS) for (const kind of ['weight', 'bias']) detached.push(`${p}.${part}.${kind}`);
+      }
+    } catch (err) {
+      restore(transposed);
+      tf.dispose(copies);
+      throw err;
     }
     for (const n of detached) {
       P.tensors.get(n)?.dispose();
       P.tensors.delete(n);
     }
-    return new HostInterpolation(P, slots, detached, dirs.length);
+    return new HostInterpolation(P, slots, detached, transposed, copies, dirs.length);
   }
 
   moveTo(coeffs: readonly number[]): void {
@@ -281,17 +279,15 @@ class HostInterpolation implements PointMover {
       const cs: number[] = [];
       s.dirs.forEach((d, k) => {
         if (d && coeffs[k] !== 0) {
-          ds.push(d);
+          ds.push(view(d));
           cs.push(coeffs[k]);
         }
       });
       const t = s.tensor?.();
       const dst = t ? view(t) : s.mirror!();
-      if (!s.rows) axpy(dst, 0, s.base, ds, cs, 0, s.base.length);
-      else {
-        const w = s.width!;
-        s.rows.forEach((r, k) => axpy(dst, r * w, s.base, ds, cs, k * w, w));
-      }
+      const b = view(s.base);
+      if (!s.runs) axpy(dst, 0, b, ds, cs, 0, b.length);
+      else for (const [so, d, n] of s.runs) axpy(dst, d, b, ds, cs, so, n);
       if (t) afterWrite(t);
     }
   }
@@ -299,23 +295,39 @@ class HostInterpolation implements PointMover {
   dispose(): void {
     const P = this.P;
     const H = P.config.hiddenSize;
-    tf.tidy(() => {
-      for (const name of this.detached) {
-        const shape = P.expected.get(name)!;
-        const e = (EMBEDDINGS as readonly string[]).indexOf(name);
-        const m = QKV.exec(name);
-        let t: tf.Tensor;
-        if (e >= 0) t = ownedCopy(P.hostEmbeddings![e], shape);
-        else if (m && P.fuseQkv) {
-          const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
-          const fused = P.qkv.get(Number(m[1]))!;
-          t = m[3] === 'weight' ? tf.transpose(tf.slice(fused.w, [0, k * H], [H, H])) : tf.slice(fused.b, [k * H], [H]);
-        } else t = tf.transpose(P.kernels.get(name)!);
-        P.tensors.set(name, tf.keep(t));
-      }
-    });
-    this.detached.length = 0;
-    this.slots.length = 0;
+    try {
+      tf.tidy(() => {
+        for (const name of this.detached) {
+          const shape = P.expected.get(name)!;
+          const e = (EMBEDDINGS as readonly string[]).indexOf(name);
+          const m = QKV.exec(name);
+          let t: tf.Tensor;
+          if (e >= 0) t = ownedCopy(P.hostEmbeddings![e], shape);
+          else if (m && P.fuseQkv) {
+            const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
+            const fused = P.qkv.get(Number(m[1]))!;
+            t =
+              m[3] === 'weight' ? tf.transpose(tf.slice(fused.w, [0, k * H], [H, H])) : tf.slice(fused.b, [k * H], [H]);
+          } else t = tf.transpose(P.kernels.get(name)!);
+          P.tensors.set(name, tf.keep(t));
+        }
+      });
+    } finally {
+      restore(this.transposed);
+      tf.dispose(this.copies.splice(0));
+      this.detached.length = 0;
+      this.slots.length = 0;
+    }
+  }
+}
+
+/** Puts borrowed tensors back in their own layout (they hold their transpose [cols, rows]). */
+function restore(list: { t: tf.Tensor; rows: number; cols: number }[]): void {
+  for (const { t, rows, cols } of list.splice(0)) {
+    if (t.isDisposed) continue;
+    const tmp = view(t).slice();
+    transposeInto(tmp, cols, rows, view(t), cols, 0);
+    afterWrite(t);
   }
 }
 

@@ -139,13 +139,26 @@ export class LandscapeSession {
     return ctx;
   }
 
-  /** δ = θ_k − θ0 on the device (caller owns; dispose with disposeParamSet). */
+  /**
+   * δ = θ_k − θ0 on the device (caller owns; dispose with disposeParamSet). Uploaded and subtracted one
+   * tensor at a time, so the transient is one tensor, not a second copy of θ_k (the WASM heap never
+   * shrinks: a transient full copy would stay in the process's memory for its whole life).
+   */
   directionTo(ckpt: LoadedCheckpoint): ParamSet {
-    const up = uploadParams(ckpt.tensors, this.names, ckpt.name);
+    const out: ParamSet = new Map();
     try {
-      return subtract(up, this.origin, this.names);
-    } finally {
-      disposeParamSet(up);
+      for (const name of this.names) {
+        const up = uploadParams(ckpt.tensors, [name], ckpt.name);
+        try {
+          out.set(name, subtract(up, this.origin, [name]).get(name)!);
+        } finally {
+          disposeParamSet(up);
+        }
+      }
+      return out;
+    } catch (err) {
+      disposeParamSet(out);
+      throw err;
     }
   }
 
