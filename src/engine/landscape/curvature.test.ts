@@ -31,7 +31,7 @@ describe('Hessian spectrum against the exact Hessian', () => {
         top: 3,
         iters: 200,
         tol: 1e-4,
-        traceSamples: 40,
+        traceSamples: 24,
         density: { vectors: 2, steps: 25 },
         groups: true,
         seed: 3,

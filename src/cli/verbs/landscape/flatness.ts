@@ -1,6 +1,6 @@
 /**
  * `sensescape landscape flatness --checkpoints DIR… --train TSV --dev TSV [data flags] [--epsilon E]
- * [--radius R]`: per checkpoint the train/dev loss and accuracy, the generalisation gap and four
+ * [--radius R] [--svg FILE --measure M]`: per checkpoint the train/dev loss and accuracy, the generalisation gap and four
  * flatness measures (top Hessian eigenvalue, Hutchinson trace, ε-sharpness, random-direction rise),
  * then Spearman and Kendall correlations between each measure and each gap (engine service
  * runFlatness). JSON: {rows: [{name, train_loss, train_accuracy, dev_loss, dev_accuracy, gap_loss,
@@ -8,7 +8,9 @@
  * correlations: [{measure, gap, spearman, kendall, n}], examples, settings}.
  */
 import type { LoadedCheckpoint } from '../../../engine/bert/checkpoint';
-import { runFlatness } from '../../../engine/landscape/services/flatness';
+import { FLATNESS_MEASURES, runFlatness } from '../../../engine/landscape/services/flatness';
+import { writeFileAtomic } from '../../../engine/node/fs';
+import { renderScatterSvg } from '../../../viz/scatterSvg';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
 import { InputError } from '../../../engine/util/errors';
@@ -46,6 +48,13 @@ export const flatness = defineVerb({
       placeholder: 'N',
       description: 'power-iteration limit (top eigenvalue)',
     },
+    svg: { kind: 'string', placeholder: 'FILE', description: 'write the scatter of --measure against the loss gap' },
+    measure: {
+      kind: 'enum',
+      values: FLATNESS_MEASURES,
+      default: 'trace',
+      description: "flatness measure on the scatter's x axis (default trace)",
+    },
   },
   async run({ flags, json }, io) {
     const checkpoints: LoadedCheckpoint[] = [];
@@ -73,6 +82,26 @@ export const flatness = defineVerb({
         },
         { token, onProgress: progressLine(io, 'landscape flatness') },
       );
+      if (flags.svg) {
+        const m = flags.measure;
+        const c = r.correlations.find((x) => x.measure === m && x.gap === 'gap_loss')!;
+        const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(2));
+        const plot = renderScatterSvg({
+          title: `${m} against the generalisation gap`,
+          points: r.rows.map((row) => ({ label: row.name, x: row[m], y: row.gap_loss })),
+          xLabel: `${m} (train, ${r.examples.train} examples)`,
+          yLabel: 'gap: dev loss − train loss',
+          note: `Spearman ρ ${fmt(c.spearman)}, Kendall τ ${fmt(c.kendall)} (n = ${c.n})`,
+          metadata: {
+            analysis: 'flatness',
+            measure: m,
+            rows: r.rows,
+            correlations: r.correlations,
+            settings: r.settings,
+          },
+        });
+        await writeFileAtomic(flags.svg, plot.svg);
+      }
       if (json) {
         io.stdout(JSON.stringify(r));
         return;
