@@ -1,0 +1,92 @@
+/**
+ * Benchmark: fine-tuning steps per second, `sensescape bert finetune`'s service (tfjs in Node, WASM
+ * backend) against PyTorch with torch.set_num_threads(2) (tools/bert/finetune_bench_torch.py), on the
+ * 4-layer × 256 bench checkpoint of bench/bert/loss_vs_torch.ts (made on first use), batch 32, RTE train
+ * pairs truncated to 64 tokens, file order, dropout 0, AdamW lr 2e-5, clipping 1.0. Both sides take one
+ * warm-up update and time the next STEPS. Prints both rates, the ratio (ours / PyTorch; issue 17's
+ * target ≥ 0.7) and the first losses side by side (same data, same start: they should agree).
+ *
+ *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32]
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadExamples } from '../../src/engine/bert/data';
+import { runFinetune } from '../../src/engine/bert/finetune/finetune';
+import { initNodeBackend } from '../../src/engine/node/backend';
+import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: number): number => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const STEPS = opt('steps', 5);
+const L = opt('length', 64);
+const B = opt('batch', 32);
+const ROOT = join(import.meta.dirname, '../..');
+const DIR = '/tmp/sensescape-bench-bert-4x256';
+const TSV = join(ROOT, '../shared/data/glue/RTE/train.tsv');
+const PY = '/usr/bin/python3';
+
+if (!existsSync(join(DIR, 'model.safetensors'))) {
+  console.error(`writing the benchmark checkpoint to ${DIR} …`);
+  execFileSync(PY, [join(ROOT, 'tools/bert/bench_torch.py'), 'make', DIR], { stdio: 'inherit' });
+}
+console.error('PyTorch …');
+const torch = JSON.parse(
+  execFileSync(PY, [join(ROOT, 'tools/bert/finetune_bench_torch.py'), DIR, TSV, String(STEPS), String(L), String(B)])
+    .toString()
+    .trim()
+    .split('\n')
+    .pop()!,
+) as { seconds: number; steps_per_s: number; losses: number[]; threads: number; torch: string };
+
+console.error('tfjs …');
+const backend = (await initNodeBackend()).backend;
+const ckpt = await loadCheckpointDir(DIR);
+const train = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', {
+  maxExamples: (STEPS + 1) * B,
+  label2id: ckpt.config.label2id,
+});
+const stamps: number[] = [];
+const losses: number[] = [];
+await runFinetune(
+  { origin: ckpt, train },
+  {
+    steps: STEPS + 1,
+    epochs: 1,
+    batch: B,
+    accumulate: 1,
+    lr: 2e-5,
+    weightDecay: 0,
+    warmupRatio: 0,
+    maxGradNorm: 1,
+    dropout: 0,
+    shuffle: false,
+    seed: 42,
+    maxLength: L,
+    dtype: 'F32',
+  },
+  {
+    onLog: (e) => {
+      if ('loss' in e) {
+        stamps.push(performance.now());
+        losses.push(e.loss);
+      }
+    },
+    onCheckpoint: async () => undefined,
+  },
+);
+const ourS = (stamps[STEPS] - stamps[0]) / 1000;
+const ours = STEPS / ourS;
+console.log(`BERT 4×256 (FFN 1024, vocab 30522), batch ${B} RTE pairs at length ≤ ${L}, AdamW, dropout 0`);
+console.log(
+  `  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.steps_per_s.toFixed(3)} steps/s (${STEPS} steps in ${torch.seconds.toFixed(2)} s)`,
+);
+console.log(
+  `  sensescape (${backend}, autodiff path): ${ours.toFixed(3)} steps/s (${STEPS} steps in ${ourS.toFixed(2)} s)`,
+);
+console.log(`  ratio ours / PyTorch: ${(ours / torch.steps_per_s).toFixed(3)} (target ≥ 0.7)`);
+console.log(`  losses PyTorch ${torch.losses.map((x) => x.toFixed(5)).join(' ')}`);
+console.log(`  losses ours    ${losses.map((x) => x.toFixed(5)).join(' ')}`);
