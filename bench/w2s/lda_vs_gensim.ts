@@ -14,7 +14,7 @@
  *    for the peer's (θ, β) and for our returned model; ours is also reported per iteration by fitLda
  *    with the same formula (θ = γ/Σγ, β = λ/Σλ), which dates when it first reached the peer's.
  * Prints peer seconds, our seconds to reach the peer's perplexity, the ratio, and our per-iteration time.
- * Env: W2S_ITERS (default 8), W2S_MAX_SECONDS, W2S_REUSE_PEER=1 (reuse the cached peer result; tuning only).
+ * Env: W2S_ITERS (default 8), W2S_MAX_SECONDS, W2S_GROUPS (incremental VB update groups), W2S_TOL (E-step tolerance), W2S_REUSE_PEER=1 (reuse the cached peer result; tuning only).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -106,6 +106,8 @@ const lda = await fitLda(counts, {
   seed,
   iters: Number(process.env.W2S_ITERS ?? 8),
   maxSeconds: Number(process.env.W2S_MAX_SECONDS ?? peer.seconds),
+  updateBlocks: process.env.W2S_GROUPS ? Number(process.env.W2S_GROUPS) : undefined,
+  innerTol: process.env.W2S_TOL ? Number(process.env.W2S_TOL) : undefined,
   onIteration: (r) => {
     console.log(
       `  ours iter ${r.iter}: ${r.seconds.toFixed(1)} s, perplexity ${r.perplexity.toFixed(1)}, rounds/row ${r.rowRounds?.toFixed(1)}`,

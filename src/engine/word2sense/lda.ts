@@ -13,10 +13,10 @@
  *   M-step:                            λ = γ₀ + β̃ ⊙ S
  *
  * Rows are processed in blocks of R rows with R·V ≤ `blockElements`, so memory stays bounded and
- * nothing V×V ever exists at once; C_B is densified per block (zeros contribute nothing to Q). We
- * measured the alternative — gathering β̃ at the non-zeros only — and tfjs-wasm's gather runs at
- * ~70–200 ns per element versus ~7 GMAC/s for (non-transposed) matmul, and on GPUs dense matmul is
- * the best-served kernel, so dense blocks win on every backend for the densities met here.
+ * nothing V×V ever exists at once; C_B is densified per block (zeros contribute nothing to Q). This
+ * costs D·V·K per round whatever the sparsity: on real co-occurrence counts (~1 % dense at V = 20k)
+ * the sparse engine (ldaSparse.ts: the same updates at the non-zeros only, WebAssembly SIMD) does a
+ * fraction of the work, and `fitLda` picks between the two by density and backend (SPARSE_BELOW).
  *
  * The E-step (ldaEStep.ts) is what decides the quality per iteration. As sklearn, γ is re-drawn from
  * Gamma(100, 1/100) before every E-step and each document is iterated to convergence (‖Δγ‖₁/‖γ‖₁ <

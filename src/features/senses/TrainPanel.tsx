@@ -141,7 +141,15 @@ export function TrainPanel() {
   const elapsed = training.startedAt ? (Date.now() - training.startedAt) / 1000 : 0;
   const lastIter = p?.history[p.history.length - 1];
   const perIter = lastIter && lastIter.iter > 0 ? lastIter.seconds / lastIter.iter : undefined;
-  const eta = p?.stage === 'lda' && perIter ? Math.max(0, ((opts.iters ?? 30) - p.done) * perIter) : undefined;
+  // the LDA stage reports rows done of iters × D with its own ETA (engine ProgressMeter)
+  const eta =
+    p?.stage !== 'lda'
+      ? undefined
+      : p.etaSeconds !== undefined && Number.isFinite(p.etaSeconds)
+        ? p.etaSeconds
+        : perIter
+          ? Math.max(0, ((opts.iters ?? 30) - p.done) * perIter)
+          : undefined;
   return (
     <section className="card" aria-labelledby="train-title" data-testid="train-panel" data-state={training.state}>
       <h2 id="train-title">Train on your corpus</h2>
@@ -238,7 +246,10 @@ export function TrainPanel() {
         <div aria-live="polite" data-testid="train-progress" data-stage={p?.stage ?? ''}>
           <p>
             <strong>{STAGES[p?.stage ?? ''] ?? p?.stage ?? 'starting'}</strong>
-            {p?.stage === 'lda' && ` — iteration ${Math.ceil(p.done)} of ${p.total}`}
+            {p?.stage === 'lda' &&
+              (p.detail?.iteration !== undefined
+                ? ` — iteration ${p.detail.iteration}, ${p.done} of ${p.total} rows`
+                : ` — iteration ${Math.ceil(p.done)} of ${p.total}`)}
             {p?.stage === 'count pairs' && p.total > 0 && ` — ${((100 * p.done) / p.total).toFixed(0)}%`}
             {` · ${elapsed.toFixed(0)} s`}
             {perIter && ` · ${(1 / perIter).toFixed(2)} iterations/s`}
