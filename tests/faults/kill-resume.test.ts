@@ -71,20 +71,39 @@ const args = (file: string, resume: boolean) => [
 ];
 
 /**
- * Starts a run and SIGKILLs it `ms` after it starts computing (its "points to compute" line), unless
- * it ends first; resolves with how it ended.
+ * Starts a run and SIGKILLs it: `ms` after it starts computing (its "points to compute" line) when
+ * `afterSave` is false, else `ms` after it has saved new points to `file` — so some kills land before
+ * any save of the run and most land mid-computation, whatever the machine's load. Resolves with how
+ * the run ended (it may finish first).
  */
-function runKilledAfter(argv: string[], ms: number): Promise<{ killed: boolean; code: number | null; err: string }> {
+function runKilled(
+  argv: string[],
+  file: string,
+  ms: number,
+  afterSave: boolean,
+): Promise<{ killed: boolean; code: number | null; err: string }> {
+  const leftAtStart = existsSync(file) ? remaining(file) : Infinity;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const arm = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), ms));
     child.stderr.on('data', (d) => {
       err += String(d);
-      if (!timer && /points to compute/.test(err)) timer = setTimeout(() => child.kill('SIGKILL'), ms);
+      if (!/points to compute/.test(err) || poll || timer) return;
+      if (!afterSave) arm();
+      else
+        poll = setInterval(() => {
+          if (existsSync(file) && remaining(file) < leftAtStart) {
+            clearInterval(poll);
+            arm();
+          }
+        }, 25);
     });
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(poll);
       resolve({ killed: signal === 'SIGKILL', code, err });
     });
   });
@@ -111,9 +130,7 @@ describe('landscape surface under SIGKILL', () => {
     let kills = 0;
     const partial = new Set<number>(); // distinct partial point counts left by kills
     for (let attempt = 0; kills < KILLS && attempt < 10 * KILLS; attempt++) {
-      // kill within the time the remaining points need (about 60 ms each on this machine, more under load)
-      const left = existsSync(file) ? remaining(file) : 20;
-      const run = await runKilledAfter(args(file, existsSync(file)), 30 + rand() * 60 * left);
+      const run = await runKilled(args(file, existsSync(file)), file, rand() * 300, rand() < 0.75);
       if (run.killed) {
         kills++;
         // a kill leaves the last complete save (or nothing yet), never half a file
