@@ -274,7 +274,7 @@ describe('crashes: symlink loops in checkpoint folders', () => {
   });
 });
 
-describe('accepted-invalid: checkpoints (inspect, loss and the landscape verbs alike)', () => {
+describe('accepted-invalid: checkpoints (inspect, loss and every landscape verb alike)', () => {
   const data = join(FIXTURES, 'bert/data/sst2.tsv');
   const verbs = (d: string): [string, string[]][] => [
     ['bert inspect', ['bert', 'inspect', '--model', d]],
@@ -282,6 +282,15 @@ describe('accepted-invalid: checkpoints (inspect, loss and the landscape verbs a
     [
       'landscape curve',
       ['landscape', 'curve', '--origin', d, '--toward', d, '--data', data, '--alphas', '0', '--max-examples', '2'],
+    ],
+    [
+      'landscape surface',
+      ['landscape', 'surface', '--origin', d, '--x', d, '--y', 'random', '--data', data, '--points', '0:0'],
+    ],
+    ['landscape trajectory', ['landscape', 'trajectory', '--origin', d, '--toward', d, '--checkpoints', d]],
+    [
+      'landscape layers',
+      ['landscape', 'layers', '--origin', d, '--toward', d, '--data', data, '--alphas', '0', '--max-examples', '2'],
     ],
   ];
   async function expectAll(d: string, pattern: RegExp): Promise<void> {
@@ -331,6 +340,15 @@ describe('accepted-invalid: checkpoints (inspect, loss and the landscape verbs a
     const v = readFileSync(join(e, 'vocab.txt'), 'utf8').replace('[UNK]\n', '[UNUSED_UNK]\n');
     writeFileSync(join(e, 'vocab.txt'), v);
     await expectAll(e, /vocab\.txt: lacks the special token\(s\) \[UNK\]/);
+    for (const tok of ['[CLS]', '[SEP]', '[PAD]']) {
+      const f = copyFixture('bert/tiny-gelu-f32', join(dir, `v-${tok.slice(1, 4)}`));
+      writeFileSync(
+        join(f, 'vocab.txt'),
+        readFileSync(join(f, 'vocab.txt'), 'utf8').replace(`${tok}\n`, '[unused_x]\n'),
+      );
+      const r = await runCli(['bert', 'inspect', '--model', f]);
+      expectInputError(r, new RegExp(`lacks the special token\\(s\\) \\${tok.slice(0, -1)}\\]`));
+    }
   });
 });
 

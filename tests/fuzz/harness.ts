@@ -6,6 +6,8 @@
  * mutation that is invalid by the format's written rules). Memory: the process's RSS after every case
  * must stay under {@link RSS_LIMIT_BYTES}.
  */
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { runCli, type CliRun } from '../../src/testing/cli';
 import { mulberry32 } from '../../src/engine/util/random';
 
@@ -99,6 +101,7 @@ export async function fuzz(target: FuzzTarget, dir: string, n: number, seed: num
     refusals: new Map(),
   };
   await target.setup(dir);
+  const keep = new Set(readdirSync(dir));
   for (let k = 0; k < n; k++) {
     const r = seeded(seed * 1_000_003 + k);
     const c = await target.make(r, k);
@@ -120,6 +123,8 @@ export async function fuzz(target: FuzzTarget, dir: string, n: number, seed: num
       t.crash++;
       t.examples.push(`case ${k} (${c.what}): RSS ${Math.round(rss / 2 ** 20)} MiB over the limit`);
     }
+    // each case's files go once it is judged, so a run of any size needs the disk of one case
+    for (const e of readdirSync(dir)) if (!keep.has(e)) rmSync(join(dir, e), { recursive: true, force: true });
     if (o !== 'accepted' && o !== 'refused' && t.examples.length < 15)
       t.examples.push(
         `case ${k} seed ${seed} (${c.what}): ${o}: exit ${run?.code} ${run?.errLines.slice(-3).join(' | ')}`,

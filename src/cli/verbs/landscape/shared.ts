@@ -10,8 +10,8 @@ import { loadOriginCheckpoint } from '../../../engine/landscape/originCheckpoint
 import { prepareData, type PreparedData } from '../../../engine/landscape/session';
 import { checkpointFiles, loadCheckpointDir } from '../../../engine/node/checkpoint';
 import { baseName, joinPath, pathKind, readInputBytes } from '../../../engine/node/fs';
+import { checkInputFile } from '../../../engine/node/input';
 import type { CancelToken } from '../../../engine/util/cancel';
-import { InputError } from '../../../engine/util/errors';
 import { throttleProgress, type ProgressSink } from '../../../engine/util/progress';
 import { formatProgress } from '../../../viz/progressText';
 import { UsageError, type CliIO } from '../../command';
@@ -115,7 +115,8 @@ export async function loadData(
   if (split !== undefined && !/^[A-Za-z0-9_.-]+$/.test(split))
     throw new UsageError(`--split '${split}' must be a simple name such as train or dev`);
   const kind = await pathKind(path);
-  if (kind === 'missing') throw new InputError(`${path}: no such data file or folder`);
+  // names the reason (no such file, a symlink loop, no permission) in the input layer's words
+  if (kind === 'missing') await checkInputFile(path, 'data file or folder');
   if (kind === 'dir') {
     split ??= 'dev';
     path = joinPath(path, `${split}.tsv`);
