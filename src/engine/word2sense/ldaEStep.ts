@@ -11,7 +11,8 @@
  * ~10× cheaper on tfjs-wasm than `tf.gather` of the dense rows, and the same few MB on a GPU), so the
  * work per round follows the number of documents that still move.
  *
- * Why dense rows and not the non-zeros only: see lda.ts (gather is the slow kernel on WASM).
+ * This is the dense engine's E-step; ldaSparseEStep.ts computes the same rounds at the non-zeros only
+ * (lda.ts picks the engine by density and backend).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CsrCounts } from '../text/csr';
