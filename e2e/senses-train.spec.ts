@@ -26,6 +26,14 @@ test('the bundled demo corpus is one click away', async ({ page }) => {
   await expect(page.getByTestId('corpus-stats')).toContainText('moby-dick.txt.gz');
 });
 
+// The responsiveness check below measures main-thread script time in wall-clock terms, so a CPU stall
+// can push one script past 100 ms: on 2026-12-03 it failed in 2 of 3 full two-project runs on this
+// 2-core box (164 ms at load 13, 152 ms at load 3; always in the fallback project, after the webgpu
+// one) and passed in 6 runs of the test alone or of the fallback project alone, with no script over
+// 40 ms. One retry (a fresh browser): a real regression fails both tries. The cause of the stall is
+// not found yet.
+test.describe.configure({ retries: 1 });
+
 test('train on a dropped corpus, explore the result, cancel a second run', async ({ page }, info) => {
   const corpus = info.outputPath('two-topics.txt');
   writeFileSync(corpus, twoTopicCorpus(300));
