@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { serializeSurface, type SurfaceFile } from '../../src/engine/io/surfaceFile';
 import { bowl } from '../../src/testing/vizCases';
 import {
@@ -76,6 +77,29 @@ describe('accepted-invalid: gzip CRC', () => {
     gz[gz.length - 8] ^= 0xff; // CRC-32 is the trailer's first 4 bytes
     writeFileSync(join(dir, 'crc.txt.gz'), gz);
     expectInputError(await train(['--corpus', join(dir, 'crc.txt.gz')]), /crc\.txt\.gz: gzip member 1: CRC-32/);
+  });
+  it('Huffman code sets zlib refuses (bit flips in the dynamic block header) are refused', async () => {
+    // fflate decoded some of these to the original bytes (CRC and length matched: e.g. bit 5 of byte
+    // 41 of this file, an over-subscribed distance code) — the fuzz suite's accepted-invalid gzip cases
+    const gz = Buffer.from(gzipText(tinyCorpus()));
+    const flips: number[][] = [];
+    for (let i = 10; i < gz.length - 8; i++)
+      for (let bit = 0; bit < 8; bit++) {
+        const bad = Buffer.from(gz);
+        bad[i] ^= 1 << bit;
+        try {
+          gunzipSync(bad);
+        } catch (e) {
+          if (/invalid (distances|literal\/lengths|code lengths) set/.test(String(e))) flips.push([i, bit]);
+        }
+      }
+    expect(flips.length).toBeGreaterThan(3);
+    for (const [i, bit] of flips) {
+      const bad = Buffer.from(gz);
+      bad[i] ^= 1 << bit;
+      writeFileSync(join(dir, 'huff.txt.gz'), bad);
+      expectInputError(await train(['--corpus', join(dir, 'huff.txt.gz')]), /huff\.txt\.gz: not a valid gzip file: /);
+    }
   });
 });
 

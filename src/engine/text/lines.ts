@@ -1,13 +1,16 @@
 /**
- * Streamed text lines from bytes: gzip is detected by its magic bytes and inflated with fflate's
- * streaming `Gunzip` (multi-member files included; each member's CRC-32 and length checked against
- * its trailer), UTF-8 is decoded incrementally (strictly unless asked otherwise), a leading BOM is
- * dropped and LF, CRLF and lone CR all end a line. Bytes are held to a budget and lines to a length
- * (util/budget.ts), so an endless or exploding input stops with a message, not an exhausted heap. Takes an `AsyncIterable<Uint8Array>` so the same
- * code reads a Node file stream and a browser `Blob.stream()` in a worker.
+ * Streamed text lines from bytes: gzip is detected by its magic bytes and inflated by the strict
+ * streaming inflater of inflate.ts (multi-member files included; refuses what zlib refuses), UTF-8
+ * is decoded incrementally (strictly unless asked otherwise), a leading BOM is dropped and LF, CRLF
+ * and lone CR all end a line. Bytes are held to a budget and lines to a length (util/budget.ts), so
+ * an endless or exploding input stops with a message, not an exhausted heap. Takes an
+ * `AsyncIterable<Uint8Array>` so the same code reads a Node file stream and a browser
+ * `Blob.stream()` in a worker.
  */
-import { Gunzip } from 'fflate';
+import { GunzipStrict } from './inflate';
+import { GzipError } from './gzipHeader';
 import { InputError } from '../util/errors';
+export { crc32 } from './crc32';
 import {
   bytesFigure,
   DEFAULT_MAX_GZIP_RATIO,
@@ -44,50 +47,6 @@ export interface TextLineOptions extends TextLimits {
   longLines?: 'error' | 'split';
 }
 
-const CRC_TABLE = (() => {
-  const t = new Int32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c;
-  }
-  return t;
-})();
-
-/** CRC-32 (gzip's) of `data`, continuing from `crc` (start with 0). */
-export function crc32(data: Uint8Array, crc = 0): number {
-  let c = ~crc;
-  for (let i = 0; i < data.length; i++) c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-/** The last `keep` bytes of a stream, addressable by absolute offset. */
-class RawTail {
-  private chunks: { at: number; data: Uint8Array }[] = [];
-  total = 0;
-  constructor(private readonly keep: number) {}
-  push(data: Uint8Array): void {
-    this.chunks.push({ at: this.total, data });
-    this.total += data.length;
-    while (this.chunks.length > 1 && this.chunks[1].at <= this.total - this.keep) this.chunks.shift();
-  }
-  /** Bytes [from, from + n), or null when no longer held. */
-  slice(from: number, n: number): Uint8Array | null {
-    if (from < 0 || this.chunks.length === 0 || from < this.chunks[0].at) return null;
-    const out = new Uint8Array(n);
-    let got = 0;
-    for (const c of this.chunks) {
-      const lo = Math.max(from + got, c.at);
-      const hi = Math.min(from + n, c.at + c.data.length);
-      if (hi > lo) {
-        out.set(c.data.subarray(lo - c.at, hi - c.at), lo - from);
-        got += hi - lo;
-      }
-    }
-    return got === n ? out : null;
-  }
-}
-
 function budgetError(name: string, o: TextLineOptions, produced: number, compressed: number | null): InputError {
   const flag = o.flag ?? '--max-input-bytes';
   const max = o.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
@@ -100,12 +59,24 @@ function budgetError(name: string, o: TextLineOptions, produced: number, compres
   );
 }
 
+/** The one-line InputError for a refused gzip stream, naming the input (and the member past the first). */
+function gzipInputError(name: string, e: GzipError): InputError {
+  const where = e.member > 1 || e.kind === 'trailer' ? `gzip member ${e.member}: ` : '';
+  if (e.kind === 'trailer')
+    return new InputError(
+      `${name}: ${where}${e.message} (a corrupt or truncated .gz file, or data after the gzip stream)`,
+    );
+  if (e.kind === 'trailing') return new InputError(`${name}: ${e.message} (a corrupt or concatenated .gz file?)`);
+  const hint = e.kind === 'header' ? 'a bad gzip header' : e.kind === 'corrupt' ? 'corrupt compressed data' : '';
+  return new InputError(`${name}: not a valid gzip file: ${where}${e.message}${hint ? ` (${hint})` : ''}`);
+}
+
 /**
  * Yields the decompressed bytes of `chunks` (gzip when the stream starts with 1f 8b, else as is).
- * Gzip is checked as gzip promises: each member's CRC-32 and length against its trailer, a stream
- * that ends early, and data after the last member are InputErrors naming the input. The output is
- * held to the budget (`maxBytes` absolute; `maxRatio` × compressed size once past
- * {@link GZIP_RATIO_FLOOR}, unless `maxBytes` was given explicitly).
+ * Gzip is checked as zlib checks it ({@link GunzipStrict}: the deflate stream, each member's CRC-32
+ * and length against its trailer, a stream that ends early, data after the last member) — faults
+ * are InputErrors naming the input. The output is held to the budget (`maxBytes` absolute;
+ * `maxRatio` × compressed size once past {@link GZIP_RATIO_FLOOR}, unless `maxBytes` was given explicitly).
  */
 export async function* maybeGunzip(
   chunks: AsyncIterable<Uint8Array>,
@@ -114,54 +85,26 @@ export async function* maybeGunzip(
   const name = opts.name ?? 'input';
   const maxBytes = opts.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
   const maxRatio = opts.maxRatio ?? (opts.maxBytes === undefined ? DEFAULT_MAX_GZIP_RATIO : Infinity);
-  let gz: Gunzip | null = null;
+  let gz: GunzipStrict | null = null;
   let decided = false;
   let pending: Uint8Array[] = [];
   let head: Uint8Array = new Uint8Array(0);
   let produced = 0;
-  const raw = new RawTail(1 << 20);
-  let crc = 0;
-  let size = 0;
-  let member = 1;
-  let trailerError: InputError | null = null;
-  const checkTrailer = (at: number): void => {
-    const t = raw.slice(at - 8, 8);
-    const where = `gzip member ${member}`;
-    if (!t) {
-      trailerError ??= new InputError(`${name}: ${where}: its trailer cannot be checked (header over 1 MiB?)`);
-      return;
-    }
-    const wantCrc = (t[0] | (t[1] << 8) | (t[2] << 16) | (t[3] << 24)) >>> 0;
-    const wantSize = (t[4] | (t[5] << 8) | (t[6] << 16) | (t[7] << 24)) >>> 0;
-    if (wantCrc !== crc || wantSize !== size % 2 ** 32)
-      trailerError ??= new InputError(
-        `${name}: ${where}: CRC-32 or length does not match its trailer (a corrupt or truncated .gz file, or data after the gzip stream)`,
-      );
-    crc = 0;
-    size = 0;
-    member++;
-  };
+  let compressed = 0;
   const push = (data: Uint8Array, final: boolean): void => {
-    raw.push(data);
+    compressed += data.byteLength;
     try {
       gz!.push(data, final);
     } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      const hint =
-        msg === 'unexpected EOF'
-          ? 'the file ends early (truncated download?)'
-          : msg === 'invalid gzip data'
-            ? 'a bad gzip header, or data after the end of the gzip stream'
-            : 'corrupt compressed data';
-      throw new InputError(`${name}: not a valid gzip file: ${msg} (${hint})`);
+      if (err instanceof GzipError) throw gzipInputError(name, err);
+      throw err;
     }
-    if (trailerError) throw trailerError;
   };
   const account = (n: number): void => {
     produced += n;
-    if (produced > maxBytes) throw budgetError(name, opts, produced, gz ? raw.total : null);
-    if (gz && produced > (opts.ratioFloor ?? GZIP_RATIO_FLOOR) && produced > maxRatio * raw.total)
-      throw budgetError(name, opts, produced, raw.total);
+    if (produced > maxBytes) throw budgetError(name, opts, produced, gz ? compressed : null);
+    if (gz && produced > (opts.ratioFloor ?? GZIP_RATIO_FLOOR) && produced > maxRatio * compressed)
+      throw budgetError(name, opts, produced, compressed);
   };
   for await (const incoming of chunks) {
     let chunk = incoming;
@@ -177,14 +120,7 @@ export async function* maybeGunzip(
         continue;
       }
       decided = true;
-      if (chunk[0] === 0x1f && chunk[1] === 0x8b) {
-        gz = new Gunzip((data) => {
-          crc = crc32(data, crc);
-          size += data.length;
-          pending.push(data);
-        });
-        gz.onmember = (offset) => checkTrailer(offset);
-      }
+      if (chunk[0] === 0x1f && chunk[1] === 0x8b) gz = new GunzipStrict((data) => pending.push(data));
     }
     if (!gz) {
       account(chunk.byteLength);
@@ -208,8 +144,6 @@ export async function* maybeGunzip(
   }
   if (gz) {
     push(new Uint8Array(0), true);
-    checkTrailer(raw.total);
-    if (trailerError) throw trailerError;
     for (const p of pending) {
       account(p.byteLength);
       yield p;
