@@ -23,6 +23,7 @@ import type { ProgressSink } from '../util/progress';
 import type { BertConfig } from './config';
 import { validateBatch, type EncodedBatch } from './data';
 import { lossAt, type Dropout } from './gradForward';
+import { installSimdBatchMatMul } from './simdBatchMatMul';
 
 /** The parameters a gradient is taken at: names (the checkpoint's normalised names) and tensors in one order. */
 export interface ParamPoint {
@@ -57,6 +58,7 @@ export function pointOf(config: BertConfig, params: ReadonlyMap<string, tf.Tenso
 
 function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
   registerGradients();
+  installSimdBatchMatMul();
   for (const b of batches) validateBatch(config, b);
   return batches.reduce((a, b) => a + b.batch, 0);
 }

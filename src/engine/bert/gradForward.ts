@@ -27,6 +27,7 @@ import type { EncodedBatch } from './data';
 import { FLOAT32_MIN } from './deviceForward';
 import { BertParams } from './params';
 import { feedForwardIn, layerNorm } from './ops';
+import { matMulFast } from '../tensor/matmul';
 
 /** Dropout probabilities (HF config: hidden_dropout_prob, attention_probs_dropout_prob, classifier_dropout) and a seed source. */
 export interface Dropout {
@@ -94,7 +95,7 @@ function lookup(table: tf.Tensor2D, ids: Int32Array, firstOrder = false): tf.Ten
 
 /** x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear), from plain differentiable ops. */
 function dense(P: BertParams, x: tf.Tensor2D, prefix: string): tf.Tensor2D {
-  return tf.add(tf.matMul(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
+  return tf.add(matMulFast(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
 }
 
 /** Logits [batch, numLabels] of one batch through differentiable ops. Call inside a tidy or a gradient. */

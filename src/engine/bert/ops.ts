@@ -4,6 +4,7 @@
  * feed-forward's first half with its activation, Q/K/V projections, and the two ways to sum the
  * embeddings. All run inside the caller's `tf.tidy`.
  */
+import { matMulFast } from '../tensor/matmul';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedBatch } from './data';
 import type { BertParams } from './params';
@@ -27,7 +28,7 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, a
 export function linear(P: BertParams, x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
   const kernel = P.kernels.get(`${prefix}.weight`);
   if (kernel) return affine(x, kernel, P.get(`${prefix}.bias`) as tf.Tensor1D, activation);
-  const y = tf.add(tf.matMul(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
+  const y = tf.add(matMulFast(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
   return activation === 'relu' ? tf.relu(y as tf.Tensor2D) : (y as tf.Tensor2D);
 }
 

@@ -9,6 +9,7 @@
  * Component signs follow sklearn's classic `svd_flip` (largest |u| entry of each component positive).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulFast } from '../tensor/matmul';
 import type { HostTensor } from './params';
 
 /**
@@ -33,7 +34,7 @@ export async function trajectoryGram(
             return tf.sub(tf.tensor1d(t.data, 'float32'), tf.tensor1d(r.data, 'float32'));
           });
           const m = tf.stack(rows);
-          return tf.matMul(m, m, false, true);
+          return matMulFast(m, m, false, true);
         }),
       );
     }

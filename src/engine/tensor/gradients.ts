@@ -13,6 +13,7 @@
  * Call {@link registerGradients} once before recording a tape (idempotent).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { matMulFast } from './matmul';
 
 type Saved = tf.Tensor[];
 type Attrs = Record<string, unknown>;
@@ -68,7 +69,7 @@ const CONFIGS: tf.GradConfig[] = [
       const [a, b] = saved as Saved;
       const d = dy as tf.Tensor;
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
-      const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor => tf.matMul(x, y, tx, ty);
+      const mm = (x: tf.Tensor, y: tf.Tensor, tx: boolean, ty: boolean): tf.Tensor => matMulFast(x, y, tx, ty);
       if (!transposeA && !transposeB) return { a: () => mm(d, b, false, true), b: () => mm(a, d, true, false) };
       if (!transposeA && transposeB) return { a: () => mm(d, b, false, false), b: () => mm(d, a, true, false) };
       if (transposeA && !transposeB) return { a: () => mm(b, d, false, true), b: () => mm(a, d, false, false) };
