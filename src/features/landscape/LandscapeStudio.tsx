@@ -1,6 +1,7 @@
 /** The landscape studio: bring checkpoints and examples, compute, see and export (Hao et al. 2019). */
 import { useEffect } from 'react';
 import { useLandscape } from '../../state/landscape';
+import { SenseProbe } from '../probe/SenseProbe';
 import { CheckpointTray } from './CheckpointTray';
 import { ComputePanel } from './ComputePanel';
 import { CurveView, LayersView } from './CurveViews';
@@ -23,6 +24,7 @@ export function LandscapeStudio() {
         <CurveView />
         <SurfaceView />
         <LayersView />
+        <SenseProbe />
       </div>
     </div>
   );

@@ -103,6 +103,10 @@ export type LandscapeJobs = {
       maxInstances?: number;
       maxLength?: number;
       batchSize?: number;
+      /** Use the Word2Sense model loaded in the sense explorer (agreement, baseline, per-instance senses). */
+      w2s?: boolean;
+      /** Return the per-instance view (SensesDetail) for the click-through. */
+      detail?: boolean;
     },
     SensesData,
     PointProgress<SensesData>

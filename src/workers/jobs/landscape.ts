@@ -22,6 +22,7 @@ import { InputError } from '../../engine/util/errors';
 import type { Progress } from '../../engine/util/progress';
 import type { LandscapeInputs, LandscapeJobs, PointProgress } from '../contracts/landscape';
 import type { JobHandlers } from '../host';
+import { loadedWord2Sense } from './senses';
 
 const checkpoints = new Map<string, LoadedCheckpoint>();
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
@@ -230,6 +231,8 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
           );
     if (data.task !== 'scws' && !data.gold) throw new InputError('drop the gold key (a .key file) with the test XML');
     const head = toward ?? ckpts[0] ?? origin;
+    const w2s = inputs.w2s ? loadedWord2Sense() : undefined;
+    if (inputs.w2s && !w2s) throw new InputError('no Word2Sense model is loaded (open one in the Senses tab)');
     return runSenses(
       {
         origin,
@@ -241,6 +244,8 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
         layers: inputs.layers,
         maxLength: Math.min(inputs.maxLength ?? 128, head.config.maxPositionEmbeddings),
         batchSize: inputs.batchSize ?? 16,
+        w2s: w2s ?? undefined,
+        detail: inputs.detail,
       },
       { token: ctx.token, ...withPartial(ctx.progress) },
     );

@@ -44,6 +44,11 @@ function fileSource(file: File): CorpusSource {
   return { name: file.name, open: () => readableChunks(file.stream()) };
 }
 
+/** The model the sense explorer has open (the sense probe's Word2Sense reference), or null. */
+export function loadedWord2Sense(): Word2SenseModel | null {
+  return model;
+}
+
 function loaded(): { model: Word2SenseModel; explorer: SenseExplorer; index: Map<string, number> } {
   if (!model || !explorer || !index) throw new InputError('no Word2Sense model is loaded');
   return { model, explorer, index };

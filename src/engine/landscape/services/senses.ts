@@ -6,7 +6,8 @@
  * V-measure or SemEval-2013 fuzzy B-cubed and fuzzy NMI of average-linkage clusters, or SCWS
  * Spearman; with a Word2Sense model, the AMI of BERT's clusters with its argmax contextual senses
  * (WSI tasks) and Word2Sense's own score on the same instances as a baseline.
- * Called by `sensescape landscape senses` (and, later, the studio's worker).
+ * Called by `sensescape landscape senses` and the studio's worker job (lsSenses, with `detail` for the
+ * sense probe's click-through).
  *
  * Memory: the session (model + θ0 + δ on the device), one batch's activations, and on the host one
  * position's vectors (layers × instances × H float32). Cancellable between batches.
@@ -55,6 +56,23 @@ export interface SensesRequest {
   maxLength: number;
   batchSize: number;
   w2s?: Word2SenseModel;
+  /** Also return the per-instance view ({@link SensesDetail}; WSI tasks): the studio's click-through. */
+  detail?: boolean;
+}
+
+/**
+ * The per-instance view of a WSI probe (with `detail`), for showing instances coloured by cluster.
+ * Not part of the CLI's JSON contract (an extra key; the CLI does not request it).
+ */
+export interface SensesDetail {
+  /** The instances scored, in order: `left target right` is the context BERT saw (before cropping). */
+  instances: { id: string; term: string; left: string; target: string; right: string }[];
+  /** BERT's cluster (1…K, per target word) of each instance: [layer][position][instance]; null until computed. */
+  clusters: (number[] | null)[][];
+  /** Word2Sense's argmax WordCtx2Sense raw sense of each instance (with a model): the labels the AMI uses. */
+  w2s_senses?: number[];
+  /** The merged sense (the sense explorer's numbering) of each `w2s_senses` entry. */
+  w2s_merged?: number[];
 }
 
 /** The result (JSON of `landscape senses`): metric → [layer][position]. */
@@ -72,6 +90,8 @@ export interface SensesData {
   targets: number;
   clusters: number;
   spec: Record<string, unknown>;
+  /** Per-instance view (requested with `detail`, WSI tasks only). */
+  detail?: SensesDetail;
 }
 
 /** An origin without its head (a pretrained BertModel) gets zero pooler/classifier tensors: they are never read here. */
@@ -93,6 +113,22 @@ function w2sSenses(model: Word2SenseModel, data: SenseTaskData): Int32Array | nu
     const r = wordCtx2Sense(model, index, word, contextTokens(`${inst.left} ${inst.target} ${inst.right}`));
     return argmaxSense(r.psi);
   });
+}
+
+function detailOf(
+  data: SenseTaskData,
+  layers: number,
+  positions: number,
+  senses: Int32Array | null,
+  model: Word2SenseModel | undefined,
+): SensesDetail {
+  return {
+    instances: data.instances.map(({ id, term, left, target, right }) => ({ id, term, left, target, right })),
+    clusters: Array.from({ length: layers }, () => new Array<number[] | null>(positions).fill(null)),
+    ...(senses && model
+      ? { w2s_senses: Array.from(senses), w2s_merged: Array.from(senses, (z) => model.merge[z]) }
+      : {}),
+  };
 }
 
 async function w2sBaseline(model: Word2SenseModel, data: SenseTaskData, gold: string, k: number) {
@@ -132,6 +168,9 @@ export async function runSenses(req: SensesRequest, hooks: PartialHooks<SensesDa
     scores: Object.fromEntries(metrics.map((m) => [m, grid()])),
     ...(senses ? { w2s_agreement: grid() } : {}),
     instances: data.instances.length,
+    ...(req.detail && data.task !== 'scws'
+      ? { detail: detailOf(data, layers.length, positions, senses, req.w2s) }
+      : {}),
     targets: groups.size,
     clusters: req.clusters,
     spec: {
@@ -182,6 +221,7 @@ export async function runSenses(req: SensesRequest, hooks: PartialHooks<SensesDa
           const s = scoreKey(data.task, gold, formatSenseKey(data.instances, labels));
           for (const m of metrics) out.scores[m][li][p] = Number.isFinite(s[m]) ? s[m] : null;
           if (senses) out.w2s_agreement![li][p] = meanAgreement(groups, labels, senses);
+          if (out.detail) out.detail.clusters[li][p] = Array.from(labels);
         });
         hooks.onPartial?.(out);
       }
