@@ -14,6 +14,7 @@ import { isRegression } from '../../engine/bert/config';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { initNodeBackend } from '../../engine/node/backend';
 import { checkpointFiles } from '../../engine/node/checkpoint';
+import { checkOutputDir } from '../../engine/node/input';
 import {
   appendLine,
   baseName,
@@ -134,6 +135,7 @@ export const finetune = defineVerb({
   async run({ flags, json }, io) {
     if (flags.dropout !== undefined && flags.dropout >= 1)
       throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
+    await checkOutputDir(flags.out, 'output folder', 'log.jsonl');
     const origin = await loadOriginCheckpoint(await checkpointFiles(flags.model), baseName(flags.model));
     const label2id =
       isRegression(origin.config) || !origin.tensors.has('classifier.weight') ? undefined : origin.config.label2id;
