@@ -5,6 +5,7 @@ import { CheckpointTray } from './CheckpointTray';
 import { ComputePanel } from './ComputePanel';
 import { CurveView, LayersView } from './CurveViews';
 import { DataPanel } from './DataPanel';
+import { FinetunePanel } from './FinetunePanel';
 import { SurfaceView } from './SurfaceView';
 
 export function LandscapeStudio() {
@@ -18,6 +19,7 @@ export function LandscapeStudio() {
         <CheckpointTray />
         <DataPanel />
         <ComputePanel />
+        <FinetunePanel />
       </div>
       <div className="studio-views">
         <CurveView />
