@@ -4,7 +4,7 @@
  * per-step loss, learning rate and gradient norm; final parameters relative to the distance moved; a
  * resumed run equal to an uninterrupted one bit for bit; saved folders that reload (F32 and F16).
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import type { VerbSpec } from '../command';
 import { parseArgs } from '../parseArgs';
 import { f32ToF16, SafetensorsFile } from '../../engine/io/safetensors';
 import { normaliseTensorName } from '../../engine/bert/checkpoint';
+import { InputError } from '../../engine/util/errors';
 import { loadCheckpointDir } from '../../engine/node/checkpoint';
 import { bertVerbs } from './bert';
 
@@ -142,5 +143,19 @@ describe('sensescape bert finetune', () => {
     expect(b).toEqual(a);
     expect(other[0]).not.toBe(a[0]);
     expect(a[0]).not.toBe(none[0]);
+  });
+
+  it('--out is checked by the input layer before any compute: a missing parent folder, a file', async () => {
+    const c = REF.cases['pretrained-sst2'];
+    const missing = join(tmp, 'no-such-parent', 'out');
+    const err = await cli(argsOf(c, missing)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect(String((err as Error).message)).toMatch(/no-such-parent.*does not exist/);
+    expect(existsSync(missing)).toBe(false);
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    const err2 = await cli(argsOf(c, file)).catch((e: unknown) => e);
+    expect(err2).toBeInstanceOf(InputError);
+    expect(String((err2 as Error).message)).toContain('is not a folder');
   });
 });

@@ -6,14 +6,14 @@
  * prints `{steps, final_loss, checkpoints, seconds}`. Ctrl-C/SIGTERM saves the last finished update, and
  * `--resume OUT/step-NNNNNN` continues from it as if the run had not stopped.
  */
-import { loadExamples } from '../../engine/bert/data';
-import { runFinetune, type FinetuneHyper } from '../../engine/bert/finetune/finetune';
+import { runFinetune } from '../../engine/bert/finetune/finetune';
+import { finetuneExamples, finetuneHyper } from '../../engine/bert/finetune/inputs';
 import { readResumeState } from '../../engine/bert/finetune/resume';
 import type { LogEntry } from '../../engine/bert/finetune/records';
-import { isRegression } from '../../engine/bert/config';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { initNodeBackend } from '../../engine/node/backend';
 import { checkpointFiles } from '../../engine/node/checkpoint';
+import { checkOutputDir } from '../../engine/node/input';
 import {
   appendLine,
   baseName,
@@ -134,24 +134,26 @@ export const finetune = defineVerb({
   async run({ flags, json }, io) {
     if (flags.dropout !== undefined && flags.dropout >= 1)
       throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
+    await checkOutputDir(flags.out, 'output folder', 'log.jsonl');
     const origin = await loadOriginCheckpoint(await checkpointFiles(flags.model), baseName(flags.model));
-    const label2id =
-      isRegression(origin.config) || !origin.tensors.has('classifier.weight') ? undefined : origin.config.label2id;
-    const train = loadExamples(await readInputText(flags.train, 'training data'), baseName(flags.train), {
-      maxExamples: flags['max-examples'],
-      label2id,
-    });
-    const dev = flags.dev
-      ? loadExamples(await readInputText(flags.dev, 'dev data'), baseName(flags.dev), { label2id })
-      : undefined;
+    const { train, dev } = finetuneExamples(
+      origin,
+      { text: await readInputText(flags.train, 'training data'), name: baseName(flags.train) },
+      flags.dev ? { text: await readInputText(flags.dev, 'dev data'), name: baseName(flags.dev) } : undefined,
+      flags['max-examples'],
+    );
     const resume = flags.resume ? await readResumeState(await checkpointFiles(flags.resume), flags.resume) : undefined;
     await makeOutputDir(flags.out, 'output folder');
     const logPath = joinPath(flags.out, 'log.jsonl');
     startLog(logPath);
     for (const e of resume?.log ?? []) appendLine(logPath, JSON.stringify(e));
-    const hp: FinetuneHyper = {
+    if (flags['max-length'] !== undefined && flags['max-length'] > origin.config.maxPositionEmbeddings)
+      throw new UsageError(
+        `--max-length ${flags['max-length']} exceeds max_position_embeddings ${origin.config.maxPositionEmbeddings}`,
+      );
+    const hp = finetuneHyper(origin, {
       steps: flags.steps,
-      epochs: flags.epochs ?? 3,
+      epochs: flags.epochs,
       batch: flags.batch,
       accumulate: flags.accumulate,
       lr: flags.lr,
@@ -163,13 +165,9 @@ export const finetune = defineVerb({
       seed: flags.seed,
       saveEvery: flags['save-every'],
       evalEvery: flags['eval-every'],
-      maxLength: flags['max-length'] ?? Math.min(128, origin.config.maxPositionEmbeddings),
+      maxLength: flags['max-length'],
       dtype: flags.dtype,
-    };
-    if (hp.maxLength > origin.config.maxPositionEmbeddings)
-      throw new UsageError(
-        `--max-length ${hp.maxLength} exceeds max_position_embeddings ${origin.config.maxPositionEmbeddings}`,
-      );
+    });
     const backend = (await initNodeBackend()).backend;
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);

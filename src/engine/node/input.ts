@@ -163,6 +163,25 @@ export async function checkOutputPath(path: string, what: string): Promise<void>
   }
 }
 
+/**
+ * Checks an output folder before any compute starts (a verb that writes several files, e.g. `bert
+ * finetune --out`): an existing `path` must be a writable folder, checked through {@link checkOutputPath}
+ * on the file `probe` inside it; a new one must be creatable, checked through {@link checkOutputPath} on
+ * `path` itself (its parent an existing, writable folder).
+ * @throws InputError naming the path and the reason.
+ */
+export async function checkOutputDir(path: string, what: string, probe: string): Promise<void> {
+  let s: Stats | null = null;
+  try {
+    s = await stat(path);
+  } catch {
+    // Absent (or unreadable): checkOutputPath names what is wrong with its parent.
+  }
+  if (s === null) return checkOutputPath(path, what);
+  if (!s.isDirectory()) throw new InputError(`${path}: cannot write the ${what}: it exists and is not a folder`);
+  return checkOutputPath(resolve(path, probe), what);
+}
+
 function folderWords(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ENOENT' ? 'does not exist' : `cannot be read (${errnoWords(err)})`;

@@ -6,6 +6,7 @@ import { CheckpointTray } from './CheckpointTray';
 import { ComputePanel } from './ComputePanel';
 import { CurveView, LayersView } from './CurveViews';
 import { DataPanel } from './DataPanel';
+import { FinetunePanel } from './FinetunePanel';
 import { SurfaceView } from './SurfaceView';
 
 export function LandscapeStudio() {
@@ -19,6 +20,7 @@ export function LandscapeStudio() {
         <CheckpointTray />
         <DataPanel />
         <ComputePanel />
+        <FinetunePanel />
       </div>
       <div className="studio-views">
         <CurveView />

@@ -41,12 +41,24 @@ export function mixSeed(...xs: number[]): number {
   return h >>> 0;
 }
 
+/** The last epoch order computed (one per epoch, not one per micro-batch: O(n) once per epoch). */
+let lastOrder: { examples: number; seed: number; epoch: number; order: Int32Array } | null = null;
+
+/** The example order of `epoch` (a seeded permutation of 0…n−1), cached for the epoch's micro-batches. */
+export function epochOrder(examples: number, seed: number, epoch: number): Int32Array {
+  const c = lastOrder;
+  if (c && c.examples === examples && c.seed === seed && c.epoch === epoch) return c.order;
+  const order = seededPermutation(examples, mixSeed(seed, epoch, 0x5a1e));
+  lastOrder = { examples, seed, epoch, order };
+  return order;
+}
+
 /** Example indices of micro-batch `k` (0-based, over the whole run's stream). */
 export function microBatch(o: PlanOptions, k: number): number[] {
   const perEpoch = Math.ceil(o.examples / o.batch);
   const epoch = Math.floor(k / perEpoch);
   const j = k % perEpoch;
-  const order = o.shuffle ? seededPermutation(o.examples, mixSeed(o.seed, epoch, 0x5a1e)) : null;
+  const order = o.shuffle ? epochOrder(o.examples, o.seed, epoch) : null;
   const out: number[] = [];
   for (let i = j * o.batch; i < Math.min(o.examples, (j + 1) * o.batch); i++) out.push(order ? order[i] : i);
   return out;
