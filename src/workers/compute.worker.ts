@@ -21,6 +21,7 @@ import {
 } from '../engine/tensor/backend';
 import type { CancelToken } from '../engine/util/cancel';
 import { serveJobs } from './host';
+import { curvatureHandlers } from './jobs/curvature';
 import { landscapeHandlers } from './jobs/landscape';
 import { sensesHandlers } from './jobs/senses';
 import { systemHandlers } from './jobs/system';
@@ -69,7 +70,7 @@ async function lostError(message: string): Promise<DeviceLostError> {
 
 const host = serveJobs<ComputeJobs>(
   self,
-  { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers },
+  { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers, ...curvatureHandlers },
   {
     async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
       await ready;

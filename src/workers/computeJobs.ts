@@ -1,9 +1,10 @@
 /** The job map of the compute worker: every area's jobs, merged. Areas add theirs under jobs/. */
+import type { CurvatureJobs } from './contracts/curvature';
 import type { LandscapeJobs } from './contracts/landscape';
 import type { SensesJobs } from './contracts/senses';
 import type { SystemJobs } from './contracts/system';
 
-export type ComputeJobs = SystemJobs & LandscapeJobs & SensesJobs;
+export type ComputeJobs = SystemJobs & LandscapeJobs & SensesJobs & CurvatureJobs;
 
 /** Events the compute worker broadcasts. */
 export type ComputeEvent =

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useLandscape } from '../../state/landscape';
 import { CheckpointTray } from './CheckpointTray';
 import { ComputePanel } from './ComputePanel';
+import { CurvaturePanel } from './CurvaturePanel';
 import { CurveView, LayersView } from './CurveViews';
 import { DataPanel } from './DataPanel';
 import { SurfaceView } from './SurfaceView';
@@ -23,6 +24,7 @@ export function LandscapeStudio() {
         <CurveView />
         <SurfaceView />
         <LayersView />
+        <CurvaturePanel />
       </div>
     </div>
   );

@@ -26,10 +26,18 @@ import type { JobHandlers } from '../host';
 const checkpoints = new Map<string, LoadedCheckpoint>();
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
 
-function checkpoint(id: string, role: string): LoadedCheckpoint {
+/** An opened checkpoint by id (also used by jobs/curvature.ts); throws naming the role when it is gone. */
+export function checkpoint(id: string, role: string): LoadedCheckpoint {
   const c = checkpoints.get(id);
   if (!c) throw new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
   return c;
+}
+
+/** An opened data file by id (also used by jobs/curvature.ts). */
+export function dataset(id: string): { name: string; bytes: Uint8Array } {
+  const d = datasets.get(id);
+  if (!d) throw new InputError('no data file loaded (drop a GLUE-style TSV)');
+  return d;
 }
 
 function headOf(c: LoadedCheckpoint, role: string): LoadedCheckpoint {
