@@ -22,6 +22,7 @@ import {
 import type { CancelToken } from '../engine/util/cancel';
 import { serveJobs } from './host';
 import { finetuneHandlers } from './jobs/finetune';
+import { curvatureHandlers } from './jobs/curvature';
 import { landscapeHandlers } from './jobs/landscape';
 import { sensesHandlers } from './jobs/senses';
 import { systemHandlers } from './jobs/system';
@@ -70,7 +71,7 @@ async function lostError(message: string): Promise<DeviceLostError> {
 
 const host = serveJobs<ComputeJobs>(
   self,
-  { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers, ...finetuneHandlers },
+  { ...systemHandlers, ...landscapeHandlers, ...sensesHandlers, ...finetuneHandlers, ...curvatureHandlers },
   {
     async around<T>(run: (token: CancelToken) => Promise<T>, token: CancelToken): Promise<T> {
       await ready;

@@ -4,6 +4,7 @@ import { useLandscape } from '../../state/landscape';
 import { SenseProbe } from '../probe/SenseProbe';
 import { CheckpointTray } from './CheckpointTray';
 import { ComputePanel } from './ComputePanel';
+import { CurvaturePanel } from './CurvaturePanel';
 import { CurveView, LayersView } from './CurveViews';
 import { DataPanel } from './DataPanel';
 import { FinetunePanel } from './FinetunePanel';
@@ -27,6 +28,7 @@ export function LandscapeStudio() {
         <SurfaceView />
         <LayersView />
         <SenseProbe />
+        <CurvaturePanel />
       </div>
     </div>
   );

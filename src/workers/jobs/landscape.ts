@@ -27,14 +27,14 @@ import { loadedWord2Sense } from './senses';
 const checkpoints = new Map<string, LoadedCheckpoint>();
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
 
-/** The opened checkpoint `id` (also used by the fine-tuning jobs, jobs/finetune.ts). */
+/** The opened checkpoint `id` (also used by jobs/finetune.ts and jobs/curvature.ts); throws naming the role when it is gone. */
 export function checkpoint(id: string, role: string): LoadedCheckpoint {
   const c = checkpoints.get(id);
   if (!c) throw new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
   return c;
 }
 
-/** The opened data file `id` (its name and bytes). */
+/** The opened data file `id` (its name and bytes; also used by jobs/finetune.ts and jobs/curvature.ts). */
 export function dataFile(id: string): { name: string; bytes: Uint8Array } {
   const d = datasets.get(id);
   if (!d) throw new InputError('no data file loaded (drop a GLUE-style TSV)');

@@ -10,7 +10,7 @@
 import type { LoadedCheckpoint } from '../../../engine/bert/checkpoint';
 import { FLATNESS_MEASURES, runFlatness } from '../../../engine/landscape/services/flatness';
 import { writeFileAtomic } from '../../../engine/node/fs';
-import { renderScatterSvg } from '../../../viz/scatterSvg';
+import { renderFlatnessScatter } from '../../../viz/curvatureFigures';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
 import { InputError } from '../../../engine/util/errors';
@@ -82,26 +82,7 @@ export const flatness = defineVerb({
         },
         { token, onProgress: progressLine(io, 'landscape flatness') },
       );
-      if (flags.svg) {
-        const m = flags.measure;
-        const c = r.correlations.find((x) => x.measure === m && x.gap === 'gap_loss')!;
-        const fmt = (v: number | null) => (v === null ? '—' : v.toFixed(2));
-        const plot = renderScatterSvg({
-          title: `${m} against the generalisation gap`,
-          points: r.rows.map((row) => ({ label: row.name, x: row[m], y: row.gap_loss })),
-          xLabel: `${m} (train, ${r.examples.train} examples)`,
-          yLabel: 'gap: dev loss − train loss',
-          note: `Spearman ρ ${fmt(c.spearman)}, Kendall τ ${fmt(c.kendall)} (n = ${c.n})`,
-          metadata: {
-            analysis: 'flatness',
-            measure: m,
-            rows: r.rows,
-            correlations: r.correlations,
-            settings: r.settings,
-          },
-        });
-        await writeFileAtomic(flags.svg, plot.svg);
-      }
+      if (flags.svg) await writeFileAtomic(flags.svg, renderFlatnessScatter(r, flags.measure).svg);
       if (json) {
         io.stdout(JSON.stringify(r));
         return;
