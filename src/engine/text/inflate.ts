@@ -17,17 +17,8 @@
  */
 import { crc32 } from './crc32';
 import { GzipError, gzipHeaderEnd } from './gzipHeader';
-import {
-  buildTable,
-  CL_ORDER,
-  DIST_BASE,
-  DIST_EXTRA,
-  FIXED_DIST,
-  FIXED_LIT,
-  LEN_BASE,
-  LEN_EXTRA,
-  type HuffTable,
-} from './huffman';
+import { buildTable, CL_ORDER, DIST_BASE, DIST_EXTRA, FIXED_DIST, FIXED_LIT, LEN_BASE, LEN_EXTRA } from './huffman';
+import type { HuffTable } from './huffman';
 
 const WINDOW = 1 << 15;
 const CHUNK = 1 << 16;
