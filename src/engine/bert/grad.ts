@@ -17,6 +17,7 @@
  * only the scalar loss is read back (`await data()`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
 import { CancelToken, Checkpointer } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
@@ -129,7 +130,7 @@ export async function hessianVectorProduct(
       const part = tf.tidy(() => {
         const gv = (...xs: tf.Tensor[]): tf.Scalar => {
           const g = tf.grads((...ys: tf.Tensor[]) => lossAt(config, names, ys, b, total))(xs);
-          return tf.addN(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
+          return addMany(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
         };
         return tf
           .grads(gv)([...point.tensors])

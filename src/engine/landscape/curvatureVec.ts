@@ -5,13 +5,14 @@
  * returns new kept tensors the caller owns (dispose with `tf.dispose`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../tensor/addMany';
 import { gaussian, mulberry32 } from '../util/random';
 
 export type Vec = tf.Tensor[];
 
 /** Σ_t ⟨a_t, b_t⟩ (float32 on the device, read back). */
 export async function vdot(a: readonly tf.Tensor[], b: readonly tf.Tensor[]): Promise<number> {
-  const s = tf.tidy(() => tf.addN(a.map((x, i) => tf.sum(tf.mul(x, b[i])))));
+  const s = tf.tidy(() => addMany(a.map((x, i) => tf.sum(tf.mul(x, b[i])))));
   try {
     return (await s.data())[0];
   } finally {

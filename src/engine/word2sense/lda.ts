@@ -58,6 +58,7 @@
  * document order) and deterministic per backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../tensor/addMany';
 import type { CsrCounts } from '../text/csr';
 import { nnz, totalCount } from '../text/csr';
 import { CancelToken, Checkpointer, now } from '../util/cancel';
@@ -259,7 +260,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
       // re-sum the group statistics once per pass, so float32 rounding of the running sum cannot drift
       statsSum = swap(
         statsSum,
-        tf.tidy(() => tf.addN(groupStats.map((t) => t!)) as tf.Tensor2D),
+        tf.tidy(() => addMany(groupStats.map((t) => t!)) as tf.Tensor2D),
       );
       const allFinite = tf.tidy(() => tf.all(tf.isFinite(statsSum)));
       const finiteFlag = await allFinite.data();

@@ -13,6 +13,7 @@
  * Moments and parameters live on the tfjs device; nothing is read back but the gradient norm.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { addMany } from '../../tensor/addMany';
 
 /** AdamW hyperparameters (torch's defaults for betas and eps). */
 export interface AdamWConfig {
@@ -41,7 +42,7 @@ export function linearScheduleFactor(s: number, totalSteps: number, warmup: numb
 
 /** Global L2 norm of `grads` (all tensors together), read back as a number. */
 export async function globalNorm(grads: readonly tf.Tensor[]): Promise<number> {
-  const sq = tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+  const sq = tf.tidy(() => addMany(grads.map((g) => tf.sum(tf.square(g)))));
   const v = (await sq.data())[0];
   sq.dispose();
   return Math.sqrt(v);
