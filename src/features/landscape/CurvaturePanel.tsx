@@ -112,6 +112,7 @@ export function CurvaturePanel() {
               type="checkbox"
               checked={settings.density}
               onChange={(e) => setSettings({ density: e.target.checked })}
+              data-testid="curv-density"
             />{' '}
             density
           </label>
@@ -120,6 +121,7 @@ export function CurvaturePanel() {
               type="checkbox"
               checked={settings.groups}
               onChange={(e) => setSettings({ groups: e.target.checked })}
+              data-testid="curv-groups"
             />{' '}
             per block
           </label>

@@ -53,8 +53,11 @@ export function HessianResults() {
         Hessian of {result.checkpoint} ({r.examples} examples, {r.parameters} parameters)
       </h3>
       <p data-testid="hessian-summary">
-        loss <span data-testid="hessian-loss">{show(r.loss, 6)}</span>, ‖∇L‖ {show(r.gradient_norm, 4)}; eigenvalues by
-        magnitude:{' '}
+        loss{' '}
+        <span data-testid="hessian-loss" data-value={r.loss}>
+          {show(r.loss, 6)}
+        </span>
+        , ‖∇L‖ {show(r.gradient_norm, 4)}; eigenvalues by magnitude:{' '}
         {r.eigenvalues.map((v, k) => (
           <span key={k} data-testid="hessian-eigenvalue" data-k={k} data-value={v}>
             {k > 0 ? ', ' : ''}

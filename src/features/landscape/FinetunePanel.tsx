@@ -184,7 +184,7 @@ export function FinetunePanel() {
               {steps.map(
                 (e) =>
                   'loss' in e && (
-                    <tr key={e.step} data-step={e.step} data-loss={e.loss}>
+                    <tr key={e.step} data-step={e.step} data-loss={e.loss} data-grad-norm={e.grad_norm}>
                       <td>{e.step}</td>
                       <td>{e.loss.toPrecision(6)}</td>
                       <td>{e.lr.toExponential(3)}</td>
