@@ -1,12 +1,16 @@
-// Bundles the CLI with esbuild into dist-cli/ (sensescape.mjs, and the BERT worker thread's entry
-// bertWorker.mjs beside it), so `sensescape` starts without compiling TypeScript at run time and tsx
+// Bundles the CLI with esbuild into dist-cli/ (sensescape.mjs, and the BERT worker threads' entries
+// bertWorker.mjs and gradWorker.mjs beside it), so `sensescape` starts without compiling TypeScript at run time and tsx
 // is only a development dependency. npm packages stay external (tfjs loads its .wasm files from its
 // own folder). Run by `npm install` (prepare) and `npm run build:cli`; bin/sensescape.mjs falls back
 // to the sources through tsx when the bundle is missing or older than src/.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { sensescape: 'src/cli/main.ts', bertWorker: 'src/engine/node/bertWorker.ts' },
+  entryPoints: {
+    sensescape: 'src/cli/main.ts',
+    bertWorker: 'src/engine/node/bertWorker.ts',
+    gradWorker: 'src/engine/node/gradWorker.ts',
+  },
   outdir: 'dist-cli',
   outExtension: { '.js': '.mjs' },
   bundle: true,

@@ -3,10 +3,12 @@
  * backend) against PyTorch with torch.set_num_threads(2) (tools/bert/finetune_bench_torch.py), on the
  * 4-layer × 256 bench checkpoint of bench/bert/loss_vs_torch.ts (made on first use), batch 32, RTE train
  * pairs truncated to 64 tokens, file order, dropout 0, AdamW lr 2e-5, clipping 1.0. Both sides take one
- * warm-up update and time the next STEPS. Prints both rates, the ratio (ours / PyTorch; issue 17's
+ * warm-up update and time the next STEPS. Ours runs as `bert finetune` does by default: data-parallel
+ * gradient replicas (engine/node/gradParallel.ts), as many as autoGradThreads picks (--threads N to
+ * force). Prints both rates, the ratio (ours / PyTorch; issue 17's
  * target ≥ 0.7) and the first losses side by side (same data, same start: they should agree).
  *
- *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32]
+ *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { loadExamples } from '../../src/engine/bert/data';
 import { runFinetune } from '../../src/engine/bert/finetune/finetune';
 import { initNodeBackend } from '../../src/engine/node/backend';
 import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
+import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradParallel';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -49,6 +52,8 @@ const train = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', {
   maxExamples: (STEPS + 1) * B,
   label2id: ckpt.config.label2id,
 });
+const threads = opt('threads', autoGradThreads(ckpt.config, B, 1, L));
+const pool = lazyGradientPool(threads);
 const stamps: number[] = [];
 const losses: number[] = [];
 await runFinetune(
@@ -76,8 +81,10 @@ await runFinetune(
       }
     },
     onCheckpoint: async () => undefined,
+    gradient: pool.gradient,
   },
 );
+await pool.close();
 const ourS = (stamps[STEPS] - stamps[0]) / 1000;
 const ours = STEPS / ourS;
 console.log(`BERT 4×256 (FFN 1024, vocab 30522), batch ${B} RTE pairs at length ≤ ${L}, AdamW, dropout 0`);
@@ -85,7 +92,7 @@ console.log(
   `  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.steps_per_s.toFixed(3)} steps/s (${STEPS} steps in ${torch.seconds.toFixed(2)} s)`,
 );
 console.log(
-  `  sensescape (${backend}, autodiff path): ${ours.toFixed(3)} steps/s (${STEPS} steps in ${ourS.toFixed(2)} s)`,
+  `  sensescape (${backend} × ${threads} thread${threads > 1 ? 's' : ''}, autodiff path): ${ours.toFixed(3)} steps/s (${STEPS} steps in ${ourS.toFixed(2)} s)`,
 );
 console.log(`  ratio ours / PyTorch: ${(ours / torch.steps_per_s).toFixed(3)} (target ≥ 0.7)`);
 console.log(`  losses PyTorch ${torch.losses.map((x) => x.toFixed(5)).join(' ')}`);

@@ -145,6 +145,27 @@ describe('sensescape bert finetune', () => {
     expect(a[0]).not.toBe(none[0]);
   });
 
+  it('--threads 3 (data-parallel gradients): per-step loss and ‖g‖ equal PyTorch’s; a resumed run ends bit for bit as the whole one', async () => {
+    const c = REF.cases['finetuned-rte'];
+    const whole = join(tmp, 'threads-whole');
+    const resumed = join(tmp, 'threads-resumed');
+    await cli([...argsOf(c, whole), '--threads', '3', '--save-every', '6']);
+    const steps = logOf(whole).filter((e) => 'loss' in e);
+    expect(steps.length).toBe(c.steps);
+    for (const [i, e] of steps.entries()) {
+      expect(Math.abs(e.loss - c.log[i].loss) / c.log[i].loss, `loss at step ${e.step}`).toBeLessThan(1e-4);
+      expect(Math.abs(e.grad_norm - c.log[i].grad_norm) / c.log[i].grad_norm, `‖g‖ at step ${e.step}`).toBeLessThan(
+        1e-3,
+      );
+    }
+    await cli([...argsOf(c, resumed), '--threads', '3', '--resume', join(whole, 'step-000006')]);
+    const a = await tensorsOf(join(whole, 'final/model.safetensors'));
+    expect(distance(a, await tensorsOf(join(resumed, 'final/model.safetensors')))).toBe(0);
+    expect(distance(a, await tensorsOf(join(FIX, 'finetuned-rte.safetensors'))) / c.moved).toBeLessThan(
+      Math.max(1e-4, 3 * c.float32VsFloat64),
+    );
+  }, 120_000);
+
   it('--out is checked by the input layer before any compute: a missing parent folder, a file', async () => {
     const c = REF.cases['pretrained-sst2'];
     const missing = join(tmp, 'no-such-parent', 'out');

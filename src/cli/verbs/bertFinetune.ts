@@ -4,7 +4,8 @@
  * vocab.txt, model.safetensors, optimizer.safetensors, trainer_state.json) and `OUT/log.jsonl`
  * (`{step, loss, lr, grad_norm}` per update, `{step, dev_loss, dev_accuracy}` per evaluation); `--json`
  * prints `{steps, final_loss, checkpoints, seconds}`. Ctrl-C/SIGTERM saves the last finished update, and
- * `--resume OUT/step-NNNNNN` continues from it as if the run had not stopped.
+ * `--resume OUT/step-NNNNNN` continues from it as if the run had not stopped (with the same --threads:
+ * N data-parallel replicas sum the gradient in another float32 order and draw dropout per replica).
  */
 import { runFinetune } from '../../engine/bert/finetune/finetune';
 import { finetuneExamples, finetuneHyper } from '../../engine/bert/finetune/inputs';
@@ -12,6 +13,8 @@ import { readResumeState } from '../../engine/bert/finetune/resume';
 import type { LogEntry } from '../../engine/bert/finetune/records';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { initNodeBackend } from '../../engine/node/backend';
+import { defaultThreads } from '../../engine/node/bertParallel';
+import { autoGradThreads, lazyGradientPool } from '../../engine/node/gradParallel';
 import { checkpointFiles } from '../../engine/node/checkpoint';
 import { checkOutputDir } from '../../engine/node/input';
 import {
@@ -130,8 +133,16 @@ export const finetune = defineVerb({
       placeholder: 'DIR',
       description: 'continue from a step-NNNNNN folder of an earlier run (same flags)',
     },
+    threads: {
+      kind: 'int',
+      min: 1,
+      placeholder: 'N',
+      description: `data-parallel gradient replicas, one tfjs backend each; 1 = in process (default: the cores, at most 8 — here ${defaultThreads()} — when an update is over ~2e9 FLOPs, else 1)`,
+    },
   },
   async run({ flags, json }, io) {
+    if (flags.threads !== undefined && flags.threads > 64)
+      throw new UsageError(`--threads must be at most 64, got ${flags.threads}`);
     if (flags.dropout !== undefined && flags.dropout >= 1)
       throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
     await checkOutputDir(flags.out, 'output folder', 'log.jsonl');
@@ -169,6 +180,12 @@ export const finetune = defineVerb({
       dtype: flags.dtype,
     });
     const backend = (await initNodeBackend()).backend;
+    const threads = flags.threads ?? autoGradThreads(origin.config, hp.batch, hp.accumulate, hp.maxLength);
+    if (threads > 1)
+      io.stderr(
+        `bert finetune: ${threads} gradient replicas (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`,
+      );
+    const pool = lazyGradientPool(threads);
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {
@@ -177,6 +194,7 @@ export const finetune = defineVerb({
         hp,
         {
           token,
+          gradient: pool.gradient,
           onProgress: progressLine(io, 'bert finetune'),
           onLog: (e: LogEntry) => appendLine(logPath, JSON.stringify(e)),
           onCheckpoint: async (folder, files) => {
@@ -196,6 +214,7 @@ export const finetune = defineVerb({
         );
     } finally {
       release();
+      await pool.close();
     }
   },
 });

@@ -199,3 +199,16 @@ export function validateBatch(c: BertConfig, b: EncodedBatch): void {
     throw new InputError('regression labels must be finite numbers');
   }
 }
+
+/** Rows [start, end) of a batch (same sequence length; views, not copies). */
+export function sliceBatch(b: EncodedBatch, start: number, end: number): EncodedBatch {
+  const L = b.seqLen;
+  return {
+    inputIds: b.inputIds.subarray(start * L, end * L),
+    tokenTypeIds: b.tokenTypeIds.subarray(start * L, end * L),
+    attentionMask: b.attentionMask.subarray(start * L, end * L),
+    batch: end - start,
+    seqLen: L,
+    labels: b.labels.subarray(start, end),
+  };
+}

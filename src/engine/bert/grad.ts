@@ -42,11 +42,24 @@ export interface DiffOptions {
 export interface GradientOptions extends DiffOptions {
   /** Training mode for fine-tuning: the dropout of batch i (seeded per batch); absent = eval mode. */
   dropout?: (batchIndex: number) => Dropout | undefined;
+  /**
+   * The examples the mean is over, when `batches` are one part of a larger set (a data-parallel
+   * replica's share, engine/node/gradParallel.ts); default: the examples in `batches`.
+   */
+  total?: number;
 }
 
+/** Computes {@link gradient}'s result (the in-thread function, or a data-parallel one with its contract). */
+export type GradientFn = (
+  point: ParamPoint,
+  batches: readonly EncodedBatch[],
+  opts?: GradientOptions,
+) => Promise<GradientResult>;
+
 export interface GradientResult {
-  /** Mean loss over all examples (float32 on the device, summed per batch). */
+  /** Mean loss over all examples — Σ of these batches' losses / `total` (float32 on the device, summed per batch). */
   loss: number;
+  /** Examples in the batches given. */
   examples: number;
   /** ∂loss/∂θ per parameter, in `names` order; kept tensors the caller owns (dispose them). */
   grads: tf.Tensor[];
@@ -80,7 +93,8 @@ export async function gradient(
   opts: GradientOptions = {},
 ): Promise<GradientResult> {
   const { config, names } = point;
-  const total = totalOf(config, batches);
+  const held = totalOf(config, batches);
+  const total = opts.total ?? held;
   const cp = new Checkpointer(opts.token ?? CancelToken.none());
   let grads: tf.Tensor[] = [];
   let lossSum = 0;
@@ -99,13 +113,13 @@ export async function gradient(
       lossSum += (await value.data())[0];
       value.dispose();
       done += b.batch;
-      opts.onProgress?.({ stage: 'gradient', done, total, unit: 'examples' });
+      opts.onProgress?.({ stage: 'gradient', done, total: held, unit: 'examples' });
     }
   } catch (err) {
     tf.dispose(grads);
     throw err;
   }
-  return { loss: lossSum, examples: total, grads };
+  return { loss: lossSum, examples: done, grads };
 }
 
 /**

@@ -43,11 +43,12 @@ const { workerData, parentPort } = require('node:worker_threads');
 })().catch((e) => parentPort.postMessage({ type: 'error', index: -1, name: (e && e.name) || 'Error', message: String((e && e.message) || e) }));
 `;
 
-export function workerEntry(): { entry: string; tsx: string | null } {
+/** Where a worker thread's module is: `name` is bertWorker (the loss replicas) or gradWorker (gradient replicas). */
+export function workerEntry(name: 'bertWorker' | 'gradWorker' = 'bertWorker'): { entry: string; tsx: string | null } {
   // In the bundled CLI (dist-cli/, scripts/build-cli.mjs) the worker's entry is bundled beside this code.
-  const bundled = new URL('./bertWorker.mjs', import.meta.url);
+  const bundled = new URL(`./${name}.mjs`, import.meta.url);
   if (bundled.protocol === 'file:' && existsSync(fileURLToPath(bundled))) return { entry: bundled.href, tsx: null };
-  const entry = new URL('./bertWorker.ts', import.meta.url);
+  const entry = new URL(`./${name}.ts`, import.meta.url);
   if (!entry.pathname.endsWith('.ts')) return { entry: entry.href, tsx: null };
   // The ESM build of tsx's API (its CommonJS build cannot be imported from an ESM context).
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');

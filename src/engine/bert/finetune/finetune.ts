@@ -22,7 +22,7 @@ import { ProgressMeter, type ProgressSink } from '../../util/progress';
 import type { LoadedCheckpoint } from '../checkpoint';
 import { expectedShapes, isRegression, type BertConfig } from '../config';
 import { encodeBatches, type Example } from '../data';
-import { gradient } from '../grad';
+import { gradient, type GradientFn } from '../grad';
 import type { EvaluateResult } from '../loss';
 import { BertClassifier } from '../model';
 import { AdamW, clipFactor, globalNorm, linearScheduleFactor, warmupSteps } from './adamw';
@@ -63,6 +63,11 @@ export interface FinetuneCallbacks {
   token?: CancelToken;
   onProgress?: ProgressSink;
   onLog?: (e: LogEntry) => void;
+  /**
+   * Computes each update's loss and gradient (default: grad.ts's `gradient` on this thread; the CLI
+   * passes a data-parallel one, engine/node/gradParallel.ts).
+   */
+  gradient?: GradientFn;
   /** Writes one checkpoint folder (`step-NNNNNN` or `final`): file name → bytes. */
   onCheckpoint: (folder: string, files: Map<string, Uint8Array>) => Promise<void>;
 }
@@ -241,7 +246,7 @@ export async function runFinetune(
         { length: hp.accumulate },
         (_, i) => encode(microBatch(plan, (t - 1) * hp.accumulate + i).map((j) => train[j]))[0],
       );
-      const g = await gradient({ config, names, tensors: params }, micro, {
+      const g = await (cb.gradient ?? gradient)({ config, names, tensors: params }, micro, {
         token,
         dropout: (i) => dropoutFor(rates, hp.seed, t, i),
       });

@@ -1,0 +1,327 @@
+/**
+ * Node-only data parallelism for BERT gradients (fine-tuning's updates): N replicas — N − 1
+ * `worker_threads` (gradWorker.ts), each with its own tfjs WASM backend, plus the calling thread.
+ * Every micro-batch of an update is split by rows into N contiguous parts; replica p computes the
+ * gradient of (Σ its rows' losses) / (the update's examples) — grad.ts's `gradient` with `total` —
+ * and the parts are summed on this thread in replica order (this thread's, then worker 1's, …), so
+ * the result is the whole update's gradient up to float32 summation order, and the same on every run
+ * with the same thread count.
+ *
+ * What crosses threads, per update: the parameters, written once by this thread into one
+ * SharedArrayBuffer all workers read; each worker's gradient, written into its own SharedArrayBuffer;
+ * the batches' token ids and the loss shares as messages. For the 4 × 256 bench model (11.2M
+ * parameters) that is ~45 MB each way, a few tens of ms against a step of ~1.7 s on one thread.
+ *
+ * Dropout: a replica's part of micro-batch i draws its masks from seeds derived from the update's own
+ * seed sequence (`opts.dropout(i)`) and its part index, so runs are reproducible for a given thread
+ * count; with dropout on, N threads and one thread draw different (equally valid) masks.
+ *
+ * Why: tfjs-backend-wasm never uses its threaded build under Node (see bertParallel.ts), so one tfjs
+ * backend computes on one core; PyTorch's CPU training uses every core.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { Worker } from 'node:worker_threads';
+import type { BertConfig } from '../bert/config';
+import { sliceBatch, type EncodedBatch } from '../bert/data';
+import { gradient, type GradientFn, type GradientResult, type ParamPoint } from '../bert/grad';
+import type { Dropout } from '../bert/gradForward';
+import { mixSeed } from '../bert/finetune/plan';
+import { addMany } from '../tensor/addMany';
+import { asInputError } from '../util/errors';
+import { BOOTSTRAP, workerEntry } from './bertWorkerEntry';
+import { defaultThreads, MIN_PARALLEL_FLOPS } from './bertParallel';
+
+/** What a gradient worker is started with (structured-cloned; the buffers are shared, not copied). */
+export interface GradWorkerInit {
+  config: BertConfig;
+  /** Each parameter's place in `params` and `grads`, in float32 elements, in the point's order. */
+  layout: { name: string; shape: number[]; offset: number; length: number }[];
+  params: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+}
+
+type Rates = Omit<Dropout, 'nextSeed'>;
+
+export type ToGradWorker =
+  | {
+      type: 'grad';
+      id: number;
+      batches: EncodedBatch[];
+      total: number;
+      /** Per batch, the site seeds of this replica's part; null in eval mode. */
+      dropout: { rates: Rates; seeds: number[][] } | null;
+    }
+  | { type: 'close' };
+
+export type FromGradWorker =
+  | { type: 'ready'; backend: string }
+  | { type: 'grad'; id: number; loss: number; examples: number }
+  | { type: 'error'; id: number; message: string; name: string; input?: boolean };
+
+/** Dropout sites in one forward pass of gradForward.ts: embeddings, 3 per layer, the classifier input. */
+const sitesOf = (config: BertConfig): number => 2 + 3 * config.numHiddenLayers;
+
+/** Part `part`'s dropout for a micro-batch: site k's seed is mixSeed(base, part, k), base from the update's sequence. */
+function partSeeds(d: Dropout, parts: number, config: BertConfig): number[][] {
+  const base = d.nextSeed();
+  return Array.from({ length: parts }, (_, p) =>
+    Array.from({ length: sitesOf(config) }, (_, k) => mixSeed(base, p + 1, k)),
+  );
+}
+
+function listed(rates: Rates, seeds: number[]): Dropout {
+  let k = 0;
+  return { ...rates, nextSeed: () => seeds[k++] };
+}
+
+interface Pending {
+  resolve(r: { loss: number; examples: number }): void;
+  reject(e: Error): void;
+}
+
+/**
+ * A pool of gradient replicas for one model shape (names and shapes fixed at start). `gradient` has
+ * grad.ts's {@link GradientFn} contract; call {@link close} when done.
+ */
+export class GradientPool {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private failure: Error | null = null;
+  private closing = false;
+  private readonly paramsView: Float32Array;
+  private readonly gradViews: Float32Array[];
+
+  private constructor(
+    private readonly workers: Worker[],
+    private readonly init: Omit<GradWorkerInit, 'grads'>,
+    grads: SharedArrayBuffer[],
+    private readonly ready: Promise<void>,
+  ) {
+    this.paramsView = new Float32Array(init.params);
+    this.gradViews = grads.map((g) => new Float32Array(g));
+  }
+
+  /** Replicas: the worker threads and this thread. */
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  /** Starts `threads − 1` workers for parameters named `names` with `shapes` (PyTorch layouts, float32). */
+  static start(
+    config: BertConfig,
+    names: readonly string[],
+    shapes: readonly number[][],
+    threads: number,
+  ): GradientPool {
+    let total = 0;
+    const layout = names.map((name, i) => {
+      const length = shapes[i].reduce((a, b) => a * b, 1);
+      const e = { name, shape: [...shapes[i]], offset: total, length };
+      total += length;
+      return e;
+    });
+    const params = new SharedArrayBuffer(total * 4);
+    const grads = Array.from({ length: Math.max(0, threads - 1) }, () => new SharedArrayBuffer(total * 4));
+    const { entry, tsx } = workerEntry('gradWorker');
+    const workers = grads.map(
+      (g) =>
+        new Worker(BOOTSTRAP, {
+          eval: true,
+          workerData: { config, layout, params, grads: g, entry, tsx } satisfies GradWorkerInit &
+            ReturnType<typeof workerEntry>,
+        }),
+    );
+    let pool: GradientPool | null = null;
+    const ready = Promise.all(
+      workers.map(
+        (w, i) =>
+          new Promise<void>((resolve, reject) => {
+            w.on('message', (m: FromGradWorker & { index?: number }) => {
+              if (m.type === 'ready') resolve();
+              else if (m.type === 'grad') pool?.settle(m.id, null, m);
+              else {
+                const err = m.input
+                  ? asInputError(m.name, m.message)
+                  : new Error(`gradient worker ${i + 1}: ${m.message}`);
+                const id = m.id ?? m.index ?? -1;
+                if (id < 0) {
+                  pool?.fail(err);
+                  reject(err);
+                } else pool?.settle(id, err, null);
+              }
+            });
+            w.on('error', (e) => {
+              const err = new Error(`gradient worker ${i + 1} failed: ${e.message}`);
+              pool?.fail(err);
+              reject(err);
+            });
+            w.on('exit', (code) => {
+              if (pool?.closing) return;
+              const err = new Error(`gradient worker ${i + 1} exited with code ${code}`);
+              pool?.fail(err);
+              reject(err);
+            });
+          }),
+      ),
+    ).then(() => undefined);
+    ready.catch(() => undefined); // surfaced by gradient()
+    pool = new GradientPool(workers, { config, layout, params }, grads, ready);
+    return pool;
+  }
+
+  private settle(id: number, err: Error | null, r: { loss: number; examples: number } | null): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (err) p.reject(err);
+    else p.resolve(r!);
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(err);
+    }
+  }
+
+  /** {@link GradientFn} over every replica (see the header). */
+  readonly gradient: GradientFn = async (point, batches, opts = {}) => {
+    await this.ready;
+    if (this.failure) throw this.failure;
+    const n = this.threads;
+    const total = opts.total ?? batches.reduce((a, b) => a + b.batch, 0);
+    const parts: EncodedBatch[][] = Array.from({ length: n }, () => []);
+    const seeds: number[][][] = Array.from({ length: n }, () => []);
+    const rates: Rates[] = [];
+    batches.forEach((b, i) => {
+      const d = opts.dropout?.(i);
+      const s = d ? partSeeds(d, n, point.config) : null;
+      if (d) rates.push({ hidden: d.hidden, attention: d.attention, classifier: d.classifier });
+      for (let p = 0; p < n; p++) {
+        const start = Math.floor((p * b.batch) / n);
+        const end = Math.floor(((p + 1) * b.batch) / n);
+        if (end === start) continue;
+        parts[p].push(sliceBatch(b, start, end));
+        if (s) seeds[p].push(s[p]);
+      }
+    });
+    const withDropout = rates.length > 0;
+    await this.writeParams(point);
+    const shares = this.workers.map((w, k) => {
+      const mine = parts[k + 1];
+      if (mine.length === 0) return Promise.resolve(null);
+      const id = this.nextId++;
+      const done = new Promise<{ loss: number; examples: number }>((resolve, reject) =>
+        this.pending.set(id, { resolve, reject }),
+      );
+      const msg: ToGradWorker = {
+        type: 'grad',
+        id,
+        batches: mine,
+        total,
+        dropout: withDropout ? { rates: rates[0], seeds: seeds[k + 1] } : null,
+      };
+      w.postMessage(msg);
+      return done;
+    });
+    shares.forEach((s) => s?.catch(() => undefined)); // awaited below; do not leave a rejection unhandled meanwhile
+    let local: GradientResult | null = null;
+    try {
+      if (parts[0].length > 0)
+        local = await gradient(point, parts[0], {
+          token: opts.token,
+          total,
+          dropout: withDropout ? (i) => listed(rates[0], seeds[0][i]) : undefined,
+        });
+      const results = await Promise.all(shares);
+      return this.sum(point, local, results);
+    } catch (err) {
+      await Promise.allSettled(shares);
+      throw err;
+    } finally {
+      if (local) tf.dispose(local.grads);
+    }
+  };
+
+  /** The parameters into the shared buffer the workers read. */
+  private async writeParams(point: ParamPoint): Promise<void> {
+    for (const [i, e] of this.init.layout.entries()) {
+      const t = point.tensors[i];
+      if (t.size !== e.length)
+        throw new Error(`gradient pool: parameter ${e.name} has ${t.size} values, expected ${e.length}`);
+      this.paramsView.set((await t.data()) as Float32Array, e.offset);
+    }
+  }
+
+  /** This thread's part plus each worker's (in worker order), as new kept tensors. */
+  private sum(
+    point: ParamPoint,
+    local: GradientResult | null,
+    results: ({ loss: number; examples: number } | null)[],
+  ): GradientResult {
+    let loss = local?.loss ?? 0;
+    let examples = local?.examples ?? 0;
+    for (const r of results) {
+      if (!r) continue;
+      loss += r.loss;
+      examples += r.examples;
+    }
+    const grads = this.init.layout.map((e, i) =>
+      tf.tidy(() => {
+        const terms: tf.Tensor[] = local ? [local.grads[i]] : [];
+        results.forEach((r, k) => {
+          if (r) terms.push(tf.tensor(this.gradViews[k].slice(e.offset, e.offset + e.length), e.shape, 'float32'));
+        });
+        return tf.keep(addMany(terms.length > 0 ? terms : [tf.zeros(point.tensors[i].shape)]));
+      }),
+    );
+    return { loss, examples, grads };
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.workers) w.postMessage({ type: 'close' } satisfies ToGradWorker);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * A {@link GradientFn} over `threads` replicas that starts its pool on first use (names and shapes are
+ * known only then, e.g. after fine-tuning adds a new head); `threads` 1 is the in-thread `gradient`.
+ * Call `close` when done (a no-op when nothing started).
+ */
+export function lazyGradientPool(threads: number): { gradient: GradientFn; close(): Promise<void> } {
+  let pool: GradientPool | null = null;
+  return {
+    gradient:
+      threads > 1
+        ? (point, batches, opts) => {
+            pool ??= GradientPool.start(
+              point.config,
+              point.names,
+              point.tensors.map((t) => t.shape),
+              threads,
+            );
+            return pool.gradient(point, batches, opts);
+          }
+        : gradient,
+    close: async () => {
+      await pool?.close();
+    },
+  };
+}
+
+/**
+ * Replicas for fine-tuning when the user did not choose: the machine's cores (at most 8) when one
+ * update — forward and backward, ~3× the forward pass's 2 · encoder parameters · tokens FLOPs over
+ * `batch × accumulate` sequences of `maxLength` — is above a tenth of {@link MIN_PARALLEL_FLOPS}
+ * (~0.2 s of one WASM thread: the per-update exchange then costs a few per cent), else 1.
+ */
+export function autoGradThreads(config: BertConfig, batch: number, accumulate: number, maxLength: number): number {
+  const H = config.hiddenSize;
+  const perToken = 2 * config.numHiddenLayers * (4 * H * H + 2 * H * config.intermediateSize);
+  if (3 * perToken * batch * accumulate * maxLength < MIN_PARALLEL_FLOPS / 10) return 1;
+  return Math.min(defaultThreads(), Math.max(1, batch));
+}
