@@ -1,8 +1,9 @@
 /**
- * SHA-256 throughput of the three ways a checkpoint gets hashed (issue 18): `node:crypto` streamed over
- * the file (the Node CLI's path, engine/node/file.ts), the pure-TS streaming hash (io/sha256.ts, the
- * browser's path for files over 64 MB) and one-shot WebCrypto (`crypto.subtle.digest`, the browser's
- * path for small files), over the same temporary file of seeded bytes; all three digests must agree.
+ * SHA-256 throughput of the ways a checkpoint gets hashed (issue 18): `node:crypto` streamed over the
+ * file (the Node CLI's path, engine/node/file.ts), hash-wasm's WebAssembly hash streamed in 8 MB chunks
+ * (io/sha256.ts, the browser's path for files over 64 MB), the pure-TS streaming hash (its fallback)
+ * and one-shot WebCrypto (`crypto.subtle.digest`, the browser's path for small files), over the same
+ * temporary file of seeded bytes; all digests must agree.
  *
  *   npx tsx bench/io/sha256_rate.ts [--mb 256]
  */
@@ -10,7 +11,7 @@ import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Sha256, sha256Hex } from '../../src/engine/io/sha256';
+import { Sha256, sha256Hex, streamingHasher } from '../../src/engine/io/sha256';
 import { fileSource } from '../../src/engine/node/file';
 
 const i = process.argv.indexOf('--mb');
@@ -31,14 +32,20 @@ try {
   const js = h.hex();
   const jsMs = performance.now() - t0;
   t0 = performance.now();
+  const hw = await streamingHasher();
+  for (let off = 0; off < src.size; off += chunk) hw.update(await src.read(off, Math.min(chunk, src.size - off)));
+  const wasm = hw.hex();
+  const wasmMs = performance.now() - t0;
+  t0 = performance.now();
   const web = await sha256Hex(readFileSync(path));
   const webMs = performance.now() - t0;
-  if (native !== js || js !== web) throw new Error(`digests differ: ${native} ${js} ${web}`);
+  if (native !== js || js !== web || wasm !== js) throw new Error(`digests differ: ${native} ${js} ${wasm} ${web}`);
   console.log(
     JSON.stringify({
       megabytes: MB,
       loadavg: Number(loadavg()[0].toFixed(2)),
       nodeCrypto: rate(nativeMs),
+      hashWasm: rate(wasmMs),
       pureTs: rate(jsMs),
       webCryptoOneShot: rate(webMs),
     }),

@@ -1,9 +1,13 @@
 /**
- * SHA-256 of files for reproducibility ids (checkpoint hashes in exported figures). Small files go
- * through WebCrypto (`crypto.subtle.digest`, in browsers, workers and Node ≥ 20) in one read; big
- * ones are streamed through a pure-TS SHA-256 in 8 MB chunks so a 440 MB checkpoint is never held
- * whole in memory for hashing.
+ * SHA-256 of files for reproducibility ids (checkpoint hashes in exported figures). Node files use
+ * their own `node:crypto` digest (engine/node/file.ts). Otherwise small files go through WebCrypto
+ * (`crypto.subtle.digest`, in browsers, workers and Node ≥ 20) in one read; big ones are streamed in
+ * 8 MB chunks — WebCrypto has no streaming digest — through hash-wasm's WebAssembly SHA-256 (issue 18:
+ * ~7× the pure-TS hash below, bench/io/sha256_rate.ts), so a 440 MB checkpoint is never held whole
+ * in memory for hashing. The pure-TS SHA-256 stays as the fallback where WebAssembly cannot be
+ * instantiated (a page whose CSP forbids it) and as the tests' second implementation.
  */
+import { createSHA256 } from 'hash-wasm';
 import type { ByteSource } from './bytes';
 
 const K = new Uint32Array([
@@ -123,8 +127,28 @@ export async function sha256Source(
 ): Promise<string> {
   if (source.sha256) return source.sha256();
   if (source.size <= oneShotLimit && globalThis.crypto?.subtle) return sha256Hex(await source.read(0, source.size));
-  const h = new Sha256();
+  const h = await streamingHasher();
   for (let off = 0; off < source.size; off += chunkBytes)
     h.update(await source.read(off, Math.min(chunkBytes, source.size - off)));
   return h.hex();
+}
+
+/** A streaming SHA-256: `update` chunks in order, then `hex` once. */
+export interface StreamingSha256 {
+  update(data: Uint8Array): unknown;
+  hex(): string;
+}
+
+/** hash-wasm's WebAssembly SHA-256, or the pure-TS one when WebAssembly cannot be instantiated (`wasm: false` forces it). */
+export async function streamingHasher(wasm = true): Promise<StreamingSha256> {
+  if (wasm) {
+    try {
+      const h = await createSHA256();
+      h.init();
+      return { update: (d) => h.update(d), hex: () => h.digest('hex') };
+    } catch {
+      // fall through to the pure-TS hash
+    }
+  }
+  return new Sha256();
 }
