@@ -18,6 +18,9 @@ const cases = Number(flag('cases', '100'));
 const seed = Number(flag('seed', '19'));
 const only = flag('target', '');
 if (!(cases >= 1)) throw new Error('--cases must be a positive integer');
+const names = targets().map((t) => t.name);
+if (only && !names.some((n) => n.includes(only)))
+  throw new Error(`--target ${only} names no parser; the parsers: ${names.join(', ')}`);
 
 // the CLI's own progress lines and notes go to the captured io; keep the terminal for the table
 const { dir, cleanup } = tempDir('sensescape-fuzz-');
