@@ -1,7 +1,7 @@
 #!/bin/sh
 # Makes the bundled demo (public/demo/) from the project's shared data (../shared/data), then measures
 # the landscape phenomena the README reports (docs/demo/). Re-runnable; every step is seeded.
-#   sh tools/demo/make_demo.sh [senses|landscape|measure|all]      (default all)
+#   sh tools/demo/make_demo.sh [senses|landscape|finetune|measure|all]      (default all)
 # Needs Node (this repository, npm installed) and, for the landscape checkpoints, Debian python3-torch.
 set -e
 STEP=${1:-all}
@@ -20,14 +20,19 @@ if [ "$STEP" = senses ] || [ "$STEP" = all ]; then
 fi
 
 if [ "$STEP" = landscape ] || [ "$STEP" = all ]; then
-  # 4-layer, 128-wide BERT: MLM pretraining, SST-2 and MRPC fine-tuning (with trajectory checkpoints),
-  # and SST-2 from the random initialisation (tools/demo/make_landscape_demo.py, PyTorch, seeded).
+  # 4-layer, 128-wide BERT: MLM pretraining and the random initialisation (tools/demo/make_landscape_demo.py,
+  # PyTorch, seeded), then SST-2 and MRPC fine-tuning (with trajectory checkpoints) and SST-2 from the
+  # random initialisation with `sensescape bert finetune` (tools/demo/finetune_demo.ts).
   TMP=$(mktemp -d)
-  /usr/bin/python3 tools/demo/make_landscape_demo.py "$TMP" --threads "${THREADS:-2}"
+  /usr/bin/python3 tools/demo/make_landscape_demo.py "$TMP" --threads "${THREADS:-2}" --pretrain-only
   rm -rf "$OUT/landscape" && mkdir -p "$OUT/landscape"
   rm -f "$TMP/vocab.txt"  # every checkpoint folder has its own copy
   cp -r "$TMP"/* "$OUT/landscape/"
   rm -rf "$TMP"
+fi
+
+if [ "$STEP" = landscape ] || [ "$STEP" = finetune ] || [ "$STEP" = all ]; then
+  npx tsx tools/demo/finetune_demo.ts "$OUT/landscape"
 fi
 
 if [ "$STEP" = measure ] || [ "$STEP" = all ]; then

@@ -12,6 +12,8 @@
 4. `sst2/` and `mrpc/`: the pretrained model fine-tuned on SST-2 and MRPC (GLUE), with checkpoints
    `sst2-step-*/` saved along the SST-2 run for the trajectory.
 5. `sst2-scratch/`: the random initialisation trained on SST-2 with the same recipe.
+   (With --pretrain-only, steps 4 and 5 are left to tools/demo/finetune_demo.ts, which makes them with
+   `sensescape bert finetune` — what tools/demo/make_demo.sh does since issue 17.)
 6. `data/`: the train/dev examples the demo evaluates on (fixed subsets, first rows).
 
 Everything is seeded; weights are stored as F16 safetensors in Hugging Face's layout
@@ -288,6 +290,8 @@ def main():
     p.add_argument('--threads', type=int, default=2)
     p.add_argument('--pretrain-batch', type=int, default=64)
     p.add_argument('--pretrain-lines', type=int, default=60000)
+    p.add_argument('--pretrain-only', action='store_true',
+                   help='stop after pretrained/ and random-init/ (and data/): tools/demo/finetune_demo.ts fine-tunes with sensescape bert finetune')
     args = p.parse_args()
     torch.set_num_threads(args.threads)
     out = args.out
@@ -335,13 +339,14 @@ def main():
         save_checkpoint(out, name, m, c, vocab_path, note=f'{name}: {args.finetune_steps} steps of 32')
         return m
 
-    m = run('sst2', pretrained_state, sst_fit, ('negative', 'positive'), 64, SEED + 1, save_traj=True)
-    results['sst2'] = {'train': accuracy(m, tok, sst_fit[:512], 64), 'dev': accuracy(m, tok, sst_dev, 64)}
-    m = run('mrpc', pretrained_state, mrpc_train, ('not_equivalent', 'equivalent'), 96, SEED + 2)
-    results['mrpc'] = {'train': accuracy(m, tok, mrpc_train[:512], 96), 'dev': accuracy(m, tok, mrpc_dev, 96)}
-    random_state = {k: v.clone() for k, v in random_model.state_dict().items()}
-    m = run('sst2-scratch', random_state, sst_fit, ('negative', 'positive'), 64, SEED + 1)
-    results['sst2-scratch'] = {'train': accuracy(m, tok, sst_fit[:512], 64), 'dev': accuracy(m, tok, sst_dev, 64)}
+    if not args.pretrain_only:
+        m = run('sst2', pretrained_state, sst_fit, ('negative', 'positive'), 64, SEED + 1, save_traj=True)
+        results['sst2'] = {'train': accuracy(m, tok, sst_fit[:512], 64), 'dev': accuracy(m, tok, sst_dev, 64)}
+        m = run('mrpc', pretrained_state, mrpc_train, ('not_equivalent', 'equivalent'), 96, SEED + 2)
+        results['mrpc'] = {'train': accuracy(m, tok, mrpc_train[:512], 96), 'dev': accuracy(m, tok, mrpc_dev, 96)}
+        random_state = {k: v.clone() for k, v in random_model.state_dict().items()}
+        m = run('sst2-scratch', random_state, sst_fit, ('negative', 'positive'), 64, SEED + 1)
+        results['sst2-scratch'] = {'train': accuracy(m, tok, sst_fit[:512], 64), 'dev': accuracy(m, tok, sst_dev, 64)}
     for k, v in results.items():
         log(k, {s: {'loss': round(l, 4), 'accuracy': round(a, 4)} for s, (l, a) in v.items()})
 
