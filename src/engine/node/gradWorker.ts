@@ -38,7 +38,11 @@ async function start(): Promise<void> {
       port.close();
       return;
     }
-    const tensors = init.layout.map((e) => tf.tensor(params.slice(e.offset, e.offset + e.length), e.shape, 'float32'));
+    // Views, not copies: the backend copies on upload (WASM) or keeps the view (CPU), and the pool
+    // rewrites the parameters only for the next message, after this one has answered.
+    const tensors = init.layout.map((e) =>
+      tf.tensor(params.subarray(e.offset, e.offset + e.length), e.shape, 'float32'),
+    );
     const point = { config: init.config, names: init.layout.map((e) => e.name), tensors };
     const dropout = m.dropout;
     gradient(point, m.batches, {
