@@ -37,10 +37,12 @@ interface RefCase {
 }
 const REF = JSON.parse(readFileSync(join(FIX, 'reference.json'), 'utf8')) as { cases: Record<string, RefCase> };
 
+let stderr = '';
 async function cli(argv: string[]): Promise<string> {
   const spec = bertVerbs.find((v) => v.verb === 'finetune') as VerbSpec;
   let out = '';
-  const io = { stdout: (t: string) => (out += `${t}\n`), stderr: () => undefined };
+  stderr = '';
+  const io = { stdout: (t: string) => (out += `${t}\n`), stderr: (t: string) => (stderr += `${t}\n`) };
   await spec.run(parseArgs(spec, argv), io);
   return out;
 }
@@ -158,9 +160,19 @@ describe('sensescape bert finetune', () => {
         1e-3,
       );
     }
-    await cli([...argsOf(c, resumed), '--threads', '3', '--resume', join(whole, 'step-000006')]);
+    const saved = JSON.parse(readFileSync(join(whole, 'step-000006/trainer_state.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    expect(saved.gradient_replicas).toBe(3);
+    // no --threads: the resumed run keeps the 3 replicas it was saved with
+    await cli([...argsOf(c, resumed), '--resume', join(whole, 'step-000006')]);
+    expect(stderr).toContain('3 gradient replicas');
+    expect(stderr).not.toContain('not bit for bit');
     const a = await tensorsOf(join(whole, 'final/model.safetensors'));
     expect(distance(a, await tensorsOf(join(resumed, 'final/model.safetensors')))).toBe(0);
+    await cli([...argsOf(c, join(tmp, 'threads-other')), '--threads', '1', '--resume', join(whole, 'step-000006')]);
+    expect(stderr).toContain('saved with 3 gradient replica(s), this run uses 1');
     expect(distance(a, await tensorsOf(join(FIX, 'finetuned-rte.safetensors'))) / c.moved).toBeLessThan(
       Math.max(1e-4, 3 * c.float32VsFloat64),
     );

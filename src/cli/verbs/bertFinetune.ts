@@ -180,7 +180,15 @@ export const finetune = defineVerb({
       dtype: flags.dtype,
     });
     const backend = (await initNodeBackend()).backend;
-    const threads = flags.threads ?? autoGradThreads(origin.config, hp.batch, hp.accumulate, hp.maxLength);
+    // A resumed run keeps the replicas it was saved with unless told otherwise (bit-for-bit needs the same N).
+    const threads =
+      flags.threads ??
+      resume?.gradientReplicas ??
+      autoGradThreads(origin.config, hp.batch, hp.accumulate, hp.maxLength);
+    if (resume?.gradientReplicas !== undefined && resume.gradientReplicas !== threads)
+      io.stderr(
+        `bert finetune: note: ${flags.resume} was saved with ${resume.gradientReplicas} gradient replica(s), this run uses ${threads} — it continues correctly, but not bit for bit (--threads ${resume.gradientReplicas} for that)`,
+      );
     if (threads > 1)
       io.stderr(
         `bert finetune: ${threads} gradient replicas (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`,
@@ -195,6 +203,7 @@ export const finetune = defineVerb({
         {
           token,
           gradient: pool.gradient,
+          gradientReplicas: threads,
           onProgress: progressLine(io, 'bert finetune'),
           onLog: (e: LogEntry) => appendLine(logPath, JSON.stringify(e)),
           onCheckpoint: async (folder, files) => {

@@ -68,6 +68,8 @@ export interface FinetuneCallbacks {
    * passes a data-parallel one, engine/node/gradParallel.ts).
    */
   gradient?: GradientFn;
+  /** Replicas `gradient` computes on, recorded as `gradient_replicas` in trainer_state.json (default 1). */
+  gradientReplicas?: number;
   /** Writes one checkpoint folder (`step-NNNNNN` or `final`): file name → bytes. */
   onCheckpoint: (folder: string, files: Map<string, Uint8Array>) => Promise<void>;
 }
@@ -221,6 +223,8 @@ export async function runFinetune(
       origin: { name: origin.name, sha256: origin.sha256 },
       train_examples: train.length,
       hyperparameters: hp,
+      // N replicas sum the gradient in another float32 order: a bit-for-bit resume needs the same N.
+      gradient_replicas: cb.gradientReplicas ?? 1,
       log_history: log,
     };
     files.set('trainer_state.json', new TextEncoder().encode(JSON.stringify(state, null, 1) + '\n'));

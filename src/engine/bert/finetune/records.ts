@@ -13,4 +13,6 @@ export interface ResumeState {
   m: Map<string, Float32Array>;
   v: Map<string, Float32Array>;
   log: LogEntry[];
+  /** The data-parallel gradient replicas the run used (`trainer_state.json`'s `gradient_replicas`; absent in older folders). */
+  gradientReplicas?: number;
 }

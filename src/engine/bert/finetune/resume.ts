@@ -21,7 +21,7 @@ export async function readResumeState(files: ReadonlyMap<string, ByteSource>, fo
     if (!f) throw new InputError(`--resume ${folder}: no ${n} (not a checkpoint written by bert finetune)`);
     return f;
   };
-  let state: { global_step?: unknown; log_history?: unknown };
+  let state: { global_step?: unknown; log_history?: unknown; gradient_replicas?: unknown };
   try {
     state = JSON.parse(await text(need('trainer_state.json'))) as typeof state;
   } catch (err) {
@@ -59,7 +59,10 @@ export async function readResumeState(files: ReadonlyMap<string, ByteSource>, fo
     throw new InputError(
       `--resume ${folder}: optimizer.safetensors holds ${m.size}/${v.size} moments for ${params.size} parameters`,
     );
-  return { step, params, m, v, log };
+  const replicas = state.gradient_replicas;
+  const gradientReplicas =
+    typeof replicas === 'number' && Number.isSafeInteger(replicas) && replicas >= 1 ? replicas : undefined;
+  return { step, params, m, v, log, gradientReplicas };
 }
 
 /** Checks a resume state against the run's parameters (names and element counts). */
