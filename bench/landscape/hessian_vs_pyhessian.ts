@@ -1,13 +1,14 @@
 /**
  * Benchmark: the top Hessian eigenvalue and trace of the 4-layer bench checkpoint (4 × 256, bert-base
  * vocabulary, HF init — the one bench/bert/loss_vs_torch.ts writes) on the first N SST-2 dev examples,
- * ours (`runHessian`: exact H·v by tfjs double backward, WASM in Node, one thread) against PyTorch
+ * ours (`runHessian`: exact H·v by tfjs double backward, WASM in Node, on the data-parallel replicas
+ * `landscape hessian` picks by default — `--threads N` to force; engine/node/gradParallel.ts) against PyTorch
  * running PyHessian's algorithms over exact H·v (hessian_vs_pyhessian.py, 2 threads), side by side in
  * one run. Prints both, the ratio of seconds (ours / PyTorch; target ≤ 2) and the relative
  * differences (target ≤ 2 % for the eigenvalue; the traces are each a Hutchinson estimate, so their
  * difference is also given in combined standard errors).
  *
- *   nice -n 10 npx tsx bench/landscape/hessian_vs_pyhessian.ts [--examples 64] [--length 32] [--batch 32] [--iters 20] [--tol 1e-3] [--samples 10]
+ *   nice -n 10 npx tsx bench/landscape/hessian_vs_pyhessian.ts [--examples 64] [--length 32] [--batch 32] [--iters 20] [--tol 1e-3] [--samples 10] [--threads N]
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
 import { BertTokenizer } from '../../src/engine/text/bertTokenizer';
 import { runHessian } from '../../src/engine/landscape/services/curvature';
+import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradParallel';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -62,8 +64,19 @@ let eigS = 0;
 let stageStart = performance.now();
 let lastStage = '';
 const t0 = performance.now();
+const threads = opt('threads', autoGradThreads(ckpt.config, 2 * N, 1, L));
+const pool = lazyGradientPool(threads);
 const ours = await runHessian(
-  { ckpt, batches, top: 1, iters: ITERS, tol: TOL, traceSamples: M, seed: 0 },
+  {
+    ckpt,
+    batches,
+    top: 1,
+    iters: ITERS,
+    tol: TOL,
+    traceSamples: M,
+    seed: 0,
+    diff: { gradient: pool.gradient, hvp: pool.hvp },
+  },
   {
     onProgress: (p) => {
       if (p.stage !== lastStage) {
@@ -75,10 +88,11 @@ const ours = await runHessian(
   },
 );
 const total = (performance.now() - t0) / 1000;
+await pool.close();
 const traceS = (performance.now() - stageStart) / 1000;
 const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const result = {
-  setting: { examples: N, length: L, batch: B, iters: ITERS, tol: TOL, samples: M, backend: backend.backend },
+  setting: { examples: N, length: L, batch: B, iters: ITERS, tol: TOL, samples: M, backend: backend.backend, threads },
   ours: {
     eigenvalue: ours.eigenvalues[0],
     trace: ours.trace,

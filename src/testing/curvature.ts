@@ -76,3 +76,22 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
   }
   return Math.sqrt(num / den);
 }
+
+/** H·v against the reference's `hv.<name>` tensors over all parameters: ‖hv − ref‖ / ‖ref‖ and ‖ref‖. */
+export async function hvpErrorVsReference(
+  hv: readonly { data(): Promise<unknown> }[],
+  want: ReadonlyMap<string, Float32Array>,
+  names: readonly string[],
+): Promise<{ relative: number; refNorm: number }> {
+  let num = 0;
+  let den = 0;
+  for (let t = 0; t < names.length; t++) {
+    const got = (await hv[t].data()) as Float32Array;
+    const exp = want.get(`hv.${names[t]}`)!;
+    for (let j = 0; j < exp.length; j++) {
+      num += (got[j] - exp[j]) ** 2;
+      den += exp[j] ** 2;
+    }
+  }
+  return { relative: Math.sqrt(num / den), refNorm: Math.sqrt(den) };
+}

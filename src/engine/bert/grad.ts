@@ -49,6 +49,19 @@ export interface GradientOptions extends DiffOptions {
   total?: number;
 }
 
+export interface HvpOptions extends DiffOptions {
+  /** The examples the mean is over, when `batches` are one part of a larger set (as {@link GradientOptions.total}). */
+  total?: number;
+}
+
+/** Computes {@link hessianVectorProduct}'s result (in this thread, or data-parallel: engine/node/gradParallel.ts). */
+export type HvpFn = (
+  point: ParamPoint,
+  batches: readonly EncodedBatch[],
+  v: readonly tf.Tensor[],
+  opts?: HvpOptions,
+) => Promise<tf.Tensor[]>;
+
 /** Computes {@link gradient}'s result (the in-thread function, or a data-parallel one with its contract). */
 export type GradientFn = (
   point: ParamPoint,
@@ -130,11 +143,12 @@ export async function hessianVectorProduct(
   point: ParamPoint,
   batches: readonly EncodedBatch[],
   v: readonly tf.Tensor[],
-  opts: DiffOptions = {},
+  opts: HvpOptions = {},
 ): Promise<tf.Tensor[]> {
   const { config, names } = point;
   if (v.length !== names.length) throw new Error(`H·v: v has ${v.length} tensors, expected ${names.length}`);
-  const total = totalOf(config, batches);
+  const held = totalOf(config, batches);
+  const total = opts.total ?? held;
   const cp = new Checkpointer(opts.token ?? CancelToken.none());
   let hv: tf.Tensor[] = [];
   let done = 0;
@@ -152,7 +166,7 @@ export async function hessianVectorProduct(
       });
       hv = tf.tidy(() => accumulate(hv, part));
       done += b.batch;
-      opts.onProgress?.({ stage: 'hvp', done, total, unit: 'examples' });
+      opts.onProgress?.({ stage: 'hvp', done, total: held, unit: 'examples' });
     }
   } catch (err) {
     tf.dispose(hv);

@@ -4,15 +4,22 @@
  * result within float32 summation order (1e-5 relative) and PyTorch's within grad.test.ts's 1e-4; a
  * batch smaller than the replicas leaves the idle ones out; dropout is seeded per replica part, so two
  * runs agree exactly and differ from eval mode; an input error in a worker arrives as an input error;
+ * H·v over 2 and 3 replicas equals the in-thread product (1e-5) and PyTorch's (1e-3, as grad.test.ts);
  * nothing leaks on this thread.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from './backend';
 import { BertClassifier } from '../bert/model';
-import { gradient, pointOf, type GradientResult } from '../bert/grad';
+import { gradient, hessianVectorProduct, pointOf, type GradientResult } from '../bert/grad';
 import { GradientPool } from './gradParallel';
-import { curvatureCase, referenceTensors, relativeError } from '../../testing/curvature';
+import {
+  curvatureCase,
+  fixedVector,
+  hvpErrorVsReference,
+  referenceTensors,
+  relativeError,
+} from '../../testing/curvature';
 import { isInputError } from '../util/errors';
 
 const pools: GradientPool[] = [];
@@ -99,6 +106,50 @@ describe('data-parallel gradient', () => {
       bad.labels[bad.batch - 1] = 7; // out of range for 2 labels, in the last replica's rows
       const err = await pool.gradient(point, [bad]).catch((e: unknown) => e);
       expect(isInputError(err), String(err)).toBe(true);
+    } finally {
+      model.dispose();
+    }
+  }, 180_000);
+
+  it('H·v over 2 and 3 replicas equals the in-thread product (1e-5) and PyTorch’s (1e-3)', async () => {
+    await initNodeBackend('wasm');
+    const name = 'tiny-hess-gelu';
+    const { ckpt, batches } = await curvatureCase(name);
+    const want = await referenceTensors(name);
+    const model = BertClassifier.fromCheckpoint(ckpt);
+    try {
+      const point = pointOf(ckpt.config, model.params);
+      const v = point.tensors.map((p, t) => tf.tensor(fixedVector(t, p.size), p.shape));
+      const base = await Promise.all(
+        (await hessianVectorProduct(point, batches, v)).map(async (t) => {
+          const d = (await t.data()) as Float32Array;
+          t.dispose();
+          return d;
+        }),
+      );
+      for (const threads of [2, 3]) {
+        const pool = GradientPool.start(
+          ckpt.config,
+          point.names,
+          point.tensors.map((t) => t.shape),
+          threads,
+        );
+        pools.push(pool);
+        const before = tf.memory().numTensors;
+        const hv = await pool.hvp(point, batches, v);
+        for (let t = 0; t < point.names.length; t++) {
+          const got = (await hv[t].data()) as Float32Array;
+          if (base[t].some((x) => Math.abs(x) > 1e-7))
+            expect(relativeError(got, base[t]), `${point.names[t]}, ${threads} threads`).toBeLessThan(1e-5);
+        }
+        expect(
+          (await hvpErrorVsReference(hv, want, point.names)).relative,
+          `vs PyTorch, ${threads} threads`,
+        ).toBeLessThan(1e-3);
+        tf.dispose(hv);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      tf.dispose(v);
     } finally {
       model.dispose();
     }

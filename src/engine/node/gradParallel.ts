@@ -1,5 +1,6 @@
 /**
- * Node-only data parallelism for BERT gradients (fine-tuning's updates): N replicas — N − 1
+ * Node-only data parallelism for BERT gradients (fine-tuning's updates) and Hessian-vector products
+ * (`landscape hessian`): N replicas — N − 1
  * `worker_threads` (gradWorker.ts), each with its own tfjs WASM backend, plus the calling thread.
  * Every micro-batch of an update is split by rows into N contiguous parts; replica p computes the
  * gradient of (Σ its rows' losses) / (the update's examples) — grad.ts's `gradient` with `total` —
@@ -23,7 +24,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Worker } from 'node:worker_threads';
 import type { BertConfig } from '../bert/config';
 import { sliceBatch, type EncodedBatch } from '../bert/data';
-import { gradient, type GradientFn, type GradientResult, type ParamPoint } from '../bert/grad';
+import {
+  gradient,
+  hessianVectorProduct,
+  type GradientFn,
+  type GradientResult,
+  type HvpFn,
+  type ParamPoint,
+} from '../bert/grad';
 import type { Dropout } from '../bert/gradForward';
 import { mixSeed } from '../bert/finetune/plan';
 import { addMany } from '../tensor/addMany';
@@ -51,6 +59,14 @@ export type ToGradWorker =
       /** Per batch, the site seeds of this replica's part; null in eval mode. */
       dropout: { rates: Rates; seeds: number[][] } | null;
     }
+  | {
+      type: 'hvp';
+      id: number;
+      batches: EncodedBatch[];
+      total: number;
+      /** The vector v in the parameters' layout (shared, made on the first H·v request). */
+      vec: SharedArrayBuffer;
+    }
   | { type: 'close' };
 
 export type FromGradWorker =
@@ -68,6 +84,12 @@ function partSeeds(d: Dropout, parts: number, config: BertConfig): number[][] {
     Array.from({ length: sitesOf(config) }, (_, k) => mixSeed(base, p + 1, k)),
   );
 }
+
+/** Replica p's rows of batch b among n replicas: [floor(p·B/n), floor((p+1)·B/n)). */
+function rowRange(b: EncodedBatch, p: number, n: number): [number, number] {
+  return [Math.floor((p * b.batch) / n), Math.floor(((p + 1) * b.batch) / n)];
+}
+const rowsOf = (b: EncodedBatch, p: number, n: number): number => rowRange(b, p, n)[1] - rowRange(b, p, n)[0];
 
 function listed(rates: Rates, seeds: number[]): Dropout {
   let k = 0;
@@ -90,6 +112,7 @@ export class GradientPool {
   private closing = false;
   private readonly paramsView: Float32Array;
   private readonly gradViews: Float32Array[];
+  private vecView: Float32Array | null = null;
 
   private constructor(
     private readonly workers: Worker[],
@@ -187,26 +210,77 @@ export class GradientPool {
 
   /** {@link GradientFn} over every replica (see the header). */
   readonly gradient: GradientFn = async (point, batches, opts = {}) => {
-    await this.ready;
-    if (this.failure) throw this.failure;
     const n = this.threads;
     const total = opts.total ?? batches.reduce((a, b) => a + b.batch, 0);
-    const parts: EncodedBatch[][] = Array.from({ length: n }, () => []);
     const seeds: number[][][] = Array.from({ length: n }, () => []);
     const rates: Rates[] = [];
     batches.forEach((b, i) => {
       const d = opts.dropout?.(i);
-      const s = d ? partSeeds(d, n, point.config) : null;
-      if (d) rates.push({ hidden: d.hidden, attention: d.attention, classifier: d.classifier });
-      for (let p = 0; p < n; p++) {
-        const start = Math.floor((p * b.batch) / n);
-        const end = Math.floor(((p + 1) * b.batch) / n);
-        if (end === start) continue;
-        parts[p].push(sliceBatch(b, start, end));
-        if (s) seeds[p].push(s[p]);
-      }
+      if (!d) return;
+      rates.push({ hidden: d.hidden, attention: d.attention, classifier: d.classifier });
+      const s = partSeeds(d, n, point.config);
+      for (let p = 0; p < n; p++) if (rowsOf(b, p, n) > 0) seeds[p].push(s[p]);
     });
     const withDropout = rates.length > 0;
+    return this.dispatch(
+      point,
+      batches,
+      (id, mine, k) => ({
+        type: 'grad',
+        id,
+        batches: mine,
+        total,
+        dropout: withDropout ? { rates: rates[0], seeds: seeds[k] } : null,
+      }),
+      (mine) =>
+        gradient(point, mine, {
+          token: opts.token,
+          total,
+          dropout: withDropout ? (i) => listed(rates[0], seeds[0][i]) : undefined,
+        }),
+    );
+  };
+
+  /** {@link HvpFn} over every replica: H·v of the mean loss, each replica's rows' share summed as for the gradient. */
+  readonly hvp: HvpFn = async (point, batches, v, opts = {}) => {
+    const total = opts.total ?? batches.reduce((a, b) => a + b.batch, 0);
+    await this.ready;
+    this.vecView ??= new Float32Array(new SharedArrayBuffer(this.paramsView.byteLength));
+    const vec = this.vecView;
+    for (const [i, e] of this.init.layout.entries()) {
+      if (v[i].size !== e.length)
+        throw new Error(`gradient pool: v.${e.name} has ${v[i].size} values, expected ${e.length}`);
+      vec.set((await v[i].data()) as Float32Array, e.offset);
+    }
+    const r = await this.dispatch(
+      point,
+      batches,
+      (id, mine) => ({ type: 'hvp', id, batches: mine, total, vec: vec.buffer as SharedArrayBuffer }),
+      async (mine) => ({
+        loss: 0,
+        examples: mine.reduce((a, b) => a + b.batch, 0),
+        grads: await hessianVectorProduct(point, mine, v, { token: opts.token, total }),
+      }),
+    );
+    return r.grads;
+  };
+
+  /**
+   * Splits every batch by rows over the replicas, sends each worker its part (`message`), computes this
+   * thread's (`local`) meanwhile, and sums the parts in replica order.
+   */
+  private async dispatch(
+    point: ParamPoint,
+    batches: readonly EncodedBatch[],
+    message: (id: number, mine: EncodedBatch[], replica: number) => ToGradWorker,
+    local: (mine: EncodedBatch[]) => Promise<GradientResult>,
+  ): Promise<GradientResult> {
+    await this.ready;
+    if (this.failure) throw this.failure;
+    const n = this.threads;
+    const parts: EncodedBatch[][] = Array.from({ length: n }, (_, p) =>
+      batches.filter((b) => rowsOf(b, p, n) > 0).map((b) => sliceBatch(b, ...rowRange(b, p, n))),
+    );
     await this.writeParams(point);
     const shares = this.workers.map((w, k) => {
       const mine = parts[k + 1];
@@ -215,34 +289,22 @@ export class GradientPool {
       const done = new Promise<{ loss: number; examples: number }>((resolve, reject) =>
         this.pending.set(id, { resolve, reject }),
       );
-      const msg: ToGradWorker = {
-        type: 'grad',
-        id,
-        batches: mine,
-        total,
-        dropout: withDropout ? { rates: rates[0], seeds: seeds[k + 1] } : null,
-      };
-      w.postMessage(msg);
+      w.postMessage(message(id, mine, k + 1));
       return done;
     });
     shares.forEach((s) => s?.catch(() => undefined)); // awaited below; do not leave a rejection unhandled meanwhile
-    let local: GradientResult | null = null;
+    let mine: GradientResult | null = null;
     try {
-      if (parts[0].length > 0)
-        local = await gradient(point, parts[0], {
-          token: opts.token,
-          total,
-          dropout: withDropout ? (i) => listed(rates[0], seeds[0][i]) : undefined,
-        });
+      if (parts[0].length > 0) mine = await local(parts[0]);
       const results = await Promise.all(shares);
-      return this.sum(point, local, results);
+      return this.sum(point, mine, results);
     } catch (err) {
       await Promise.allSettled(shares);
       throw err;
     } finally {
-      if (local) tf.dispose(local.grads);
+      if (mine) tf.dispose(mine.grads);
     }
-  };
+  }
 
   /** The parameters into the shared buffer the workers read. */
   private async writeParams(point: ParamPoint): Promise<void> {
@@ -288,25 +350,23 @@ export class GradientPool {
 }
 
 /**
- * A {@link GradientFn} over `threads` replicas that starts its pool on first use (names and shapes are
- * known only then, e.g. after fine-tuning adds a new head); `threads` 1 is the in-thread `gradient`.
+ * {@link GradientFn} and {@link HvpFn} over `threads` replicas that start their pool on first use (names
+ * and shapes are known only then, e.g. after fine-tuning adds a new head); `threads` 1 gives the
+ * in-thread `gradient` and `hessianVectorProduct`.
  * Call `close` when done (a no-op when nothing started).
  */
-export function lazyGradientPool(threads: number): { gradient: GradientFn; close(): Promise<void> } {
+export function lazyGradientPool(threads: number): { gradient: GradientFn; hvp: HvpFn; close(): Promise<void> } {
   let pool: GradientPool | null = null;
+  const started = (point: ParamPoint): GradientPool =>
+    (pool ??= GradientPool.start(
+      point.config,
+      point.names,
+      point.tensors.map((t) => t.shape),
+      threads,
+    ));
   return {
-    gradient:
-      threads > 1
-        ? (point, batches, opts) => {
-            pool ??= GradientPool.start(
-              point.config,
-              point.names,
-              point.tensors.map((t) => t.shape),
-              threads,
-            );
-            return pool.gradient(point, batches, opts);
-          }
-        : gradient,
+    gradient: threads > 1 ? (point, batches, opts) => started(point).gradient(point, batches, opts) : gradient,
+    hvp: threads > 1 ? (point, batches, v, opts) => started(point).hvp(point, batches, v, opts) : hessianVectorProduct,
     close: async () => {
       await pool?.close();
     },

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
-import { gradient } from '../bert/grad';
+import { gradient, hessianVectorProduct, type GradientResult } from '../bert/grad';
 import type { Dropout } from '../bert/gradForward';
 import { isInputError } from '../util/errors';
 import { initNodeBackend } from './backend';
@@ -44,11 +44,22 @@ async function start(): Promise<void> {
       tf.tensor(params.subarray(e.offset, e.offset + e.length), e.shape, 'float32'),
     );
     const point = { config: init.config, names: init.layout.map((e) => e.name), tensors };
-    const dropout = m.dropout;
-    gradient(point, m.batches, {
-      total: m.total,
-      dropout: dropout ? (i) => listedDropout(dropout.rates, dropout.seeds[i]) : undefined,
-    })
+    const examples = m.batches.reduce((a, b) => a + b.batch, 0);
+    let job: Promise<GradientResult>;
+    if (m.type === 'hvp') {
+      const vec = new Float32Array(m.vec);
+      const v = init.layout.map((e) => tf.tensor(vec.subarray(e.offset, e.offset + e.length), e.shape, 'float32'));
+      job = hessianVectorProduct(point, m.batches, v, { total: m.total })
+        .then((grads) => ({ loss: 0, examples, grads }))
+        .finally(() => tf.dispose(v));
+    } else {
+      const dropout = m.dropout;
+      job = gradient(point, m.batches, {
+        total: m.total,
+        dropout: dropout ? (i) => listedDropout(dropout.rates, dropout.seeds[i]) : undefined,
+      });
+    }
+    job
       .then(async (g) => {
         for (const [i, e] of init.layout.entries()) grads.set((await g.grads[i].data()) as Float32Array, e.offset);
         tf.dispose(g.grads);

@@ -1,7 +1,8 @@
 /**
  * `sensescape landscape hessian` (in-process): the JSON contract (keys, K eigenvalues ordered by
  * magnitude, trace with stderr and samples, density and groups when asked), the figures against the
- * exact Hessian's on a tiny reference checkpoint, and bad input as one-line InputErrors.
+ * exact Hessian's on a tiny reference checkpoint, `--threads 2` equal to in-process, and bad input as
+ * one-line InputErrors.
  */
 import { describe, expect, it } from 'vitest';
 import type { VerbSpec } from '../../command';
@@ -40,6 +41,19 @@ describe('sensescape landscape hessian', () => {
     expect(r.density.grid.length).toBe(r.density.values.length);
     expect(r.groups.map((g: { name: string }) => g.name)).toEqual(['embeddings', 'layer.0', 'pooler', 'classifier']);
     for (const g of r.groups) expect(Object.keys(g).sort()).toEqual(['eigenvalue', 'name', 'parameters', 'trace']);
+  }, 120_000);
+
+  it('--threads 2 (data-parallel H·v) gives the in-process figures: eigenvalues and trace to 1e-4', async () => {
+    const argv = [...ARGS, '--top', '2', '--iters', '40', '--trace-samples', '4', '--groups', '--json'];
+    const one = JSON.parse(await cli([...argv, '--threads', '1']));
+    const two = JSON.parse(await cli([...argv, '--threads', '2']));
+    expect(two.settings.hvps).toBe(one.settings.hvps);
+    expect(Math.abs(two.loss - one.loss) / one.loss).toBeLessThan(1e-6);
+    for (const [i, e] of one.eigenvalues.entries())
+      expect(Math.abs(two.eigenvalues[i] - e) / Math.abs(e), `λ${i}`).toBeLessThan(1e-4);
+    expect(Math.abs(two.trace.estimate - one.trace.estimate) / Math.abs(one.trace.estimate)).toBeLessThan(1e-4);
+    for (const [i, g] of one.groups.entries())
+      expect(Math.abs(two.groups[i].eigenvalue - g.eigenvalue) / Math.abs(g.eigenvalue), g.name).toBeLessThan(1e-4);
   }, 120_000);
 
   it('rejects a missing folder and a --max-length beyond the positions with one-line errors', async () => {

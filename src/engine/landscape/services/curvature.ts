@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LoadedCheckpoint } from '../../bert/checkpoint';
 import type { EncodedBatch } from '../../bert/data';
-import { gradient, hessianVectorProduct, pointOf, type ParamPoint } from '../../bert/grad';
+import { gradient, hessianVectorProduct, pointOf, type GradientFn, type HvpFn, type ParamPoint } from '../../bert/grad';
 import { BertClassifier } from '../../bert/model';
 import { CancelToken } from '../../util/cancel';
 import { ProgressMeter, type ProgressSink } from '../../util/progress';
@@ -41,6 +41,14 @@ export interface HessianRequest {
   /** Also the per-block figures. */
   groups?: boolean;
   seed?: number;
+  /** Who computes gradients and H·v (default: grad.ts in this thread; the CLI passes data-parallel replicas). */
+  diff?: Differentiation;
+}
+
+/** The gradient and H·v functions an analysis uses (engine/node/gradParallel.ts has data-parallel ones). */
+export interface Differentiation {
+  gradient?: GradientFn;
+  hvp?: HvpFn;
 }
 
 export interface GroupCurvature {
@@ -70,12 +78,13 @@ export function hessianOperator(
   batches: readonly EncodedBatch[],
   token: CancelToken,
   count: { hvps: number },
+  hvp: HvpFn = hessianVectorProduct,
 ): HessianOperator {
   return {
     shapes: point.tensors.map((t) => [...t.shape]),
     async apply(v) {
       count.hvps++;
-      return hessianVectorProduct(point, batches, v, { token });
+      return hvp(point, batches, v, { token });
     },
   };
 }
@@ -92,7 +101,7 @@ export async function runHessian(req: HessianRequest, hooks: ServiceHooks = {}):
   try {
     const point = pointOf(req.ckpt.config, model.params);
     const count = { hvps: 0 };
-    const op = hessianOperator(point, req.batches, token, count);
+    const op = hessianOperator(point, req.batches, token, count, req.diff?.hvp);
     const stage = (name: string, total: number): ((n: number) => void) => {
       const meter = new ProgressMeter(name, total, hooks.onProgress as ProgressSink | undefined, 'H·v');
       let last = 0;
@@ -101,7 +110,7 @@ export async function runHessian(req: HessianRequest, hooks: ServiceHooks = {}):
         last = n;
       };
     };
-    const g = await gradient(point, req.batches, { token });
+    const g = await (req.diff?.gradient ?? gradient)(point, req.batches, { token });
     const gradientNorm = await vnorm(g.grads);
     tf.dispose(g.grads);
     const eig = await topEigenvalues(op, top, { iters, tol, seed, onStep: stage('eigenvalues', top * iters) });
