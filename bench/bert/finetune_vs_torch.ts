@@ -17,7 +17,7 @@ import { loadExamples } from '../../src/engine/bert/data';
 import { runFinetune } from '../../src/engine/bert/finetune/finetune';
 import { initNodeBackend } from '../../src/engine/node/backend';
 import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
-import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradParallel';
+import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradReplicas';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {

@@ -19,7 +19,7 @@ import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
 import { BertTokenizer } from '../../src/engine/text/bertTokenizer';
 import { runHessian } from '../../src/engine/landscape/services/curvature';
-import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradParallel';
+import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradReplicas';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {

@@ -14,7 +14,7 @@ import type { LogEntry } from '../../engine/bert/finetune/records';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { initNodeBackend } from '../../engine/node/backend';
 import { defaultThreads } from '../../engine/node/bertParallel';
-import { autoGradThreads, lazyGradientPool } from '../../engine/node/gradParallel';
+import { autoGradThreads, lazyGradientPool } from '../../engine/node/gradReplicas';
 import { checkpointFiles } from '../../engine/node/checkpoint';
 import { checkOutputDir } from '../../engine/node/input';
 import {

@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedBatch } from '../bert/data';
-import { gradient } from '../bert/grad';
+import { gradient, type GradientFn } from '../bert/grad';
 import type { BertClassifier } from '../bert/model';
 import type { CancelToken } from '../util/cancel';
 import { randomDirection } from './directions';
@@ -27,7 +27,14 @@ function snapshot(model: BertClassifier): Map<string, tf.Tensor> {
 export async function epsilonSharpness(
   model: BertClassifier,
   batches: readonly EncodedBatch[],
-  opts: { epsilon: number; steps: number; token?: CancelToken; onStep?: (done: number) => void },
+  opts: {
+    epsilon: number;
+    steps: number;
+    token?: CancelToken;
+    onStep?: (done: number) => void;
+    /** The gradient function (default grad.ts's, in this thread). */
+    gradient?: GradientFn;
+  },
 ): Promise<{ rise: number; loss: number }> {
   const theta = snapshot(model);
   const names = [...theta.keys()];
@@ -39,7 +46,9 @@ export async function epsilonSharpness(
   try {
     for (let s = 0; s <= opts.steps; s++) {
       const at = base.map((t, i) => tf.keep(tf.add(t, delta[i])));
-      const g = await gradient({ config: model.config, names, tensors: at }, batches, { token: opts.token });
+      const g = await (opts.gradient ?? gradient)({ config: model.config, names, tensors: at }, batches, {
+        token: opts.token,
+      });
       tf.dispose(at);
       if (s === 0) loss0 = g.loss;
       best = Math.max(best, g.loss);

@@ -37,7 +37,6 @@ import { mixSeed } from '../bert/finetune/plan';
 import { addMany } from '../tensor/addMany';
 import { asInputError } from '../util/errors';
 import { BOOTSTRAP, workerEntry } from './bertWorkerEntry';
-import { defaultThreads, MIN_PARALLEL_FLOPS } from './bertParallel';
 
 /** What a gradient worker is started with (structured-cloned; the buffers are shared, not copied). */
 export interface GradWorkerInit {
@@ -347,41 +346,4 @@ export class GradientPool {
     for (const w of this.workers) w.postMessage({ type: 'close' } satisfies ToGradWorker);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
-}
-
-/**
- * {@link GradientFn} and {@link HvpFn} over `threads` replicas that start their pool on first use (names
- * and shapes are known only then, e.g. after fine-tuning adds a new head); `threads` 1 gives the
- * in-thread `gradient` and `hessianVectorProduct`.
- * Call `close` when done (a no-op when nothing started).
- */
-export function lazyGradientPool(threads: number): { gradient: GradientFn; hvp: HvpFn; close(): Promise<void> } {
-  let pool: GradientPool | null = null;
-  const started = (point: ParamPoint): GradientPool =>
-    (pool ??= GradientPool.start(
-      point.config,
-      point.names,
-      point.tensors.map((t) => t.shape),
-      threads,
-    ));
-  return {
-    gradient: threads > 1 ? (point, batches, opts) => started(point).gradient(point, batches, opts) : gradient,
-    hvp: threads > 1 ? (point, batches, v, opts) => started(point).hvp(point, batches, v, opts) : hessianVectorProduct,
-    close: async () => {
-      await pool?.close();
-    },
-  };
-}
-
-/**
- * Replicas for fine-tuning when the user did not choose: the machine's cores (at most 8) when one
- * update — forward and backward, ~3× the forward pass's 2 · encoder parameters · tokens FLOPs over
- * `batch × accumulate` sequences of `maxLength` — is above a tenth of {@link MIN_PARALLEL_FLOPS}
- * (~0.2 s of one WASM thread: the per-update exchange then costs a few per cent), else 1.
- */
-export function autoGradThreads(config: BertConfig, batch: number, accumulate: number, maxLength: number): number {
-  const H = config.hiddenSize;
-  const perToken = 2 * config.numHiddenLayers * (4 * H * H + 2 * H * config.intermediateSize);
-  if (3 * perToken * batch * accumulate * maxLength < MIN_PARALLEL_FLOPS / 10) return 1;
-  return Math.min(defaultThreads(), Math.max(1, batch));
 }

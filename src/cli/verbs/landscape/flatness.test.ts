@@ -1,7 +1,7 @@
 /**
  * `sensescape landscape flatness` (in-process) on the landscape fixtures: the JSON contract (row keys,
  * correlations with n), and `--svg` writing a well-formed scatter with one point per checkpoint whose
- * coordinates are the measure and the loss gap of the rows.
+ * coordinates are the measure and the loss gap of the rows; `--threads 2` gives the in-process rows.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,5 +74,28 @@ describe('sensescape landscape flatness', () => {
       r.rows.map((row: { eigenvalue: number; gap_loss: number }) => [row.eigenvalue, row.gap_loss]),
     );
     expect(text).toContain('Spearman');
+  }, 120_000);
+
+  it('--threads 2 (data-parallel gradients and H·v) gives the in-process rows', async () => {
+    const argv = ['--checkpoints', `${F}/ft-a`, `${F}/ft-b`, '--train', `${F}/data/sst2-train.tsv`];
+    argv.push(
+      '--dev',
+      `${F}/data/sst2-dev.tsv`,
+      '--max-length',
+      '40',
+      '--iters',
+      '5',
+      '--trace-samples',
+      '2',
+      '--json',
+    );
+    const one = JSON.parse(await cli([...argv, '--threads', '1']));
+    const two = JSON.parse(await cli([...argv, '--threads', '2']));
+    for (const [i, row] of one.rows.entries())
+      for (const k of ['train_loss', 'dev_loss', 'eigenvalue', 'trace', 'epsilon_sharpness', 'random_direction_rise']) {
+        const a = row[k] as number;
+        const b = two.rows[i][k] as number;
+        expect(Math.abs(b - a), `${row.name} ${k}: ${a} vs ${b}`).toBeLessThanOrEqual(1e-4 * Math.abs(a) + 1e-7);
+      }
   }, 120_000);
 });

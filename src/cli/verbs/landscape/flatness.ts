@@ -1,6 +1,6 @@
 /**
  * `sensescape landscape flatness --checkpoints DIR… --train TSV --dev TSV [data flags] [--epsilon E]
- * [--radius R] [--svg FILE --measure M]`: per checkpoint the train/dev loss and accuracy, the generalisation gap and four
+ * [--radius R] [--svg FILE --measure M] [--threads N]`: per checkpoint the train/dev loss and accuracy, the generalisation gap and four
  * flatness measures (top Hessian eigenvalue, Hutchinson trace, ε-sharpness, random-direction rise),
  * then Spearman and Kendall correlations between each measure and each gap (engine service
  * runFlatness). JSON: {rows: [{name, train_loss, train_accuracy, dev_loss, dev_accuracy, gap_loss,
@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../../../engine/node/fs';
 import { renderFlatnessScatter } from '../../../viz/curvatureFigures';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
+import { replicasFor, THREADS_FLAG } from './replicas';
 import { InputError } from '../../../engine/util/errors';
 import { defineVerb } from '../../command';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, progressLine } from './shared';
@@ -24,6 +25,7 @@ export const flatness = defineVerb({
   verb: 'flatness',
   summary: 'Flatness measures (λ_max, trace, ε-sharpness, random-direction rise) against the generalisation gap',
   flags: {
+    ...THREADS_FLAG,
     checkpoints: { kind: 'strings', required: true, placeholder: 'DIR', description: 'fine-tuned checkpoint folders' },
     train: {
       kind: 'string',
@@ -66,6 +68,7 @@ export const flatness = defineVerb({
     const train = await loadData({ ...flags, data: flags.train }, first, 'train');
     const dev = await loadData({ ...flags, data: flags.dev }, first, 'dev');
     await initNodeBackend();
+    const pool = replicasFor(flags.threads, first.config, train.batches, io, 'landscape flatness');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {
@@ -79,6 +82,7 @@ export const flatness = defineVerb({
           traceSamples: flags['trace-samples'],
           iters: flags.iters,
           seed: flags.seed ?? 0,
+          diff: pool ? { gradient: pool.gradient, hvp: pool.hvp } : undefined,
         },
         { token, onProgress: progressLine(io, 'landscape flatness') },
       );
@@ -100,6 +104,7 @@ export const flatness = defineVerb({
         );
     } finally {
       release();
+      await pool?.close();
     }
   },
 });

@@ -9,10 +9,9 @@
  */
 import { runHessian } from '../../../engine/landscape/services/curvature';
 import { initNodeBackend } from '../../../engine/node/backend';
-import { defaultThreads } from '../../../engine/node/bertParallel';
-import { autoGradThreads, lazyGradientPool } from '../../../engine/node/gradParallel';
 import { CancelToken } from '../../../engine/util/cancel';
-import { defineVerb, UsageError } from '../../command';
+import { defineVerb } from '../../command';
+import { replicasFor, THREADS_FLAG } from './replicas';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, progressLine } from './shared';
 
 export const hessian = defineVerb({
@@ -29,28 +28,13 @@ export const hessian = defineVerb({
     density: { kind: 'boolean', description: 'also the spectral density (SLQ: 1 vector × 30 Lanczos steps)' },
     groups: { kind: 'boolean', description: 'also per block: embeddings, layer.l, pooler, classifier' },
     seed: { kind: 'int', default: 0, placeholder: 'S', description: 'seed of the random vectors (and --sample)' },
-    threads: {
-      kind: 'int',
-      min: 1,
-      placeholder: 'N',
-      description: `data-parallel replicas for gradients and H·v, one tfjs backend each; 1 = in process (default: the cores, at most 8 — here ${defaultThreads()} — when one H·v is over ~2e9 FLOPs, else 1)`,
-    },
+    ...THREADS_FLAG,
   },
   async run({ flags, json }, io) {
     const ckpt = await loadDir(flags.model, 'model');
     const data = await loadData(flags, ckpt);
     await initNodeBackend();
-    if (flags.threads !== undefined && flags.threads > 64)
-      throw new UsageError(`--threads must be at most 64, got ${flags.threads}`);
-    const rows = data.batches.reduce((a, b) => a + b.batch, 0);
-    const seqLen = Math.max(1, ...data.batches.map((b) => b.seqLen));
-    // One H·v costs about what a gradient over all the examples does, once more: the fine-tuning rule with 2 × the rows.
-    const threads = flags.threads ?? autoGradThreads(ckpt.config, 2 * rows, 1, seqLen);
-    if (threads > 1)
-      io.stderr(
-        `landscape hessian: ${threads} replicas (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`,
-      );
-    const pool = threads > 1 ? lazyGradientPool(threads) : null;
+    const pool = replicasFor(flags.threads, ckpt.config, data.batches, io, 'landscape hessian');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {

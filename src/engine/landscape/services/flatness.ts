@@ -19,7 +19,7 @@ import { hutchinsonTrace, topEigenvalues } from '../curvature';
 import { kendallTauB, spearman } from '../flatnessStats';
 import { epsilonSharpness, randomDirectionRise } from '../sharpness';
 import { nullIfNaN, type ServiceHooks } from './common';
-import { hessianOperator } from './curvature';
+import { hessianOperator, type Differentiation } from './curvature';
 
 export interface FlatnessRequest {
   checkpoints: readonly LoadedCheckpoint[];
@@ -39,6 +39,8 @@ export interface FlatnessRequest {
   /** Hutchinson samples; default 20. */
   traceSamples?: number;
   seed?: number;
+  /** Who computes gradients and H·v (default: grad.ts in this thread; the CLI passes data-parallel replicas). */
+  diff?: Differentiation;
 }
 
 export interface FlatnessRow {
@@ -70,7 +72,7 @@ export interface FlatnessReport {
   rows: FlatnessRow[];
   correlations: FlatnessCorrelation[];
   examples: { train: number; dev: number };
-  settings: Required<Omit<FlatnessRequest, 'checkpoints' | 'train' | 'dev'>>;
+  settings: Required<Omit<FlatnessRequest, 'checkpoints' | 'train' | 'dev' | 'diff'>>;
 }
 
 /** Runs the table and correlations (see the header). */
@@ -100,7 +102,7 @@ export async function runFlatness(req: FlatnessRequest, hooks: ServiceHooks = {}
     try {
       const train = await model.evaluate([...req.train], { token });
       const dev = await model.evaluate([...req.dev], { token });
-      const op = hessianOperator(pointOf(ckpt.config, model.params), req.train, token, { hvps: 0 });
+      const op = hessianOperator(pointOf(ckpt.config, model.params), req.train, token, { hvps: 0 }, req.diff?.hvp);
       const eig = await topEigenvalues(op, 1, {
         iters: settings.iters,
         tol: settings.tol,
@@ -115,6 +117,7 @@ export async function runFlatness(req: FlatnessRequest, hooks: ServiceHooks = {}
         epsilon: settings.epsilon,
         steps: settings.ascentSteps,
         token,
+        gradient: req.diff?.gradient,
         onStep: stage('ε-sharpness', settings.ascentSteps + 1),
       });
       const rnd = await randomDirectionRise(model, req.train, {
