@@ -9,8 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { initNodeBackend } from './backend';
 import type { HostTensor } from '../bert/checkpoint';
 import { BertClassifier } from '../bert/model';
-import type { ToWorker, FromWorker, WorkerInit } from './bertWorkerEntry';
-import { isInputError } from '../util/errors';
+import { errorFields, type ToWorker, type FromWorker, type WorkerInit } from './bertWorkerEntry';
 
 const port = parentPort!;
 const post = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -49,14 +48,7 @@ async function start(): Promise<void> {
         const own = logits.byteOffset === 0 && logits.byteLength === logits.buffer.byteLength ? logits : logits.slice();
         post({ type: 'logits', index: m.index, logits: own }, [own.buffer as ArrayBuffer]);
       },
-      (err: unknown) =>
-        post({
-          type: 'error',
-          index: m.index,
-          message: err instanceof Error ? err.message : String(err),
-          name: err instanceof Error ? err.name : 'Error',
-          input: isInputError(err),
-        }),
+      (err: unknown) => post({ type: 'error', index: m.index, ...errorFields(err) }),
     );
   });
   const now = epoch();
@@ -72,12 +64,4 @@ async function start(): Promise<void> {
   });
 }
 
-start().catch((err: unknown) =>
-  post({
-    type: 'error',
-    index: -1,
-    message: err instanceof Error ? err.message : String(err),
-    name: err instanceof Error ? err.name : 'Error',
-    input: isInputError(err),
-  }),
-);
+start().catch((err: unknown) => post({ type: 'error', index: -1, ...errorFields(err) }));

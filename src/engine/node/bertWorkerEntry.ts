@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BertConfig } from '../bert/config';
 import type { EncodedBatch } from '../bert/data';
+import { isInputError } from '../util/errors';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
 export interface WorkerInit {
@@ -33,6 +34,15 @@ export type FromWorker =
   | { type: 'ready'; backend: string; phasesMs: StartupPhases }
   | { type: 'logits'; index: number; logits: Float32Array }
   | { type: 'error'; index: number; message: string; name: string; input?: boolean };
+
+/** An error as a worker posts it (message, name, and whether it is the user's input error). */
+export function errorFields(err: unknown): { message: string; name: string; input: boolean } {
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    name: err instanceof Error ? err.name : 'Error',
+    input: isInputError(err),
+  };
+}
 
 /** Bootstrap run as the worker's (CommonJS, eval) script: register tsx for `.ts` entries, then import the entry. */
 export const BOOTSTRAP = `

@@ -88,11 +88,22 @@ function partSeeds(d: Dropout, parts: number, config: BertConfig): number[][] {
 function rowRange(b: EncodedBatch, p: number, n: number): [number, number] {
   return [Math.floor((p * b.batch) / n), Math.floor(((p + 1) * b.batch) / n)];
 }
-const rowsOf = (b: EncodedBatch, p: number, n: number): number => rowRange(b, p, n)[1] - rowRange(b, p, n)[0];
+function rowsOf(b: EncodedBatch, p: number, n: number): number {
+  const [start, end] = rowRange(b, p, n);
+  return end - start;
+}
 
-function listed(rates: Rates, seeds: number[]): Dropout {
+/** A dropout that takes its site seeds from a list made by {@link GradientPool} (this thread's part and each worker's). */
+export function listedDropout(rates: Rates, seeds: number[]): Dropout {
   let k = 0;
-  return { ...rates, nextSeed: () => seeds[k++] };
+  return {
+    ...rates,
+    nextSeed: () => {
+      if (k >= seeds.length)
+        throw new Error(`gradient replica: more dropout sites than the ${seeds.length} seeds sent`);
+      return seeds[k++];
+    },
+  };
 }
 
 interface Pending {
@@ -235,7 +246,7 @@ export class GradientPool {
         gradient(point, mine, {
           token: opts.token,
           total,
-          dropout: withDropout ? (i) => listed(rates[0], seeds[0][i]) : undefined,
+          dropout: withDropout ? (i) => listedDropout(rates[0], seeds[0][i]) : undefined,
         }),
     );
   };

@@ -1,32 +1,19 @@
 /**
  * Node-only worker-thread entry for {@link GradientPool} (gradParallel.ts): one data-parallel replica
- * of the BERT gradient (engine/bert/grad.ts) on its own tfjs backend. Each `grad` message carries the
- * replica's share of the update's examples; it reads the current parameters from the pool's shared
- * parameter buffer, computes the gradient of (Σ its examples' losses) / total, writes it into its own
- * shared gradient buffer and answers with its loss share. Never imported by browser code.
+ * of the BERT gradient and Hessian-vector product (engine/bert/grad.ts) on its own tfjs backend. Each
+ * `grad` or `hvp` message carries the replica's share of the examples; it reads the current parameters
+ * from the pool's shared parameter buffer (and v from the shared vector), computes its share of the
+ * mean over `total`, writes it into its own shared gradient buffer and answers with its loss share. Never imported by browser code.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gradient, hessianVectorProduct, type GradientResult } from '../bert/grad';
-import type { Dropout } from '../bert/gradForward';
-import { isInputError } from '../util/errors';
 import { initNodeBackend } from './backend';
-import type { FromGradWorker, GradWorkerInit, ToGradWorker } from './gradParallel';
+import { errorFields } from './bertWorkerEntry';
+import { listedDropout, type FromGradWorker, type GradWorkerInit, type ToGradWorker } from './gradParallel';
 
 const port = parentPort!;
 const post = (m: FromGradWorker): void => port.postMessage(m);
-
-/** A dropout that takes its site seeds from a list made by the pool (see gradParallel.ts). */
-function listedDropout(rates: Omit<Dropout, 'nextSeed'>, seeds: number[]): Dropout {
-  let k = 0;
-  return {
-    ...rates,
-    nextSeed: () => {
-      if (k >= seeds.length) throw new Error(`gradient worker: more dropout sites than the ${seeds.length} seeds sent`);
-      return seeds[k++];
-    },
-  };
-}
 
 async function start(): Promise<void> {
   const init = workerData as GradWorkerInit;
@@ -65,26 +52,10 @@ async function start(): Promise<void> {
         tf.dispose(g.grads);
         post({ type: 'grad', id: m.id, loss: g.loss, examples: g.examples });
       })
-      .catch((err: unknown) =>
-        post({
-          type: 'error',
-          id: m.id,
-          message: err instanceof Error ? err.message : String(err),
-          name: err instanceof Error ? err.name : 'Error',
-          input: isInputError(err),
-        }),
-      )
+      .catch((err: unknown) => post({ type: 'error', id: m.id, ...errorFields(err) }))
       .finally(() => tf.dispose(tensors));
   });
   post({ type: 'ready', backend: report.backend });
 }
 
-start().catch((err: unknown) =>
-  post({
-    type: 'error',
-    id: -1,
-    message: err instanceof Error ? err.message : String(err),
-    name: err instanceof Error ? err.name : 'Error',
-    input: isInputError(err),
-  }),
-);
+start().catch((err: unknown) => post({ type: 'error', id: -1, ...errorFields(err) }));
