@@ -19,7 +19,7 @@ import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { encodeBatches, loadExamples } from '../../src/engine/bert/data';
 import { BertTokenizer } from '../../src/engine/text/bertTokenizer';
 import { runHessian } from '../../src/engine/landscape/services/curvature';
-import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradReplicas';
+import { autoHvpThreads, lazyGradientPool } from '../../src/engine/node/gradReplicas';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -64,7 +64,7 @@ let eigS = 0;
 let stageStart = performance.now();
 let lastStage = '';
 const t0 = performance.now();
-const threads = opt('threads', autoGradThreads(ckpt.config, 2 * N, 1, L));
+const threads = opt('threads', autoHvpThreads(ckpt.config, batches));
 const pool = lazyGradientPool(threads);
 const ours = await runHessian(
   {

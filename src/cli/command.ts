@@ -24,6 +24,8 @@ export interface FlagSpec {
   values?: readonly string[];
   /** Smallest allowed value of a `number`/`int` flag. */
   min?: number;
+  /** Largest allowed value of a `number`/`int` flag. */
+  max?: number;
   /** Flag names this one may not be combined with. */
   conflicts?: readonly string[];
 }

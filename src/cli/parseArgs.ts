@@ -87,6 +87,8 @@ function convert(name: string, flag: FlagSpec, value: string): string | number {
     throw new UsageError(
       `--${name} must be ${flag.kind === 'int' ? 'an integer' : 'a number'} ≥ ${flag.min}, got ${value}`,
     );
+  if (flag.max !== undefined && n > flag.max)
+    throw new UsageError(`--${name} must be at most ${flag.max}, got ${value}`);
   return n;
 }
 

@@ -13,8 +13,8 @@ import { readResumeState } from '../../engine/bert/finetune/resume';
 import type { LogEntry } from '../../engine/bert/finetune/records';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { initNodeBackend } from '../../engine/node/backend';
-import { defaultThreads } from '../../engine/node/bertParallel';
-import { autoGradThreads, lazyGradientPool } from '../../engine/node/gradReplicas';
+import { autoGradThreads } from '../../engine/node/gradReplicas';
+import { gradientReplicas, threadsFlag } from './replicas';
 import { checkpointFiles } from '../../engine/node/checkpoint';
 import { checkOutputDir } from '../../engine/node/input';
 import {
@@ -133,16 +133,9 @@ export const finetune = defineVerb({
       placeholder: 'DIR',
       description: 'continue from a step-NNNNNN folder of an earlier run (same flags)',
     },
-    threads: {
-      kind: 'int',
-      min: 1,
-      placeholder: 'N',
-      description: `data-parallel gradient replicas, one tfjs backend each; 1 = in process (default: the cores, at most 8 — here ${defaultThreads()} — when an update is over ~2e9 FLOPs, else 1)`,
-    },
+    ...threadsFlag('gradients', 'an update'),
   },
   async run({ flags, json }, io) {
-    if (flags.threads !== undefined && flags.threads > 64)
-      throw new UsageError(`--threads must be at most 64, got ${flags.threads}`);
     if (flags.dropout !== undefined && flags.dropout >= 1)
       throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
     await checkOutputDir(flags.out, 'output folder', 'log.jsonl');
@@ -189,11 +182,7 @@ export const finetune = defineVerb({
       io.stderr(
         `bert finetune: note: ${flags.resume} was saved with ${resume.gradientReplicas} gradient replica(s), this run uses ${threads} — it continues correctly, but not bit for bit (--threads ${resume.gradientReplicas} for that)`,
       );
-    if (threads > 1)
-      io.stderr(
-        `bert finetune: ${threads} gradient replicas (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`,
-      );
-    const pool = lazyGradientPool(threads);
+    const pool = gradientReplicas(threads, io, 'bert finetune');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {

@@ -5,6 +5,7 @@
  */
 import { gradient, hessianVectorProduct, type GradientFn, type HvpFn, type ParamPoint } from '../bert/grad';
 import type { BertConfig } from '../bert/config';
+import type { EncodedBatch } from '../bert/data';
 import { defaultThreads, MIN_PARALLEL_FLOPS } from './bertParallel';
 import { GradientPool } from './gradParallel';
 
@@ -53,4 +54,13 @@ export function autoGradThreads(config: BertConfig, batch: number, accumulate: n
   const perToken = 2 * config.numHiddenLayers * (4 * H * H + 2 * H * config.intermediateSize);
   if (3 * perToken * batch * accumulate * maxLength < MIN_PARALLEL_FLOPS / 10) return 1;
   return Math.min(defaultThreads(), Math.max(1, batch));
+}
+
+/**
+ * Replicas for H·v over `batches` when the user did not choose: one H·v costs about a gradient over all
+ * the rows once more, so {@link autoGradThreads}'s rule with twice the rows.
+ */
+export function autoHvpThreads(config: BertConfig, batches: readonly EncodedBatch[]): number {
+  const rows = batches.reduce((a, b) => a + b.batch, 0);
+  return autoGradThreads(config, 2 * rows, 1, Math.max(1, ...batches.map((b) => b.seqLen)));
 }

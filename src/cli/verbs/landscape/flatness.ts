@@ -13,7 +13,8 @@ import { writeFileAtomic } from '../../../engine/node/fs';
 import { renderFlatnessScatter } from '../../../viz/curvatureFigures';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
-import { replicasFor, THREADS_FLAG } from './replicas';
+import { autoHvpThreads } from '../../../engine/node/gradReplicas';
+import { gradientReplicas, threadsFlag } from '../replicas';
 import { InputError } from '../../../engine/util/errors';
 import { defineVerb } from '../../command';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, progressLine } from './shared';
@@ -25,7 +26,7 @@ export const flatness = defineVerb({
   verb: 'flatness',
   summary: 'Flatness measures (λ_max, trace, ε-sharpness, random-direction rise) against the generalisation gap',
   flags: {
-    ...THREADS_FLAG,
+    ...threadsFlag('gradients and H·v', 'one H·v'),
     checkpoints: { kind: 'strings', required: true, placeholder: 'DIR', description: 'fine-tuned checkpoint folders' },
     train: {
       kind: 'string',
@@ -68,7 +69,8 @@ export const flatness = defineVerb({
     const train = await loadData({ ...flags, data: flags.train }, first, 'train');
     const dev = await loadData({ ...flags, data: flags.dev }, first, 'dev');
     await initNodeBackend();
-    const pool = replicasFor(flags.threads, first.config, train.batches, io, 'landscape flatness');
+    const threads = flags.threads ?? autoHvpThreads(first.config, train.batches);
+    const pool = gradientReplicas(threads, io, 'landscape flatness');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {
@@ -82,7 +84,7 @@ export const flatness = defineVerb({
           traceSamples: flags['trace-samples'],
           iters: flags.iters,
           seed: flags.seed ?? 0,
-          diff: pool ? { gradient: pool.gradient, hvp: pool.hvp } : undefined,
+          diff: pool,
         },
         { token, onProgress: progressLine(io, 'landscape flatness') },
       );
@@ -104,7 +106,7 @@ export const flatness = defineVerb({
         );
     } finally {
       release();
-      await pool?.close();
+      await pool.close();
     }
   },
 });

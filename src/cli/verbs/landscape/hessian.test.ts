@@ -56,7 +56,7 @@ describe('sensescape landscape hessian', () => {
       expect(Math.abs(two.groups[i].eigenvalue - g.eigenvalue) / Math.abs(g.eigenvalue), g.name).toBeLessThan(1e-4);
   }, 120_000);
 
-  it('rejects a missing folder and a --max-length beyond the positions with one-line errors', async () => {
+  it('rejects a missing folder and a --max-length beyond the positions with one-line errors; --threads over 64', async () => {
     for (const argv of [
       ['--model', '/nonexistent/ckpt', '--data', `${FIXTURES}/bert/data/${ref.data}`],
       [...ARGS, '--max-length', '999'],
@@ -70,5 +70,6 @@ describe('sensescape landscape hessian', () => {
       expect(isInputError(err), String(err)).toBe(true);
       expect(String((err as Error).message)).not.toContain('\n');
     }
+    await expect(cli([...ARGS, '--threads', '65'])).rejects.toThrow('--threads must be at most 64, got 65');
   });
 });

@@ -11,7 +11,8 @@ import { runHessian } from '../../../engine/landscape/services/curvature';
 import { initNodeBackend } from '../../../engine/node/backend';
 import { CancelToken } from '../../../engine/util/cancel';
 import { defineVerb } from '../../command';
-import { replicasFor, THREADS_FLAG } from './replicas';
+import { autoHvpThreads } from '../../../engine/node/gradReplicas';
+import { gradientReplicas, threadsFlag } from '../replicas';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, progressLine } from './shared';
 
 export const hessian = defineVerb({
@@ -28,13 +29,14 @@ export const hessian = defineVerb({
     density: { kind: 'boolean', description: 'also the spectral density (SLQ: 1 vector × 30 Lanczos steps)' },
     groups: { kind: 'boolean', description: 'also per block: embeddings, layer.l, pooler, classifier' },
     seed: { kind: 'int', default: 0, placeholder: 'S', description: 'seed of the random vectors (and --sample)' },
-    ...THREADS_FLAG,
+    ...threadsFlag('gradients and H·v', 'one H·v'),
   },
   async run({ flags, json }, io) {
     const ckpt = await loadDir(flags.model, 'model');
     const data = await loadData(flags, ckpt);
     await initNodeBackend();
-    const pool = replicasFor(flags.threads, ckpt.config, data.batches, io, 'landscape hessian');
+    const threads = flags.threads ?? autoHvpThreads(ckpt.config, data.batches);
+    const pool = gradientReplicas(threads, io, 'landscape hessian');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {
@@ -49,7 +51,7 @@ export const hessian = defineVerb({
           density: flags.density,
           groups: flags.groups,
           seed: flags.seed,
-          diff: pool ? { gradient: pool.gradient, hvp: pool.hvp } : undefined,
+          diff: pool,
         },
         { token, onProgress: progressLine(io, 'landscape hessian') },
       );
@@ -72,7 +74,7 @@ export const hessian = defineVerb({
       io.stdout(`${r.settings.hvps} Hessian-vector products`);
     } finally {
       release();
-      await pool?.close();
+      await pool.close();
     }
   },
 });
