@@ -9,7 +9,7 @@ import { fromTriples, type CsrCounts } from '../text/csr';
 import { mulberry32 } from '../util/random';
 import { plantedCounts } from '../../testing/planted';
 import { chooseEngine, fitLda } from './lda';
-import { SparseEStep } from './ldaSparseEStep';
+import { SparseEStep, sparseArena } from './ldaSparseEStep';
 import { digammaScalar, gammaSamples } from './special';
 import { sparseKernels } from './sparseKernels';
 
@@ -174,6 +174,53 @@ describe('sparse E-step', () => {
     });
 });
 
+describe('E-step rounds on live senses only', () => {
+  for (const kind of ['simd', 'scalar'] as const)
+    it(`equal the rounds on all senses and the dense float64 E-step, gathering where senses die (${kind})`, () => {
+      const K = 40;
+      const alphaK = 0.1 / K;
+      for (const [density, seed] of [
+        [0.05, 5],
+        [0.5, 6],
+      ]) {
+        const D = 10;
+        const counts = randomCsr(D, 90, density, seed);
+        const { kern, at: plain, bt, Kp } = setup(counts, K, kind, seed + 10);
+        let maxRow = 1;
+        for (let d = 0; d < D; d++) maxRow = Math.max(maxRow, counts.indptr[d + 1] - counts.indptr[d]);
+        // the same arena contents under the full layout (its compact scratch past everything the plain one uses)
+        const full = sparseArena(counts.cols, Kp, counts.indptr[D], maxRow);
+        const big = sparseKernels(full.elements, kind);
+        big.f32.set(kern.f32.subarray(0, Math.min(kern.f32.length, plain.idx)), 0); // β̃ and the statistics
+        big.i32.set(counts.indices, full.idx);
+        big.f32.set(counts.values, full.val);
+        const live = new SparseEStep(big, K, Kp, full);
+        const all = new SparseEStep(big, K, Kp, full);
+        all.liveOnly = false;
+        const start = gammaSamples(D * K, 100, 0.01, seed + 20);
+        const gLive = start.slice();
+        const gAll = start.slice();
+        const p = { alphaK, maxRounds: 3000, tol: 1e-7, accelerate: true, maxStep: 8 };
+        for (let d = 0; d < D; d++) {
+          const j0 = counts.indptr[d];
+          const n = counts.indptr[d + 1] - j0;
+          const C = denseRow(counts, d);
+          const nd = C.reduce((a, b) => a + b, 0);
+          live.run(gLive, d * K, j0, n, nd, p);
+          all.run(gAll, d * K, j0, n, nd, p);
+          const ref = denseEStep(Float64Array.from(start.subarray(d * K, d * K + K)), C, bt, alphaK, true);
+          for (let k = 0; k < K; k++) {
+            expect(Math.abs(gLive[d * K + k] - gAll[d * K + k]) / (nd + 1)).toBeLessThan(1e-5);
+            expect(Math.abs(gLive[d * K + k] - ref[k]) / (nd + 1)).toBeLessThan(2e-4);
+          }
+        }
+        expect(live.compactRounds).toBeGreaterThan(0); // senses did die, and the gathered block was used
+        expect(live.gathers).toBeGreaterThan(0);
+        expect(all.compactRounds).toBe(0);
+      }
+    });
+});
+
 describe('sparse engine', () => {
   it('gives the dense engine’s perplexities per iteration, on both kernel sets, deterministically', async () => {
     const planted = plantedCounts(120, 5, 200, 4);
@@ -193,6 +240,14 @@ describe('sparse engine', () => {
       expect(Math.abs(h.perplexity / denseG.history[i].perplexity - 1)).toBeLessThan(2e-4),
     );
     expect(sparseG.history[1].perplexity).not.toBeCloseTo(simd.history[1].perplexity, 3); // the groups did change the path
+    // online VB (three groups): the engines agree, and it is not the incremental path
+    const on = { ...g3, update: 'online' as const };
+    const denseOn = await fitLda(planted.counts, { ...on, engine: 'dense' });
+    const sparseOn = await fitLda(planted.counts, { ...on, engine: 'sparse' });
+    sparseOn.history.forEach((h, i) =>
+      expect(Math.abs(h.perplexity / denseOn.history[i].perplexity - 1)).toBeLessThan(2e-4),
+    );
+    expect(sparseOn.history[1].perplexity).not.toBeCloseTo(sparseG.history[1].perplexity, 3);
     const again = await fitLda(planted.counts, { ...o, engine: 'sparse', kernels: 'simd' });
     expect(again.beta).toEqual(simd.beta);
     expect(again.theta).toEqual(simd.theta);
