@@ -130,10 +130,16 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
   // documents in a seeded random order, so that every update group is a sample of the whole
   const order = seededPermutation(D, (seed ^ 0x9e3779b9) >>> 0);
   const docs = permuteRows(counts, order);
+  const online = opts.update === 'online';
   const G = Math.max(
     1,
-    Math.min(D, opts.updateBlocks ?? 1, Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1),
+    Math.min(
+      D,
+      opts.updateBlocks ?? 1,
+      online ? Infinity : Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1, // online stores none
+    ),
   );
+  let updates = 0;
   const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / V)));
   const cache = D * V <= (opts.cacheElements ?? 1 << 26);
   // compute blocks [start, end) of at most R rows, never straddling an update group
@@ -236,13 +242,25 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         }
         if (timeUp) break;
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
-        const prev = groupStats[group];
-        statsSum = swap(
-          statsSum,
-          tf.tidy(() => tf.add(tf.sub(statsSum, prev ?? priorShare!), fresh) as tf.Tensor2D),
-        );
-        groupStats[group] = prev ? swap(prev, fresh) : fresh;
-        live.add(fresh);
+        if (online) {
+          // λ − η ← (1 − ρ)(λ − η) + ρ (D / |group|) β̃ ⊙ S, as ldaSparse.ts
+          const rho = Math.pow((opts.learningOffset ?? 1) + updates++, -(opts.learningDecay ?? 0.5));
+          const gd = Math.round(((group + 1) * D) / G) - Math.round((group * D) / G);
+          const s0 = statsSum;
+          statsSum = swap(
+            s0,
+            tf.tidy(() => tf.add(tf.mul(s0, 1 - rho), tf.mul(fresh, (rho * D) / gd)) as tf.Tensor2D),
+          );
+          fresh.dispose();
+        } else {
+          const prev = groupStats[group];
+          statsSum = swap(
+            statsSum,
+            tf.tidy(() => tf.add(tf.sub(statsSum, prev ?? priorShare!), fresh) as tf.Tensor2D),
+          );
+          groupStats[group] = prev ? swap(prev, fresh) : fresh;
+          live.add(fresh);
+        }
         for (const t of [tilde, tildeT, sstats]) {
           live.delete(t);
           t.dispose();
@@ -258,10 +276,11 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         priorShare = null;
       }
       // re-sum the group statistics once per pass, so float32 rounding of the running sum cannot drift
-      statsSum = swap(
-        statsSum,
-        tf.tidy(() => addMany(groupStats.map((t) => t!)) as tf.Tensor2D),
-      );
+      if (!online)
+        statsSum = swap(
+          statsSum,
+          tf.tidy(() => addMany(groupStats.map((t) => t!)) as tf.Tensor2D),
+        );
       const allFinite = tf.tidy(() => tf.all(tf.isFinite(statsSum)));
       const finiteFlag = await allFinite.data();
       allFinite.dispose();

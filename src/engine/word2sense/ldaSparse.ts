@@ -24,7 +24,7 @@ import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
 import { initialLambda } from './ldaInit';
-import { SparseEStep, expElogOne } from './ldaSparseEStep';
+import { SparseEStep, eStepBlock, expElogOne, sparseArena } from './ldaSparseEStep';
 import { checkFinite, permuteRows, randomRows, type LdaIteration, type LdaOptions, type LdaResult } from './ldaTypes';
 import { digammaScalar, gammaSamples } from './special';
 import { sparseKernels } from './sparseKernels';
@@ -48,21 +48,33 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   const docs = permuteRows(counts, order);
   const nd = rowSums(docs);
   const Kp = Math.ceil(K / 8) * 8;
+  const online = opts.update === 'online';
   const G = Math.max(
     1,
-    Math.min(D, opts.updateBlocks ?? 1, Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1),
+    Math.min(
+      D,
+      opts.updateBlocks ?? 1,
+      online ? Infinity : Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1, // online stores none
+    ),
   );
+  const decay = opts.learningDecay ?? 0.5;
+  const offset = opts.learningOffset ?? 1;
+  let updates = 0;
   const N = nnz(docs);
   let maxRow = 1;
   for (let d = 0; d < D; d++) maxRow = Math.max(maxRow, docs.indptr[d + 1] - docs.indptr[d]);
   const VK = V * Kp;
-  const at = { beta: 0, stats: VK, idx: 2 * VK, val: 2 * VK + N, theta: 2 * VK + 2 * N, acc: 2 * VK + 2 * N + Kp };
-  const outAt = at.acc + Kp;
-  const kern = sparseKernels(outAt + maxRow, opts.kernels);
+  const at = sparseArena(V, Kp, N, maxRow);
+  const outAt = at.out;
+  const kern = sparseKernels(at.elements, opts.kernels);
+  const pool = opts.pool && opts.pool.workers > 0 ? opts.pool : null;
+  if (pool) await pool.setup(docs, K, Kp);
   const f = kern.f32;
   kern.i32.set(docs.indices, at.idx);
   f.set(docs.values, at.val);
   const estep = new SparseEStep(kern, K, Kp, at);
+  const liveSenses = opts.liveSenses ?? true;
+  estep.liveOnly = liveSenses;
   const eParams = {
     alphaK,
     maxRounds: Math.max(1, opts.innerIters ?? 100),
@@ -106,12 +118,12 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   let stoppedBy: 'iters' | 'time' = 'iters';
   let partial = false;
   for (let iter = 1; iter <= iters && !partial; iter++) {
-    let next: Float32Array;
-    if (iter === 1) next = gamma.slice();
+    const next = pool ? pool.sharedFloat32(D * K) : new Float32Array(D * K);
+    if (iter === 1) next.set(gamma);
     else if (warm) {
-      next = gamma.slice();
+      next.set(gamma);
       for (let i = 0; i < next.length; i++) next[i] += opts.warmRevive ?? 1;
-    } else next = gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0);
+    } else next.set(gammaSamples(D * K, 100, 0.01, (seed + iter * 7919) >>> 0));
     const p = { ...eParams, maxRounds: Math.min(eParams.maxRounds, ramp * 2 ** Math.min(iter - 1, 20)) };
     let rowRounds = 0;
     let timeUp = false;
@@ -120,39 +132,94 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
       const d1 = Math.round(((g + 1) * D) / G);
       setBeta(false);
       f.fill(0, at.stats, at.stats + VK);
+      // this thread's share of the group, the workers' shares started beside it
+      const ranges = pool ? splitByNnz(docs.indptr, d0, d1, pool.workers + 1) : [[d0, d1] as [number, number]];
+      const [, mine] = ranges[0];
+      let workersSeen = 0;
+      const tickWorkers = (): void => {
+        const w = pool!.progress();
+        meter.tick({ iteration: `${iter}/${iters}` }, w - workersSeen);
+        workersSeen = w;
+      };
+      const running = pool?.run(f.subarray(at.beta, at.beta + VK), next, ranges.slice(1), { ...p, blockNnz, liveSenses });
+      running?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
       let d = d0;
-      while (d < d1) {
-        const start = d;
-        const stop = docs.indptr[d] + blockNnz;
-        for (; d < d1 && (d === start || docs.indptr[d] < stop); d++) {
-          const j0 = docs.indptr[d];
-          const n = docs.indptr[d + 1] - j0;
-          rowRounds += estep.run(next, d * K, j0, n, nd[d], p);
-          estep.stats(next, d * K, j0, n, at.stats);
+      let stopped = false;
+      const atBudget = (): boolean => now() - t0 >= maxMs && (d < d1 || g < G - 1);
+      try {
+        while (d < mine) {
+          const start = d;
+          const b = eStepBlock(estep, K, docs.indptr, nd, next, d, mine, blockNnz, p, at.stats);
+          d = b.next;
+          rowRounds += b.rounds;
+          meter.tick({ iteration: `${iter}/${iters}` }, d - start);
+          if (pool) tickWorkers();
+          await cp.check();
+          // at the budget: the best complete model, or (none yet) this pass's partial statistics
+          if (atBudget()) {
+            stopped = true;
+            break;
+          }
         }
-        meter.tick({ iteration: `${iter}/${iters}` }, d - start);
-        await cp.check();
-        // at the budget: the best complete model, or (none yet) this pass's partial statistics
-        if (now() - t0 >= maxMs && (d < d1 || g < G - 1)) {
-          timeUp = true;
-          break;
+      } catch (err) {
+        pool?.stop();
+        await running?.catch(() => undefined);
+        throw err;
+      }
+      let done = d - d0;
+      if (running) {
+        if (stopped) pool!.stop();
+        let settled = false;
+        void running.then(
+          () => (settled = true),
+          () => (settled = true),
+        );
+        while (!settled) {
+          await new Promise((r) => setTimeout(r, 20));
+          tickWorkers();
+          try {
+            await cp.check();
+          } catch (err) {
+            pool!.stop();
+            await running.catch(() => undefined);
+            throw err;
+          }
+          if (!stopped && atBudget()) {
+            stopped = true;
+            pool!.stop();
+          }
+        }
+        const res = await running;
+        rowRounds += res.rowRounds;
+        for (const [i, [r0]] of ranges.slice(1).entries()) {
+          done += res.done[i] - r0;
+          const st = res.stats[i];
+          for (let k = 0; k < VK; k++) f[at.stats + k] += st[k];
         }
       }
+      timeUp = stopped;
       if (timeUp && best !== null) break;
       const fresh = new Float32Array(VK);
       for (let i = 0; i < VK; i++) fresh[i] = f[at.beta + i] * f[at.stats + i];
       checkFinite(fresh, `the sufficient statistics of iteration ${iter}, update group ${g + 1}`);
-      const prev = groupStats[g];
-      const share = timeUp ? (d - d0) / (d1 - d0) : 1; // before the first complete pass only
-      for (let i = 0; i < VK; i++) statsSum[i] += fresh[i] - (prev ? prev[i] : share * priorShare![i]);
-      groupStats[g] = fresh;
+      if (online) {
+        // λ − η ← (1 − ρ)(λ − η) + ρ (D / |group|) β̃ ⊙ S (at the budget: the documents done so far)
+        const rho = Math.pow(offset + updates++, -decay);
+        const scale = D / Math.max(1, done);
+        for (let i = 0; i < VK; i++) statsSum[i] = (1 - rho) * statsSum[i] + rho * scale * fresh[i];
+      } else {
+        const prev = groupStats[g];
+        const share = timeUp ? done / (d1 - d0) : 1; // before the first complete pass only
+        for (let i = 0; i < VK; i++) statsSum[i] += fresh[i] - (prev ? prev[i] : share * priorShare![i]);
+        groupStats[g] = fresh;
+      }
       if (timeUp) partial = true;
     }
     if (timeUp && best !== null) {
       stoppedBy = 'time';
       break;
     }
-    if (!partial) {
+    if (!partial && !online) {
       priorShare = null;
       statsSum.fill(0); // re-sum the group statistics once per pass (no drift of the running sum)
       for (const s of groupStats) for (let i = 0; i < VK; i++) statsSum[i] += s![i];
@@ -219,4 +286,22 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
     engine: `sparse (${kern.kind})`,
     ...(partial ? { partial: true } : {}),
   };
+}
+
+/**
+ * Splits documents [d0, d1) into `parts` contiguous ranges of about equal non-zeros (some may be empty).
+ */
+export function splitByNnz(indptr: Int32Array, d0: number, d1: number, parts: number): [number, number][] {
+  const out: [number, number][] = [];
+  const base = indptr[d0];
+  const total = indptr[d1] - base;
+  let d = d0;
+  for (let i = 0; i < parts; i++) {
+    const start = d;
+    const goal = base + (total * (i + 1)) / parts;
+    if (i === parts - 1) d = d1;
+    else while (d < d1 && indptr[d + 1] <= goal) d++;
+    out.push([start, d]);
+  }
+  return out;
 }

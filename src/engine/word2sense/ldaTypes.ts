@@ -68,6 +68,17 @@ export interface LdaOptions {
    * statistics stay within `statsElements`.
    */
   updateBlocks?: number;
+  /**
+   * How the update groups re-estimate λ: 'incremental' (default; Neal & Hinton, above) or 'online'
+   * (Hoffman, Blei & Bach 2010, as gensim's LdaModel and sklearn's online method): after group t
+   * (counted over passes from 0), λ ← (1 − ρ_t) λ + ρ_t (η + (D / |group|) β̃ ⊙ S_group) with
+   * ρ_t = (learningOffset + t)^(−learningDecay). No per-group statistics are stored.
+   */
+  update?: 'incremental' | 'online';
+  /** Online VB: κ in ρ_t (default 0.5, gensim's decay). */
+  learningDecay?: number;
+  /** Online VB: τ₀ in ρ_t (default 1, gensim's offset). */
+  learningOffset?: number;
   /** Max elements of the stored per-group statistics, G·K·V (default 2^25 = 128 MB in float32). */
   statsElements?: number;
   /**
@@ -84,6 +95,10 @@ export interface LdaOptions {
   /** Keep the dense count blocks on the device when D·V ≤ this (default 2^26 = 256 MB). */
   cacheElements?: number;
   progress?: ProgressSink;
+  /** Sparse engine: E-step rounds on the live senses only (default true; see ldaSparseEStep.ts). */
+  liveSenses?: boolean;
+  /** Sparse engine: threads for the E-steps beside the caller's (set up and used by the fit, closed by the caller). */
+  pool?: SparseEStepPool;
   cancel?: CancelToken;
   /** Called after each iteration with its perplexity. */
   onIteration?: (rec: LdaIteration) => void;
@@ -160,4 +175,53 @@ export function permuteRows(m: CsrCounts, perm: Int32Array): CsrCounts {
     values.set(m.values.subarray(a, b), indptr[i]);
   }
   return { rows: m.rows, cols: m.cols, indptr, indices, values };
+}
+
+/**
+ * Threads beside the caller's for the sparse engine's E-steps (Node: engine/node/ldaParallel.ts; the
+ * browser passes none). Each update group's documents are split by non-zeros into `workers + 1`
+ * contiguous ranges; the caller's thread does the first, each worker one other, against the same β̃.
+ * Statistics are summed in range order, so a run is deterministic for a given number of threads.
+ */
+export interface SparseEStepPool {
+  /** Threads besides the caller's. */
+  readonly workers: number;
+  /** Once per fit: the (permuted) documents as CSR, the number of senses and its padded width. */
+  setup(docs: CsrCounts, K: number, Kp: number): Promise<void>;
+  /** A float32 array the workers can write (the γ of a pass: D·K). */
+  sharedFloat32(length: number): Float32Array;
+  /**
+   * Starts worker i on documents ranges[i] = [d0, d1) against β̃ (float32 [V, Kp]), with γ rows in
+   * `gamma` (from {@link sharedFloat32}). Resolves once every worker has answered; `progress()` is the
+   * rows done so far by all workers.
+   */
+  run(
+    beta: Float32Array,
+    gamma: Float32Array,
+    ranges: readonly [number, number][],
+    params: SparseEStepPoolParams,
+  ): Promise<SparseEStepPoolResult>;
+  /** Rows finished by the workers in the current run. */
+  progress(): number;
+  /** Asks the workers to stop after their current block (time budget, cancel). */
+  stop(): void;
+  close(): Promise<void>;
+}
+
+/** The E-step settings a pool run uses (as the caller's thread). */
+export interface SparseEStepPoolParams {
+  alphaK: number;
+  maxRounds: number;
+  tol: number;
+  accelerate: boolean;
+  maxStep: number;
+  blockNnz: number;
+  liveSenses: boolean;
+}
+
+/** What the workers did: per worker the end of its finished prefix, and its statistics [V, Kp]. */
+export interface SparseEStepPoolResult {
+  done: number[];
+  rowRounds: number;
+  stats: Float32Array[];
 }
