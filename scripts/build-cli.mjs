@@ -10,6 +10,7 @@ await build({
     sensescape: 'src/cli/main.ts',
     bertWorker: 'src/engine/node/bertWorker.ts',
     gradWorker: 'src/engine/node/gradWorker.ts',
+    ldaWorker: 'src/engine/node/ldaWorker.ts',
   },
   outdir: 'dist-cli',
   outExtension: { '.js': '.mjs' },

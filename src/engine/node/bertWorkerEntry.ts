@@ -54,7 +54,10 @@ const { workerData, parentPort } = require('node:worker_threads');
 `;
 
 /** Where a worker thread's module is: `name` is bertWorker (the loss replicas) or gradWorker (gradient replicas). */
-export function workerEntry(name: 'bertWorker' | 'gradWorker' = 'bertWorker'): { entry: string; tsx: string | null } {
+export function workerEntry(name: 'bertWorker' | 'gradWorker' | 'ldaWorker' = 'bertWorker'): {
+  entry: string;
+  tsx: string | null;
+} {
   // In the bundled CLI (dist-cli/, scripts/build-cli.mjs) the worker's entry is bundled beside this code.
   const bundled = new URL(`./${name}.mjs`, import.meta.url);
   if (bundled.protocol === 'file:' && existsSync(fileURLToPath(bundled))) return { entry: bundled.href, tsx: null };
