@@ -5,6 +5,8 @@
  * w2s verbs) to keep each file one job.
  */
 import { initNodeBackend } from '../../engine/node/backend';
+import { defaultThreads } from '../../engine/node/bertParallel';
+import { LdaWorkerPool } from '../../engine/node/ldaParallel';
 import { fileCorpusSource } from '../../engine/node/text';
 import { checkOutputPath } from '../../engine/node/input';
 import { throttleProgress, type Progress } from '../../engine/util/progress';
@@ -57,14 +59,26 @@ export const train: VerbSpec = {
     init: {
       kind: 'string',
       description:
-        'initial senses: anchors (default; the most extreme rows of the normalised counts), random (as sklearn) or rows',
-      placeholder: 'anchors|random|rows',
+        'initial senses: random (default; as gensim and sklearn), anchors (the most extreme rows of the normalised counts) or rows',
+      placeholder: 'random|anchors|rows',
+    },
+    update: {
+      kind: 'string',
+      description:
+        "how the senses are re-estimated: online (default; after each group of rows with a decaying step, as gensim), incremental (after each group, from every group's latest statistics) or batch (once per pass)",
+      placeholder: 'online|incremental|batch',
     },
     'update-groups': {
       kind: 'int',
-      description:
-        'incremental VB: λ is re-estimated after each of N groups of words per iteration (default 1 = batch VB; more groups converge in fewer iterations on long documents, worse on a real corpus)',
+      description: 'groups of rows per pass for online/incremental updates (default: one per 2,000 rows)',
       placeholder: 'N',
+    },
+    threads: {
+      kind: 'int',
+      min: 1,
+      max: 64,
+      placeholder: 'N',
+      description: `threads for the E-steps of the sparse engine (default: the cores, at most 8 — here ${defaultThreads()})`,
     },
     'min-count': { kind: 'int', description: 'minimum word frequency (default 5)', placeholder: 'N' },
     'max-vocab': { kind: 'int', description: 'vocabulary cap, most frequent words (default 50000)', placeholder: 'N' },
@@ -131,11 +145,15 @@ export const train: VerbSpec = {
     if (thetaDtype !== 'F32' && thetaDtype !== 'F16')
       throw new UsageError(`--theta-dtype must be F32 or F16, got '${thetaDtype}'`);
     const innerIters = arg.optionalNumber(args, 'inner-iters'); // undefined: the engine's default
-    const init = arg.string(args, 'init') ?? 'anchors';
+    const init = arg.string(args, 'init') ?? 'random';
     if (init !== 'anchors' && init !== 'random' && init !== 'rows')
       throw new UsageError(`--init must be anchors, random or rows, got '${init}'`);
-    const updateGroups = arg.optionalNumber(args, 'update-groups') ?? 1;
-    if (updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
+    const update = arg.string(args, 'update') ?? 'online';
+    if (update !== 'online' && update !== 'incremental' && update !== 'batch')
+      throw new UsageError(`--update must be online, incremental or batch, got '${update}'`);
+    const updateGroups = arg.optionalNumber(args, 'update-groups');
+    if (updateGroups !== undefined && updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
+    const threads = arg.optionalNumber(args, 'threads') ?? defaultThreads();
     const logPath = arg.string(args, 'log');
     const { limits, sizeCheck } = inputBudget(
       positiveInt('max-input-bytes', arg.optionalNumber(args, 'max-input-bytes')),
@@ -148,41 +166,51 @@ export const train: VerbSpec = {
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
     if (logPath) startLog(logPath);
-    const r = await trainWord2Sense(
-      corpus
-        ? { corpus: corpus.map((f) => fileCorpusSource(f, limits)) }
-        : { counts: fileCorpusSource(countsPath!, limits) },
-      {
-        senses: K,
-        alpha,
-        gamma,
-        iters,
-        maxSeconds,
-        innerIters,
-        seed,
-        init,
-        updateGroups,
-        minCount,
-        maxVocab,
-        subsample,
-        window,
-        merged: Kmerged,
-        nnz: mu,
-      },
-      {
-        progress,
-        backend: backend.backend,
-        onCounts: (c) =>
-          io.stderr(
-            `counts: V=${c.V}, ${c.nnz} non-zeros${corpus ? `, ${c.tokens} tokens` : ''} (${c.seconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`,
-          ),
-        onIteration: (it) => {
-          io.stderr(`iter ${it.iter}: ${it.seconds.toFixed(1)} s, perplexity ${it.perplexity.toFixed(2)}`);
-          if (logPath)
-            appendLine(logPath, JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }));
+    const pool = new LdaWorkerPool(threads);
+    if (threads > 1)
+      io.stderr(`w2s train: ${threads} E-step threads (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`);
+    let r: Awaited<ReturnType<typeof trainWord2Sense>>;
+    try {
+      r = await trainWord2Sense(
+        corpus
+          ? { corpus: corpus.map((f) => fileCorpusSource(f, limits)) }
+          : { counts: fileCorpusSource(countsPath!, limits) },
+        {
+          senses: K,
+          alpha,
+          gamma,
+          iters,
+          maxSeconds,
+          innerIters,
+          seed,
+          init,
+          update,
+          updateGroups,
+          minCount,
+          maxVocab,
+          subsample,
+          window,
+          merged: Kmerged,
+          nnz: mu,
         },
-      },
-    );
+        {
+          progress,
+          backend: backend.backend,
+          pool,
+          onCounts: (c) =>
+            io.stderr(
+              `counts: V=${c.V}, ${c.nnz} non-zeros${corpus ? `, ${c.tokens} tokens` : ''} (${c.seconds.toFixed(1)} s); LDA K=${K} on ${backend.backend}`,
+            ),
+          onIteration: (it) => {
+            io.stderr(`iter ${it.iter}: ${it.seconds.toFixed(1)} s, perplexity ${it.perplexity.toFixed(2)}`);
+            if (logPath)
+              appendLine(logPath, JSON.stringify({ iter: it.iter, seconds: it.seconds, perplexity: it.perplexity }));
+          },
+        },
+      );
+    } finally {
+      await pool.close();
+    }
     if (r.partial)
       io.stderr(
         'w2s train: the time budget ran out inside the first LDA iteration; the model comes from the partial statistics of the rows done (raise --max-seconds for a complete iteration)',

@@ -13,6 +13,10 @@ import type { ProgressSink } from '../util/progress';
 import { buildModelAsync } from './build';
 import { fitLda, type LdaIteration } from './lda';
 import type { LdaInit } from './ldaInit';
+import type { SparseEStepPool } from './ldaTypes';
+
+/** Rows per online/incremental update group when the user gives no number (gensim's default chunksize). */
+export const ROWS_PER_GROUP = 2000;
 import type { Word2SenseModel } from './model';
 
 /** Every setting of a training run, with the paper's defaults. */
@@ -30,9 +34,18 @@ export interface TrainOptions {
   innerIters?: number;
   /** Seed for subsampling and initialisation (default 1). */
   seed?: number;
-  /** Initial senses: 'anchors' (default; SPA anchor documents), 'random' (as sklearn) or 'rows' (see LdaOptions.init). */
+  /**
+   * Initial senses: 'random' (default; Gamma(100, 1/100) as gensim and sklearn), 'anchors' (SPA anchor
+   * documents) or 'rows' (see LdaOptions.init). With online updates the random start gave the better
+   * word similarity on the bundled corpora (docs/word2sense.md, Measured).
+   */
   init?: LdaInit;
-  /** Incremental VB update groups per pass (default 1 = batch VB). */
+  /**
+   * How λ is re-estimated: 'online' (default; Hoffman et al. 2010, as gensim's LdaModel: after each
+   * group of rows, with a decaying step), 'incremental' (Neal & Hinton) or 'batch' (once per pass).
+   */
+  update?: 'batch' | 'online' | 'incremental';
+  /** Groups of rows per pass for online/incremental updates (default: one per 2,000 rows, gensim's chunksize). */
   updateGroups?: number;
   minCount?: number;
   maxVocab?: number;
@@ -54,6 +67,8 @@ export interface TrainHooks {
   cancel?: CancelToken;
   /** Recorded in the hyperparameters (the backend the LDA ran on). */
   backend?: string;
+  /** Threads for the sparse engine's E-steps beside the caller's (Node: LdaWorkerPool); the caller closes it. */
+  pool?: SparseEStepPool;
 }
 
 export interface TrainResult {
@@ -83,8 +98,9 @@ export function resolveTrainOptions(
     maxSeconds: o.maxSeconds,
     innerIters: o.innerIters ?? 100,
     seed: o.seed ?? 1,
-    init: o.init ?? 'anchors',
-    updateGroups: o.updateGroups ?? 1,
+    init: o.init ?? 'random',
+    update: o.update ?? 'online',
+    updateGroups: o.updateGroups ?? 0, // 0: one group per ROWS_PER_GROUP rows, fixed once the counts are known
     minCount: o.minCount ?? 5,
     maxVocab: o.maxVocab ?? 50000,
     subsample: o.subsample ?? 1e-5,
@@ -101,7 +117,9 @@ export function resolveTrainOptions(
   intAtLeast('min count', r.minCount, 1);
   intAtLeast('max vocab', r.maxVocab, 1);
   intAtLeast('nnz', r.nnz, 1);
-  intAtLeast('update groups', r.updateGroups, 1);
+  intAtLeast('update groups', r.updateGroups, 0);
+  if (!['batch', 'online', 'incremental'].includes(r.update))
+    throw new InputError(`update must be batch, online or incremental, got '${r.update}'`);
   if (!['anchors', 'random', 'rows'].includes(r.init))
     throw new InputError(`init must be anchors, random or rows, got '${r.init}'`);
   if (!Number.isInteger(r.merged) || r.merged < 1 || r.merged > r.senses)
@@ -137,6 +155,7 @@ export async function trainWord2Sense(
     throw new InputError(
       `senses (${o.senses}) exceeds the vocabulary size (${data.vocab.length}); lower --senses or --min-count`,
     );
+  const groups = o.update === 'batch' ? 1 : o.updateGroups || Math.max(1, Math.ceil(data.counts.rows / ROWS_PER_GROUP));
   const lda = await fitLda(data.counts, {
     K: o.senses,
     alpha: o.alpha,
@@ -146,7 +165,9 @@ export async function trainWord2Sense(
     seed: o.seed,
     innerIters: o.innerIters,
     init: o.init,
-    updateBlocks: o.updateGroups,
+    updateBlocks: groups,
+    update: o.update === 'online' ? 'online' : 'incremental',
+    pool: hooks.pool,
     progress: hooks.progress,
     cancel,
     onIteration: hooks.onIteration,
@@ -163,7 +184,8 @@ export async function trainWord2Sense(
     inner_iters: o.innerIters,
     seed: o.seed,
     init: o.init,
-    update_groups: o.updateGroups,
+    update: o.update,
+    update_groups: groups,
     min_count: 'corpus' in input ? o.minCount : null,
     max_vocab: 'corpus' in input ? o.maxVocab : null,
     subsample: 'corpus' in input ? o.subsample : null,
@@ -171,7 +193,7 @@ export async function trainWord2Sense(
     merged: o.merged,
     nnz: o.nnz,
     backend: hooks.backend ?? null,
-    algorithm: `${o.updateGroups > 1 ? 'incremental' : 'batch'} variational Bayes (${
+    algorithm: `${groups > 1 || o.update === 'online' ? o.update : 'batch'} variational Bayes (${
       lda.engine?.startsWith('sparse') ? `sparse E-step at the non-zeros, ${lda.engine}` : 'dense row blocks, tfjs'
     })`,
     iterations_run: lda.history.length,

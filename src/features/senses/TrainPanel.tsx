@@ -45,14 +45,14 @@ const FIELDS: Field[] = [
   {
     key: 'iters',
     label: 'Iterations',
-    meaning: 'variational Bayes passes over all rows (started from anchor rows, the ones nearest a single sense)',
+    meaning: 'variational Bayes passes over all rows (online updates from a random start, as gensim)',
     min: 1,
   },
   {
     key: 'updateGroups',
     label: 'Update groups',
     meaning:
-      'incremental VB: senses re-estimated after each of this many groups of rows per pass (1 = batch, the default)',
+      'online VB: senses re-estimated after each of this many groups of rows per pass (empty: one group per 2,000 rows)',
     min: 1,
   },
   {
@@ -79,7 +79,6 @@ const DEFAULTS: TrainOptions = {
   merged: 30,
   nnz: 20,
   iters: 10,
-  updateGroups: 1,
   alpha: 0.1,
   gamma: 0.001,
   window: 5,
