@@ -188,6 +188,19 @@ async function registerWebGpu(onDeviceLost?: (message: string) => void): Promise
   return summary;
 }
 
+/**
+ * True when the backend is WebGPU on a software adapter (SwiftShader, llvmpipe, or one flagged as a
+ * fallback): its "GPU" is the CPU, and CPU kernels serve better.
+ */
+export function isSoftwareGpu(r: BackendReport | null): boolean {
+  if (r?.backend !== 'webgpu' || !r.adapter) return false;
+  const a = r.adapter;
+  return (
+    a.isFallbackAdapter === true ||
+    /swiftshader|llvmpipe|software/i.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`)
+  );
+}
+
 function readFallbackFlag(adapter: GPUAdapter, info: GPUAdapterInfo | undefined): boolean | null {
   const fromInfo = (info as (GPUAdapterInfo & { isFallbackAdapter?: boolean }) | undefined)?.isFallbackAdapter;
   if (typeof fromInfo === 'boolean') return fromInfo;

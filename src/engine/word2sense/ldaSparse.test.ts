@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend';
+import { isSoftwareGpu, type AdapterSummary } from '../tensor/backend';
 import { fromTriples, type CsrCounts } from '../text/csr';
 import { mulberry32 } from '../util/random';
 import { plantedCounts } from '../../testing/planted';
@@ -257,5 +258,26 @@ describe('sparse engine', () => {
     expect(chooseEngine(randomCsr(50, 200, 0.01, 1))).toBe('sparse');
     expect(chooseEngine(randomCsr(50, 200, 0.95, 1))).toBe('dense');
     expect(chooseEngine(randomCsr(50, 200, 0.01, 1), { engine: 'dense' })).toBe('dense');
+    // WebGPU on a software adapter is the CPU: it gets WASM's crossover (chooseEngine), a real GPU does not
+    const report = (adapter: Partial<AdapterSummary> | null) => ({
+      backend: 'webgpu' as const,
+      adapter: adapter && {
+        vendor: '',
+        architecture: '',
+        device: '',
+        description: '',
+        isFallbackAdapter: null,
+        ...adapter,
+      },
+      skipped: [],
+      tfjsVersion: '',
+      realm: 'worker' as const,
+    });
+    expect(isSoftwareGpu(report({ vendor: 'google', architecture: 'swiftshader' }))).toBe(true);
+    expect(isSoftwareGpu(report({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe(true);
+    expect(isSoftwareGpu(report({ vendor: 'unknown', isFallbackAdapter: true }))).toBe(true);
+    expect(isSoftwareGpu(report({ vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: false }))).toBe(false);
+    expect(isSoftwareGpu(report(null))).toBe(false);
+    expect(isSoftwareGpu({ ...report({ architecture: 'swiftshader' }), backend: 'wasm' })).toBe(false);
   });
 });
