@@ -10,12 +10,14 @@ OUT=public/demo
 
 if [ "$STEP" = senses ] || [ "$STEP" = all ]; then
   # Word2Sense on six corpora (11.2M tokens; moby-dick is left out: gutenberg contains it).
-  # K = 100 senses → K' = 75, V = 10,000 words, µ = 30 active senses per word, beta and theta in F16.
+  # The paper's K = 300 senses → K' = 225, V = 20,000 words, w2s train's defaults otherwise (online VB,
+  # random start, 30 passes) apart from µ = 30 active senses per word (75 would not fit the 30 MB demo
+  # budget) and beta/theta in F16; two E-step threads (float sums are deterministic per thread count).
   mkdir -p "$OUT/senses"
   node bin/sensescape.mjs w2s train \
     --corpus $D/brown.txt.gz $D/sotu.txt.gz $D/reuters.txt.gz $D/gutenberg.txt.gz $D/wordnet-glosses.txt.gz $D/newsgroups.txt.gz \
-    --out "$OUT/senses/word2sense-demo.safetensors" --senses 100 --max-vocab 10000 --nnz 30 \
-    --iters "${W2S_ITERS:-60}" --max-seconds "${W2S_MAX_SECONDS:-2400}" --beta-dtype F16 --theta-dtype F16 \
+    --out "$OUT/senses/word2sense-demo.safetensors" --senses 300 --max-vocab 20000 --nnz 30 --threads 2 \
+    --iters "${W2S_ITERS:-30}" --max-seconds "${W2S_MAX_SECONDS:-1200}" --beta-dtype F16 --theta-dtype F16 \
     --log "$OUT/senses/training-log.jsonl" --json
 fi
 
