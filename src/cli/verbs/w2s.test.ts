@@ -104,6 +104,44 @@ describe('w2s CLI', () => {
     expect(sum).toBeCloseTo(1, 4);
   }, 30000);
 
+  it('train: online VB on worker threads by default, the update rule and threads recorded; batch on request', async () => {
+    const txt = join(dir, 'u.txt');
+    writeFileSync(txt, corpus());
+    const base = [
+      '--corpus',
+      txt,
+      '--senses',
+      '4',
+      '--iters',
+      '3',
+      '--subsample',
+      '0',
+      '--min-count',
+      '1',
+      '--merged',
+      '2',
+    ];
+    const online = join(dir, 'online.safetensors');
+    const a = await run('train', [...base, '--out', online, '--threads', '2']);
+    expect(a.err).not.toContain('E-step threads'); // 16 words are dense: the dense engine, no worker started
+    const batch = join(dir, 'batch.safetensors');
+    await run('train', [...base, '--out', batch, '--update', 'batch', '--init', 'anchors', '--threads', '1']);
+    const meta = (f: string) => {
+      const b = readFileSync(f);
+      const n = Number(b.readBigUInt64LE(0));
+      const h = JSON.parse(b.subarray(8, 8 + n).toString('utf8')).__metadata__;
+      return JSON.parse(h.hyperparameters);
+    };
+    expect(meta(online)).toMatchObject({ update: 'online', update_groups: 1, init: 'random' });
+    expect(meta(online).algorithm).toMatch(/^online variational Bayes \(dense/);
+    expect(meta(batch)).toMatchObject({ update: 'batch', update_groups: 1, init: 'anchors' });
+    expect(meta(batch).algorithm).toMatch(/^batch variational Bayes/);
+    await expect(run('train', [...base, '--out', join(dir, 'x'), '--update', 'stochastic'])).rejects.toThrow(
+      /--update must be online, incremental or batch/,
+    );
+    await expect(run('train', [...base, '--out', join(dir, 'x'), '--threads', '0'])).rejects.toThrow(UsageError);
+  });
+
   it('bad input is a one-line input or usage error', async () => {
     await expect(run('train', ['--out', join(dir, 'x')])).rejects.toThrow(UsageError);
     await expect(run('train', ['--corpus', join(dir, 'missing.txt'), '--out', join(dir, 'x')])).rejects.toThrow(

@@ -166,9 +166,9 @@ export const train: VerbSpec = {
     const backend = await initNodeBackend();
     const progress = progressPrinter(io);
     if (logPath) startLog(logPath);
-    const pool = new LdaWorkerPool(threads);
-    if (threads > 1)
-      io.stderr(`w2s train: ${threads} E-step threads (this thread + ${threads - 1} worker${threads > 2 ? 's' : ''})`);
+    const pool = new LdaWorkerPool(threads, {
+      onStart: (w) => io.stderr(`w2s train: ${w + 1} E-step threads (this thread + ${w} worker${w > 1 ? 's' : ''})`),
+    });
     let r: Awaited<ReturnType<typeof trainWord2Sense>>;
     try {
       r = await trainWord2Sense(

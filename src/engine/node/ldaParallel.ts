@@ -61,9 +61,13 @@ export class LdaWorkerPool implements SparseEStepPool {
   private betaBuf: SharedArrayBuffer | null = null;
   private nextId = 0;
 
+  /**
+   * `threads` in all (the caller's included); `onStart` is told when the workers have started (the sparse
+   * engine sets them up; a fit on the dense engine never does).
+   */
   constructor(
     private readonly threads: number,
-    private readonly kernels?: 'simd' | 'scalar',
+    private readonly opts: { kernels?: 'simd' | 'scalar'; onStart?: (workers: number) => void } = {},
   ) {
     if (!(Number.isInteger(threads) && threads >= 1))
       throw new InputError(`threads must be a positive integer (got ${threads})`);
@@ -80,7 +84,7 @@ export class LdaWorkerPool implements SparseEStepPool {
       K,
       Kp,
       V,
-      kernels: this.kernels,
+      kernels: this.opts.kernels,
       indptr: shared(docs.indptr),
       indices: shared(docs.indices),
       values: shared(docs.values),
@@ -113,6 +117,7 @@ export class LdaWorkerPool implements SparseEStepPool {
       await this.close();
       throw err;
     }
+    if (this.workers > 0) this.opts.onStart?.(this.workers);
   }
 
   sharedFloat32(length: number): Float32Array {

@@ -33,6 +33,8 @@ export interface BackendReport {
   adapter: AdapterSummary | null;
   skipped: { backend: BackendName; reason: string }[];
   tfjsVersion: string;
+  /** WebGL only: the GL renderer string (the unmasked one where the browser gives it), e.g. "…SwiftShader…". */
+  renderer?: string;
   /** Where the engine runs: a browser window, a Web Worker, or Node. */
   realm: 'window' | 'worker' | 'node';
 }
@@ -99,6 +101,7 @@ async function climbLadder(
       if (!(await tf.setBackend(rung))) throw new Error(`tf.setBackend('${rung}') returned false`);
       await probe();
       report = { backend: rung, adapter, skipped: [...skipped], tfjsVersion: tf.version_core, realm: detectRealm() };
+      if (rung === 'webgl') report.renderer = webGlRenderer();
       return report;
     } catch (err) {
       skipped.push({ backend: rung, reason: oneLine(err) });
@@ -190,15 +193,28 @@ async function registerWebGpu(onDeviceLost?: (message: string) => void): Promise
 
 /**
  * True when the backend is WebGPU on a software adapter (SwiftShader, llvmpipe, or one flagged as a
- * fallback): its "GPU" is the CPU, and CPU kernels serve better.
+ * fallback) or WebGL on a software renderer: its "GPU" is the CPU, and CPU kernels serve better.
  */
 export function isSoftwareGpu(r: BackendReport | null): boolean {
+  if (r?.backend === 'webgl') return /swiftshader|llvmpipe|software/i.test(r.renderer ?? '');
   if (r?.backend !== 'webgpu' || !r.adapter) return false;
   const a = r.adapter;
   return (
     a.isFallbackAdapter === true ||
     /swiftshader|llvmpipe|software/i.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`)
   );
+}
+
+/** The running WebGL backend's renderer string ('' where it cannot be read). */
+function webGlRenderer(): string {
+  try {
+    const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+    if (!gl) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  } catch {
+    return '';
+  }
 }
 
 function readFallbackFlag(adapter: GPUAdapter, info: GPUAdapterInfo | undefined): boolean | null {

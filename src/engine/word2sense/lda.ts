@@ -91,8 +91,8 @@ export { denseRows, type LdaIteration, type LdaOptions, type LdaResult } from '.
  * 23 % density: the sparse engine always. Real co-occurrence
  * rows are ~1 % dense at V = 20k (0.2 % at 50k), so the sparse engine runs there. WebGPU/WebGL: not
  * measured on a real GPU here (SwiftShader only), and dense matmuls are what a GPU serves best, so
- * the dense engine stays (0) until the WGSL sparse kernels exist — except on a software adapter
- * (SwiftShader: WebGPU run by the CPU), which gets WASM's crossover: at V = 20k, K = 300 its dense
+ * the dense engine stays (0) until the WGSL sparse kernels exist — except on a software adapter or
+ * renderer (SwiftShader: WebGPU or WebGL run by the CPU), which gets WASM's crossover: at V = 20k, K = 300 its dense
  * engine needs minutes per round where the sparse engine takes seconds.
  */
 export const SPARSE_BELOW: Record<string, number> = { wasm: 0.3, cpu: Infinity };
@@ -101,7 +101,7 @@ export const SPARSE_BELOW: Record<string, number> = { wasm: 0.3, cpu: Infinity }
 export function chooseEngine(counts: CsrCounts, opts: Pick<LdaOptions, 'engine'> = {}): 'sparse' | 'dense' {
   if (opts.engine === 'sparse' || opts.engine === 'dense') return opts.engine;
   const density = nnz(counts) / Math.max(1, counts.rows * counts.cols);
-  const backend = tf.getBackend() === 'webgpu' && isSoftwareGpu(currentBackend()) ? 'wasm' : tf.getBackend();
+  const backend = isSoftwareGpu(currentBackend()) ? 'wasm' : tf.getBackend();
   return density < (SPARSE_BELOW[backend] ?? 0) ? 'sparse' : 'dense';
 }
 

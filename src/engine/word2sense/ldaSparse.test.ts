@@ -279,5 +279,10 @@ describe('sparse engine', () => {
     expect(isSoftwareGpu(report({ vendor: 'nvidia', architecture: 'hopper', isFallbackAdapter: false }))).toBe(false);
     expect(isSoftwareGpu(report(null))).toBe(false);
     expect(isSoftwareGpu({ ...report({ architecture: 'swiftshader' }), backend: 'wasm' })).toBe(false);
+    const gl = (renderer: string) => ({ ...report(null), backend: 'webgl' as const, renderer });
+    expect(isSoftwareGpu(gl('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)'))).toBe(
+      true,
+    );
+    expect(isSoftwareGpu(gl('ANGLE (NVIDIA, NVIDIA GeForce RTX 4090 Direct3D11 vs_5_0 ps_5_0)'))).toBe(false);
   });
 });

@@ -186,6 +186,7 @@ export async function trainWord2Sense(
     init: o.init,
     update: o.update,
     update_groups: groups,
+    e_step_threads: lda.engine?.startsWith('sparse') ? (hooks.pool?.workers ?? 0) + 1 : null,
     min_count: 'corpus' in input ? o.minCount : null,
     max_vocab: 'corpus' in input ? o.maxVocab : null,
     subsample: 'corpus' in input ? o.subsample : null,
