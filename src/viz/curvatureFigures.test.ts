@@ -19,6 +19,9 @@ const row = (name: string, trace: number, gap: number, gapAcc: number | null) =>
   trace_stderr: 0.1,
   epsilon_sharpness: 0.01,
   random_direction_rise: 0.001,
+  curve_curvature: null,
+  basin_width: null,
+  basin: null,
 });
 
 const flat: FlatnessReport = {
@@ -33,6 +36,10 @@ const flat: FlatnessReport = {
     iters: 10,
     tol: 1e-3,
     traceSamples: 4,
+    curveSpan: 1,
+    curveStep: 0.1,
+    basinDelta: 0.1,
+    origins: [null, null, null],
     seed: 0,
   },
 };

@@ -6,7 +6,7 @@
  * Curvature panel draw (and export) the same SVG from the same numbers.
  */
 import type { HessianReport } from '../engine/landscape/services/curvature';
-import type { FlatnessCorrelation, FlatnessReport, FlatnessRow } from '../engine/landscape/services/flatness';
+import type { FlatnessCorrelation, FlatnessReport } from '../engine/landscape/services/flatness';
 import { renderBarsSvg, type BarsLayout } from './barsSvg';
 import { renderCurveSvg, type CurveLayout } from './curveSvg';
 import type { SvgLayout } from './layout';
@@ -37,16 +37,16 @@ export function correlationNote(r: FlatnessReport, measure: FlatnessMeasure, gap
   return c ? `Spearman ρ ${fmt(c.spearman)}, Kendall τ ${fmt(c.kendall)} (n = ${c.n})` : 'no correlation';
 }
 
-/** One point per checkpoint: `measure` (x, on the training examples) against the gap (y); rows without the gap are left out. */
+/** One point per checkpoint: `measure` (x, on the training examples) against the gap (y); rows without either are left out. */
 export function renderFlatnessScatter(
   r: FlatnessReport,
   measure: FlatnessMeasure,
   gap: FlatnessGap = 'gap_loss',
 ): SvgLayout {
-  const rows = r.rows.filter((row): row is FlatnessRow & Record<FlatnessGap, number> => row[gap] !== null);
+  const rows = r.rows.filter((row) => row[gap] !== null && row[measure] !== null);
   return renderScatterSvg({
     title: `${measure} against the generalisation gap`,
-    points: rows.map((row) => ({ label: row.name, x: row[measure], y: row[gap] })),
+    points: rows.map((row) => ({ label: row.name, x: row[measure] as number, y: row[gap] as number })),
     xLabel: `${measure} (train, ${r.examples.train} examples)`,
     yLabel: GAP_LABEL[gap],
     note: correlationNote(r, measure, gap),

@@ -18,6 +18,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { basinWidth as basin, curvatureAtOne as curvature } from '../../src/engine/landscape/basin';
 
 const DEMO = process.argv[2] ?? 'public/demo/landscape';
 const OUT = process.argv[3] ?? 'docs/demo';
@@ -49,31 +50,10 @@ const common = (split: 'train' | 'dev', n: string) => [
   '32',
 ];
 
-/** Width of the α-interval around α = 1 where J ≤ J(1) + δ (linear interpolation at the crossings). */
-function basinWidth(alphas: number[], loss: number[], delta: number): { left: number; right: number; width: number } {
-  const i1 = alphas.findIndex((a) => Math.abs(a - 1) < 1e-9);
-  const level = loss[i1] + delta;
-  const cross = (i: number, j: number) =>
-    alphas[i] + ((level - loss[i]) / (loss[j] - loss[i])) * (alphas[j] - alphas[i]);
-  let left = alphas[0];
-  for (let i = i1; i > 0; i--)
-    if (loss[i - 1] > level) {
-      left = cross(i, i - 1);
-      break;
-    }
-  let right = alphas[alphas.length - 1];
-  for (let i = i1; i < alphas.length - 1; i++)
-    if (loss[i + 1] > level) {
-      right = cross(i, i + 1);
-      break;
-    }
-  return { left, right, width: right - left };
-}
-
-function curvature(alphas: number[], loss: number[]): number {
-  const i1 = alphas.findIndex((a) => Math.abs(a - 1) < 1e-9);
-  const h = alphas[i1 + 1] - alphas[i1];
-  return (loss[i1 + 1] - 2 * loss[i1] + loss[i1 - 1]) / (h * h);
+/** The basin as the phenomena file has recorded it (left, right, width). */
+function basinWidthOf(alphas: number[], loss: number[], delta: number): { left: number; right: number; width: number } {
+  const { left, right, width } = basin(alphas, loss, delta);
+  return { left, right, width };
 }
 
 function pearson(a: number[], b: number[]): number {
@@ -143,12 +123,12 @@ const curveRnd = cli(
 );
 const flat = {
   pretrained: {
-    ...basinWidth(curvePre.alphas, curvePre.loss, DELTA),
+    ...basinWidthOf(curvePre.alphas, curvePre.loss, DELTA),
     curvature: curvature(curvePre.alphas, curvePre.loss),
     loss_at_1: curvePre.loss[20],
   },
   random: {
-    ...basinWidth(curveRnd.alphas, curveRnd.loss, DELTA),
+    ...basinWidthOf(curveRnd.alphas, curveRnd.loss, DELTA),
     curvature: curvature(curveRnd.alphas, curveRnd.loss),
     loss_at_1: curveRnd.loss[20],
   },

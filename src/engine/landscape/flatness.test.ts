@@ -2,19 +2,23 @@
  * The flatness service and its parts: Kendall's τ-b against scipy.stats.kendalltau (with ties); the
  * table's rows and correlations on the landscape fixtures (gaps as defined, n, measures finite);
  * ε-sharpness is a non-negative rise that grows with ε and leaves the model unchanged; the
- * random-direction rise is 0 at radius 0 and leaves the model unchanged.
+ * random-direction rise is 0 at radius 0 and leaves the model unchanged; the 1-D curve measures equal
+ * basin.ts applied to the curve service's own curve, per-checkpoint origins, null without a direction.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { initNodeBackend } from '../node/backend';
-import { loadCheckpointDir } from '../node/checkpoint';
+import { checkpointFiles, loadCheckpointDir } from '../node/checkpoint';
+import { loadOriginCheckpoint } from './originCheckpoint';
 import { BertClassifier } from '../bert/model';
 import { prepareData } from './session';
 import { kendallTauB, spearman } from './flatnessStats';
 import { epsilonSharpness, randomDirectionRise } from './sharpness';
 import { runFlatness } from './services/flatness';
+import { runCurve } from './services/curve';
+import { basinWidth } from './basin';
 import { FIXTURES } from '../../testing/curvature';
 
 const L = join(FIXTURES, 'landscape');
@@ -89,8 +93,10 @@ describe('runFlatness', () => {
       for (const k of ['eigenvalue', 'trace', 'epsilon_sharpness', 'random_direction_rise'] as const)
         expect(Number.isFinite(row[k]), k).toBe(true);
     }
-    expect(r.correlations).toHaveLength(8);
-    for (const c of r.correlations) expect(c.n).toBe(3);
+    expect(r.correlations).toHaveLength(12);
+    for (const c of r.correlations)
+      expect(c.n).toBe(c.measure === 'curve_curvature' || c.measure === 'basin_width' ? 0 : 3);
+    for (const row of r.rows) expect([row.curve_curvature, row.basin_width, row.basin]).toEqual([null, null, null]);
     const c = r.correlations.find((x) => x.measure === 'trace' && x.gap === 'gap_loss')!;
     expect(c.spearman).toBeCloseTo(
       spearman(
@@ -100,5 +106,44 @@ describe('runFlatness', () => {
       12,
     );
     expect(r.examples).toEqual({ train: 12, dev: 20 });
+  }, 300_000);
+
+  it("reads J''(1) and the basin off each checkpoint’s own 1-D curve, as the curve service computes it", async () => {
+    const origin = await loadOriginCheckpoint(await checkpointFiles(join(L, 'origin')), 'origin');
+    const [a, t3] = await Promise.all(['ft-a', 'traj-3'].map((n) => loadCheckpointDir(join(L, n))));
+    const train = await data('sst2-train.tsv', a);
+    const dev = await data('sst2-dev.tsv', a);
+    const light = { iters: 2, traceSamples: 2, directions: 1, ascentSteps: 1 };
+    // one origin per checkpoint: ft-a from the origin, traj-3 from ft-a, and ft-a from itself (no curve)
+    const r = await runFlatness({
+      checkpoints: [a, t3, a],
+      origins: [origin, a, a],
+      train: train.batches,
+      dev: dev.batches,
+      curveSpan: 0.4,
+      curveStep: 0.2,
+      basinDelta: 0.05,
+      ...light,
+    });
+    expect(r.settings.origins).toEqual([origin.name, a.name, a.name]);
+    const alphas = [0.6, 0.8, 1, 1.2, 1.4];
+    for (const [i, [from, to]] of [
+      [origin, a],
+      [a, t3],
+    ].entries()) {
+      const [c] = await runCurve({ origin: from, toward: to, head: to, datasets: [train], alphas });
+      const loss = c.loss as number[];
+      const row = r.rows[i];
+      expect(row.curve_curvature).toBeCloseTo((loss[3] - 2 * loss[2] + loss[1]) / 0.04, 6);
+      const b = basinWidth(alphas, loss, 0.05);
+      expect(row.basin_width).toBeCloseTo(b.width, 9);
+      expect(row.basin).toEqual({ left: b.left, right: b.right, censored: b.censored });
+    }
+    expect(r.rows[2].curve_curvature).toBeNull(); // its own origin: no direction
+    const n = r.correlations.find((x) => x.measure === 'basin_width' && x.gap === 'gap_loss')!.n;
+    expect(n).toBe(2);
+    await expect(
+      runFlatness({ checkpoints: [a, t3, a], origins: [origin, a], train: train.batches, dev: dev.batches, ...light }),
+    ).rejects.toThrow(/one per checkpoint \(3\), not 2/);
   }, 300_000);
 });

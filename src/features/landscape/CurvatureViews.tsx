@@ -171,8 +171,9 @@ export function FlatnessResults() {
     let dist = Infinity;
     for (const row of r.rows) {
       const y = row[gap];
-      if (y === null) continue;
-      const d = Math.hypot(figure.x(row[measure]) - at.x, figure.y(y) - at.y);
+      const x = row[measure];
+      if (y === null || x === null) continue;
+      const d = Math.hypot(figure.x(x) - at.x, figure.y(y) - at.y);
       if (d < dist) [best, dist] = [row.name, d];
     }
     setHover(best);

@@ -41,6 +41,8 @@ describe('sensescape landscape flatness', () => {
         '3',
         '--trace-samples',
         '2',
+        '--origin',
+        `${F}/origin`,
         '--measure',
         'eigenvalue',
         '--svg',
@@ -60,9 +62,14 @@ describe('sensescape landscape flatness', () => {
       'trace',
       'epsilon_sharpness',
       'random_direction_rise',
+      'curve_curvature',
+      'basin_width',
+      'basin',
     ];
     expect(r.rows).toHaveLength(2);
     for (const row of r.rows) for (const k of keys) expect(row).toHaveProperty(k);
+    // a pretrained origin without a head (--origin): each row's 1-D curve measures are numbers
+    for (const row of r.rows) expect(Number.isFinite(row.curve_curvature) && row.basin_width > 0).toBe(true);
     for (const c of r.correlations) {
       expect(Object.keys(c).sort()).toEqual(['gap', 'kendall', 'measure', 'n', 'spearman']);
       expect(c.n).toBe(2);
