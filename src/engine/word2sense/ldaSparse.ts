@@ -141,7 +141,11 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
         meter.tick({ iteration: `${iter}/${iters}` }, w - workersSeen);
         workersSeen = w;
       };
-      const running = pool?.run(f.subarray(at.beta, at.beta + VK), next, ranges.slice(1), { ...p, blockNnz, liveSenses });
+      const running = pool?.run(f.subarray(at.beta, at.beta + VK), next, ranges.slice(1), {
+        ...p,
+        blockNnz,
+        liveSenses,
+      });
       running?.catch(() => undefined); // awaited below; a rejection must not go unhandled meanwhile
       let d = d0;
       let stopped = false;
