@@ -139,7 +139,7 @@ writeFileSync(`${dir}/${tag}_beta.f32`, lda.beta);
 const h = lda.history;
 const perIter = h.length > 1 ? (h[h.length - 1].seconds - h[0].seconds) / (h.length - 1) : h[0].seconds;
 console.log(
-  `ours (${lda.engine} on ${report.backend}, ${threads} thread${threads > 1 ? 's' : ''}): returned model (iteration ${lda.bestIter}) perplexity ${ours.toFixed(1)} by the bench's scorer, ${lda.perplexity.toFixed(1)} as reported; ${perIter.toFixed(1)} s per iteration after the first (the first ${h[0].seconds.toFixed(1)} s, anchors included)`,
+  `ours (${lda.engine} on ${report.backend}, ${threads} thread${threads > 1 ? 's' : ''}): returned model (iteration ${lda.bestIter}) perplexity ${ours.toFixed(1)} by the bench's scorer, ${lda.perplexity.toFixed(1)} as reported; ${perIter.toFixed(1)} s per iteration after the first (the first ${h[0].seconds.toFixed(1)} s, the start included)`,
 );
 console.log(
   reached === null
