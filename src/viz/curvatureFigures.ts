@@ -21,6 +21,8 @@ export const FLATNESS_MEASURE_NAMES: readonly FlatnessMeasure[] = [
   'trace',
   'epsilon_sharpness',
   'random_direction_rise',
+  'curve_curvature',
+  'basin_width',
 ];
 
 const GAP_LABEL: Record<FlatnessGap, string> = {

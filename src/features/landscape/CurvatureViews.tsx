@@ -215,7 +215,7 @@ export function FlatnessResults() {
             onChange={(e) => setMeasure(e.target.value as FlatnessMeasure)}
             data-testid="flatness-measure"
           >
-            {FLATNESS_MEASURE_NAMES.map((m) => (
+            {FLATNESS_MEASURE_NAMES.filter((m) => r.rows.some((row) => row[m] !== null)).map((m) => (
               <option key={m} value={m}>
                 {m}
               </option>
