@@ -20,8 +20,12 @@ import { HoverFigure } from '../shared/HoverFigure';
 
 const show = (v: number | null | undefined, p = 5) => (v === null || v === undefined ? '—' : v.toPrecision(p));
 
-const toCsv = (header: readonly string[], rows: (string | number | null)[][]) =>
-  [header.join(','), ...rows.map((r) => r.map((v) => (v === null ? '' : String(v))).join(','))].join('\n') + '\n';
+/** A table cell's value: numbers and text as they are, an object (the basin) as quoted JSON, null empty. */
+const csvCell = (v: unknown): string =>
+  v === null || v === undefined ? '' : typeof v === 'object' ? `"${JSON.stringify(v).replace(/"/g, '""')}"` : String(v);
+
+const toCsv = (header: readonly string[], rows: unknown[][]) =>
+  [header.join(','), ...rows.map((r) => r.map(csvCell).join(','))].join('\n') + '\n';
 
 /** The flatness row's keys, in the CLI's JSON order. */
 export const FLATNESS_KEYS = [
@@ -37,6 +41,9 @@ export const FLATNESS_KEYS = [
   'trace_stderr',
   'epsilon_sharpness',
   'random_direction_rise',
+  'curve_curvature',
+  'basin_width',
+  'basin',
 ] as const;
 
 const noPointer = () => {};
@@ -199,8 +206,14 @@ export function FlatnessResults() {
             <tr key={row.name} data-row={row.name}>
               <th scope="row">{row.name}</th>
               {FLATNESS_KEYS.slice(1).map((k) => (
-                <td key={k} data-key={k} data-value={row[k] ?? ''}>
-                  {show(row[k] as number | null, 4)}
+                <td
+                  key={k}
+                  data-key={k}
+                  data-value={row[k] === null ? '' : typeof row[k] === 'object' ? JSON.stringify(row[k]) : row[k]}
+                >
+                  {typeof row[k] === 'object' && row[k] !== null
+                    ? `${show(row.basin!.left, 3)} … ${show(row.basin!.right, 3)}`
+                    : show(row[k] as number | null, 4)}
                 </td>
               ))}
             </tr>
