@@ -72,8 +72,10 @@ import { fitLdaSparse } from './ldaSparse';
 import {
   checkFinite,
   denseRows,
+  onlineStep,
   permuteRows,
   randomRows,
+  updateGroupCount,
   type LdaIteration,
   type LdaOptions,
   type LdaResult,
@@ -135,14 +137,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
   const order = seededPermutation(D, (seed ^ 0x9e3779b9) >>> 0);
   const docs = permuteRows(counts, order);
   const online = opts.update === 'online';
-  const G = Math.max(
-    1,
-    Math.min(
-      D,
-      opts.updateBlocks ?? 1,
-      online ? Infinity : Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1, // online stores none
-    ),
-  );
+  const G = updateGroupCount(opts, D, V);
   let updates = 0;
   const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / V)));
   const cache = D * V <= (opts.cacheElements ?? 1 << 26);
@@ -248,7 +243,7 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         const fresh = tf.tidy(() => tf.mul(tilde, sstats) as tf.Tensor2D);
         if (online) {
           // λ − η ← (1 − ρ)(λ − η) + ρ (D / |group|) β̃ ⊙ S, as ldaSparse.ts
-          const rho = Math.pow((opts.learningOffset ?? 1) + updates++, -(opts.learningDecay ?? 0.5));
+          const rho = onlineStep(opts, updates++);
           const gd = Math.round(((group + 1) * D) / G) - Math.round((group * D) / G);
           const s0 = statsSum;
           statsSum = swap(

@@ -25,7 +25,16 @@ import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
 import { initialLambda } from './ldaInit';
 import { SparseEStep, eStepBlock, expElogOne, sparseArena } from './ldaSparseEStep';
-import { checkFinite, permuteRows, randomRows, type LdaIteration, type LdaOptions, type LdaResult } from './ldaTypes';
+import {
+  checkFinite,
+  onlineStep,
+  permuteRows,
+  randomRows,
+  updateGroupCount,
+  type LdaIteration,
+  type LdaOptions,
+  type LdaResult,
+} from './ldaTypes';
 import { digammaScalar, gammaSamples } from './special';
 import { sparseKernels } from './sparseKernels';
 
@@ -49,16 +58,7 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
   const nd = rowSums(docs);
   const Kp = Math.ceil(K / 8) * 8;
   const online = opts.update === 'online';
-  const G = Math.max(
-    1,
-    Math.min(
-      D,
-      opts.updateBlocks ?? 1,
-      online ? Infinity : Math.floor((opts.statsElements ?? 1 << 25) / (K * V)) || 1, // online stores none
-    ),
-  );
-  const decay = opts.learningDecay ?? 0.5;
-  const offset = opts.learningOffset ?? 1;
+  const G = updateGroupCount(opts, D, V);
   let updates = 0;
   const N = nnz(docs);
   let maxRow = 1;
@@ -208,7 +208,7 @@ export async function fitLdaSparse(counts: CsrCounts, opts: LdaOptions): Promise
       checkFinite(fresh, `the sufficient statistics of iteration ${iter}, update group ${g + 1}`);
       if (online) {
         // λ − η ← (1 − ρ)(λ − η) + ρ (D / |group|) β̃ ⊙ S (at the budget: the documents done so far)
-        const rho = Math.pow(offset + updates++, -decay);
+        const rho = onlineStep(opts, updates++);
         const scale = D / Math.max(1, done);
         for (let i = 0; i < VK; i++) statsSum[i] = (1 - rho) * statsSum[i] + rho * scale * fresh[i];
       } else {

@@ -225,3 +225,17 @@ export interface SparseEStepPoolResult {
   rowRounds: number;
   stats: Float32Array[];
 }
+
+/**
+ * Update groups per pass for D documents: `updateBlocks` (default 1 = batch), at most D, and for
+ * incremental VB capped so the G stored [K, V] statistics fit `statsElements` (online stores none).
+ */
+export function updateGroupCount(opts: LdaOptions, D: number, V: number): number {
+  const cap = opts.update === 'online' ? Infinity : Math.floor((opts.statsElements ?? 1 << 25) / (opts.K * V)) || 1;
+  return Math.max(1, Math.min(D, opts.updateBlocks ?? 1, cap));
+}
+
+/** Online VB's step after `t` earlier group updates: ρ_t = (learningOffset + t)^(−learningDecay). */
+export function onlineStep(opts: LdaOptions, t: number): number {
+  return Math.pow((opts.learningOffset ?? 1) + t, -(opts.learningDecay ?? 0.5));
+}
