@@ -10,9 +10,9 @@
  *   WEBGPU_MODULE=/tmp/x/node_modules/webgpu/index.js npx tsx bench/gpu/webgpu_bench.ts \
  *     [--layers 12] [--hidden 768] [--vocab 30522] [--batch 32] [--length 128] [--examples 64] [--grid 5] [--reps 3]
  */
-import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/engine/tensor/backend';
+import { installDawn } from './dawn';
 import { BertClassifier } from '../../src/engine/bert/model';
 import { LandscapeSession } from '../../src/engine/landscape/session';
 import { computeSurfacePoints, pendingTasks } from '../../src/engine/landscape/surface';
@@ -34,14 +34,7 @@ const EXAMPLES = flag('examples', 64);
 const GRID = flag('grid', 5);
 const REPS = flag('reps', 3);
 
-const mod = process.env.WEBGPU_MODULE;
-if (!mod) throw new Error('set WEBGPU_MODULE to the webgpu package entry (bench/gpu/run.sh does)');
-const { create, globals } = (await import(pathToFileURL(mod).href)) as {
-  create(flags: string[]): GPU;
-  globals: Record<string, unknown>;
-};
-Object.assign(globalThis, globals);
-Object.defineProperty(globalThis, 'navigator', { value: { gpu: create([]) }, configurable: true });
+await installDawn();
 
 const report = await initBackend({ rungs: ['webgpu'] });
 const shape = { layers: LAYERS, hidden: HIDDEN, vocab: VOCAB, heads: HIDDEN / 64, maxPositions: Math.max(LEN, 128) };

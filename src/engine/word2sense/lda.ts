@@ -14,9 +14,11 @@
  *
  * Rows are processed in blocks of R rows with R·V ≤ `blockElements`, so memory stays bounded and
  * nothing V×V ever exists at once; C_B is densified per block (zeros contribute nothing to Q). This
- * costs D·V·K per round whatever the sparsity: on real co-occurrence counts (~1 % dense at V = 20k)
- * the sparse engine (ldaSparse.ts: the same updates at the non-zeros only, WebAssembly SIMD) does a
- * fraction of the work, and `fitLda` picks between the two by density and backend (SPARSE_BELOW).
+ * costs D·V·K per round whatever the sparsity. Below a density the same rounds run on CSR blocks
+ * (engine 'csr', ldaBlocks.ts: X at the non-zeros only, WGSL kernels on WebGPU; blocks of R rows with
+ * R·(mean non-zeros per row) ≤ `blockElements`), and on the CPU backends the sparse engine
+ * (ldaSparse.ts: the same updates per document, WebAssembly SIMD) does them; `fitLda` picks by density
+ * and backend (SPARSE_BELOW, CSR_BELOW).
  *
  * The E-step (ldaEStep.ts) is what decides the quality per iteration. As sklearn, γ is re-drawn from
  * Gamma(100, 1/100) before every E-step and each document is iterated to convergence (‖Δγ‖₁/‖γ‖₁ <
@@ -66,12 +68,14 @@ import { CancelToken, Checkpointer, now } from '../util/cancel';
 import { InputError } from '../util/errors';
 import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
-import { eStepBlock, expElog, safeX, thetaTilde } from './ldaEStep';
+import { csrBlock, denseBlock, type CountsBlock } from './ldaBlocks';
+import { tfjsCsrKernels } from './csrKernels';
+import { wgslCsrKernels } from './csrKernelsWgsl';
+import { eStepBlock, expElog, thetaTilde } from './ldaEStep';
 import { initialLambda } from './ldaInit';
 import { fitLdaSparse } from './ldaSparse';
 import {
   checkFinite,
-  denseRows,
   onlineStep,
   permuteRows,
   randomRows,
@@ -99,12 +103,22 @@ export { denseRows, type LdaIteration, type LdaOptions, type LdaResult } from '.
  */
 export const SPARSE_BELOW: Record<string, number> = { wasm: 0.3, cpu: Infinity };
 
+/**
+ * Density below which a hardware WebGPU adapter runs the block-synchronous engine on CSR blocks (the
+ * WGSL kernels of csrKernelsWgsl.ts) instead of dense ones. Not measured on a GPU (none was lent to this
+ * project yet: bench/gpu/run.sh prints both engines' seconds per iteration for a planted sweep where one
+ * is); chosen from the work each does: dense 4·D·V·K flops at matmul efficiency, CSR 4·nnz·K with a
+ * gather per non-zero — on SwiftShader (bench/gpu/lda_bench.ts) see docs/word2sense.md.
+ */
+export const CSR_BELOW: Record<string, number> = { webgpu: 0.05 };
+
 /** The engine `fitLda` runs for these counts on the current tfjs backend. */
-export function chooseEngine(counts: CsrCounts, opts: Pick<LdaOptions, 'engine'> = {}): 'sparse' | 'dense' {
-  if (opts.engine === 'sparse' || opts.engine === 'dense') return opts.engine;
+export function chooseEngine(counts: CsrCounts, opts: Pick<LdaOptions, 'engine'> = {}): 'sparse' | 'dense' | 'csr' {
+  if (opts.engine === 'sparse' || opts.engine === 'dense' || opts.engine === 'csr') return opts.engine;
   const density = nnz(counts) / Math.max(1, counts.rows * counts.cols);
   const backend = isSoftwareGpu(currentBackend()) ? 'wasm' : tf.getBackend();
-  return density < (SPARSE_BELOW[backend] ?? 0) ? 'sparse' : 'dense';
+  if (density < (SPARSE_BELOW[backend] ?? 0)) return 'sparse';
+  return density < (CSR_BELOW[backend] ?? 0) ? 'csr' : 'dense';
 }
 
 /** Fits LDA to the rows of `counts` (documents) over its columns (vocabulary), on the engine {@link chooseEngine} picks. */
@@ -112,11 +126,12 @@ export async function fitLda(counts: CsrCounts, opts: LdaOptions): Promise<LdaRe
   const K = opts.K;
   if (!Number.isInteger(K) || K < 1) throw new InputError(`senses must be a positive integer, got ${K}`);
   if (nnz(counts) === 0) throw new InputError('the co-occurrence matrix has no non-zero counts');
-  return chooseEngine(counts, opts) === 'sparse' ? fitLdaSparse(counts, opts) : fitLdaDense(counts, opts);
+  const engine = chooseEngine(counts, opts);
+  return engine === 'sparse' ? fitLdaSparse(counts, opts) : fitLdaBlocks(counts, opts, engine === 'csr');
 }
 
-/** The dense tfjs engine (row blocks densified to [R, V]). */
-async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResult> {
+/** The block-synchronous tfjs engine: row blocks densified to [R, V], or kept as CSR (`csr`). */
+async function fitLdaBlocks(counts: CsrCounts, opts: LdaOptions, csr: boolean): Promise<LdaResult> {
   const K = opts.K;
   const alphaK = (opts.alpha ?? 0.1) / K;
   const eta = opts.gamma ?? 0.001;
@@ -139,20 +154,25 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
   const online = opts.update === 'online';
   const G = updateGroupCount(opts, D, V);
   let updates = 0;
-  const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / V)));
-  const cache = D * V <= (opts.cacheElements ?? 1 << 26);
+  // the products of CSR blocks: WGSL on WebGPU, tfjs ops (with [nnz, K] intermediates) elsewhere
+  const kern = csr ? (tf.getBackend() === 'webgpu' ? wgslCsrKernels : tfjsCsrKernels) : null;
+  const meanRow = Math.max(1, nnz(docs) / Math.max(1, D));
+  const perRow = kern ? meanRow * (kern === tfjsCsrKernels ? K : 1) : V;
+  const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / perRow)));
+  const cache = kern !== null || D * V <= (opts.cacheElements ?? 1 << 26);
   // compute blocks [start, end) of at most R rows, never straddling an update group
   const blocks: { r0: number; r1: number; group: number }[] = [];
   for (let g = 0; g < G; g++) {
     const g1 = Math.round(((g + 1) * D) / G);
     for (let r = Math.round((g * D) / G); r < g1; r += R) blocks.push({ r0: r, r1: Math.min(g1, r + R), group: g });
   }
-  const cached: (tf.Tensor2D | null)[] = blocks.map(() => null);
-  const block = (b: number): tf.Tensor2D => {
+  const cached: (CountsBlock | null)[] = blocks.map(() => null);
+  const block = (b: number): CountsBlock => {
     const hit = cached[b];
     if (hit) return hit;
     const { r0, r1 } = blocks[b];
-    const t = tf.tensor2d(denseRows(docs, r0, r1), [r1 - r0, V]);
+    const rows = Int32Array.from({ length: r1 - r0 }, (_, i) => r0 + i);
+    const t = kern ? csrBlock(docs, rows, kern) : denseBlock(docs, rows);
     if (cache) cached[b] = t;
     return t;
   };
@@ -215,22 +235,19 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         for (; b < blocks.length && blocks[b].group === group; b++) {
           const { r0, r1 } = blocks[b];
           const C = block(b);
-          live.add(C);
           const gb = next.subarray(r0 * K, r1 * K);
-          const st = await eStepBlock(docs, r0, r1, C, gb, { ...eParams, maxRounds: roundCap, tilde, tildeT });
-          rowRounds += st.rowRounds;
-          const s = sstats;
-          sstats = swap(
-            s,
-            tf.tidy(() => {
-              const th = thetaTilde(tf.tensor2d(gb, [r1 - r0, K]));
-              return tf.add(s, tf.matMul(tf.transpose(th), tf.div(C, safeX(th, tilde)))) as tf.Tensor2D;
-            }),
-          );
-          if (!cache) {
-            live.delete(C);
-            C.dispose();
+          let st;
+          try {
+            st = await eStepBlock(C, gb, { ...eParams, maxRounds: roundCap, tilde, tildeT });
+            const s = sstats;
+            sstats = swap(
+              s,
+              tf.tidy(() => C.addStats(s, thetaTilde(tf.tensor2d(gb, [r1 - r0, K])), tilde, tildeT)),
+            );
+          } finally {
+            if (!cache) C.dispose();
           }
+          rowRounds += st.rowRounds;
           meter.tick({ iteration: `${iter}/${iters}` }, r1 - r0);
           await cp.check();
           // at the budget, with a complete model in hand: this block's E-step is done, return that model
@@ -291,13 +308,15 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
       live.add(lam);
       const mean = tf.tidy(() => tf.div(lam, tf.sum(lam, 1, true)) as tf.Tensor2D);
       live.add(mean);
+      const meanT = tf.transpose(mean) as tf.Tensor2D;
+      live.add(meanT);
       let logLik = 0;
       for (let b = 0; b < blocks.length; b++) {
         const { r0, r1 } = blocks[b];
         const C = block(b);
         const ll = tf.tidy(() => {
           const g = tf.tensor2d(gamma.subarray(r0 * K, r1 * K), [r1 - r0, K]);
-          return tf.sum(tf.mul(C, tf.log(tf.matMul(tf.div(g, tf.sum(g, 1, true)), mean))), 1); // per row; summed in float64 below
+          return C.logLik(tf.div(g, tf.sum(g, 1, true)), mean, meanT); // per row; summed in float64 below
         });
         if (!cache) C.dispose();
         const rowLl = await ll.data();
@@ -305,8 +324,10 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
         ll.dispose();
         await cp.check();
       }
-      live.delete(mean);
-      mean.dispose();
+      for (const t of [mean, meanT]) {
+        live.delete(t);
+        t.dispose();
+      }
       const perplexity = Math.exp(-logLik / total);
       checkFinite([perplexity], `the perplexity of iteration ${iter}`);
       const rec: LdaIteration = { iter, seconds: (now() - t0) / 1000, perplexity, rowRounds: rowRounds / D };
@@ -341,10 +362,11 @@ async function fitLdaDense(counts: CsrCounts, opts: LdaOptions): Promise<LdaResu
       for (let k = 0; k < K; k++) s += bst.gamma[i * K + k];
       for (let k = 0; k < K; k++) theta[d * K + k] = bst.gamma[i * K + k] / s;
     }
-    return { beta, theta, perplexity: bst.perplexity, bestIter: bst.iter, history, stoppedBy, engine: 'dense (tfjs)' };
+    const engine = kern ? `csr (${kern.kind})` : 'dense (tfjs)';
+    return { beta, theta, perplexity: bst.perplexity, bestIter: bst.iter, history, stoppedBy, engine };
   } finally {
     for (const t of groupStats) if (t) live.add(t);
-    for (const c of cached) if (c) live.add(c);
     for (const t of live) if (!t.isDisposed) t.dispose();
+    for (const c of cached) c?.dispose();
   }
 }

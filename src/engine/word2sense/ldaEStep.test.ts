@@ -3,6 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend';
 import { denseRows } from './lda';
 import { denseRowsAt, eStepBlock, expElog } from './ldaEStep';
+import { csrBlock, denseBlock } from './ldaBlocks';
+import { tfjsCsrKernels } from './csrKernels';
 import { plantedCounts } from '../../testing/planted';
 import { gammaSamples } from './special';
 
@@ -37,19 +39,21 @@ describe('eStepBlock', () => {
     const K = 4;
     const { planted, tilde, tildeT } = setup(V, K);
     const dense = tf.tensor2d(denseRows(planted.counts, 0, V), [V, V]);
+    const all = Int32Array.from({ length: V }, (_, i) => i);
+    const block = denseBlock(planted.counts, all);
     const start = gammaSamples(V * K, 100, 0.01, 3);
     const base = { tilde, tildeT, alphaK: 0.1 / K, tol: 1e-6 }; // relative: ‖Δγ‖₁ < 1e-6 ‖γ‖₁
     const before = tf.memory().numTensors;
     const plain = start.slice();
-    const sp = await eStepBlock(planted.counts, 0, V, dense, plain, { ...base, maxRounds: 2000, compactBelow: 0 });
+    const sp = await eStepBlock(block, plain, { ...base, maxRounds: 2000, compactBelow: 0 });
     const plainCompact = start.slice();
-    const spc = await eStepBlock(planted.counts, 0, V, dense, plainCompact, {
+    const spc = await eStepBlock(block, plainCompact, {
       ...base,
       maxRounds: 2000,
       compactBelow: 1,
     });
     const acc = start.slice();
-    const sa = await eStepBlock(planted.counts, 0, V, dense, acc, {
+    const sa = await eStepBlock(block, acc, {
       ...base,
       maxRounds: 2000,
       compactBelow: 1,
@@ -75,6 +79,15 @@ describe('eStepBlock', () => {
     });
     const moved = await again.data();
     for (let i = 0; i < acc.length; i++) expect(Math.abs(moved[i] - acc[i])).toBeLessThan(0.05);
-    tf.dispose([g, again, dense, tilde, tildeT]);
+    tf.dispose([g, again, dense]);
+    // the same rounds on the CSR form of the block (products at the non-zeros, tfjs ops): the same γ
+    const csr = csrBlock(planted.counts, all, tfjsCsrKernels);
+    const viaCsr = start.slice();
+    const sc = await eStepBlock(csr, viaCsr, { ...base, maxRounds: 2000, compactBelow: 1, accelerate: true });
+    expect(sc.rounds).toBe(sa.rounds);
+    for (let i = 0; i < acc.length; i++) expect(Math.abs(viaCsr[i] - acc[i])).toBeLessThan(1e-3 * (1 + acc[i]));
+    csr.dispose();
+    block.dispose();
+    tf.dispose([tilde, tildeT]);
   });
 });

@@ -2,8 +2,9 @@
  * The LDA E-step for one block of documents, iterated per document to convergence with the
  * still-moving documents compacted into smaller blocks as the others converge.
  *
- * One round for the active rows A of the block (dense [|A|, V] counts, tfjs ops only):
+ * One round for the active rows A of the block (tfjs ops, with the block's own products, ldaBlocks.ts):
  *   θ̃ = exp(ψ(γ) − ψ(Σ_k γ)),  X = θ̃ β̃,  Q = C_A / X,  γ ← α/K + θ̃ ⊙ (Q β̃ᵀ)
+ * where a dense block computes X over all [|A|, V] cells and a CSR block at the non-zeros only.
  * After every (plain or accelerated) round each row's relative change ‖Δγ‖₁ / ‖γ‖₁ is compared
  * with the tolerance; rows below it are done. The check downloads only |A| floats and the [|A|, K] γ — small
  * on every backend. When the active rows fall below `compactBelow` of the current block, the block is
@@ -11,12 +12,13 @@
  * ~10× cheaper on tfjs-wasm than `tf.gather` of the dense rows, and the same few MB on a GPU), so the
  * work per round follows the number of documents that still move.
  *
- * This is the dense engine's E-step; ldaSparseEStep.ts computes the same rounds at the non-zeros only
- * (lda.ts picks the engine by density and backend).
+ * This is the block-synchronous engine's E-step; ldaSparseEStep.ts computes the same rounds per document
+ * on the CPU (lda.ts picks the engine by density and backend).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { CsrCounts } from '../text/csr';
 import type { Checkpointer } from '../util/cancel';
+import type { CountsBlock } from './ldaBlocks';
 import { digamma } from './special';
 
 /** exp(ψ(x) − ψ(Σ x)) along `axis` for a 2-D tensor (the variational E[log] exponentiated). */
@@ -84,31 +86,23 @@ export interface EStepStats {
 }
 
 /**
- * Runs the E-step for rows [r0, r1) of `counts`. `gamma` [(r1−r0)·K] holds the start on entry and
- * the converged γ on return. `dense` is the block's dense counts [(r1−r0), V] (owned by the caller).
+ * Runs the E-step for the rows of `block` (dense or CSR, ldaBlocks.ts; owned by the caller). `gamma`
+ * [rows·K] holds the start on entry and the converged γ on return.
  */
-export async function eStepBlock(
-  counts: CsrCounts,
-  r0: number,
-  r1: number,
-  dense: tf.Tensor2D,
-  gamma: Float32Array,
-  p: EStepParams,
-): Promise<EStepStats> {
+export async function eStepBlock(block: CountsBlock, gamma: Float32Array, p: EStepParams): Promise<EStepStats> {
   const K = p.tilde.shape[0];
-  let active = Int32Array.from({ length: r1 - r0 }, (_, i) => i); // local ids of the rows in the current block
-  let C = dense;
-  let g = tf.tensor2d(gamma, [r1 - r0, K]);
+  let active = Int32Array.from({ length: block.rows }, (_, i) => i); // local ids of the rows in the current block
+  let C = block;
+  let g = tf.tensor2d(gamma, [block.rows, K]);
   let rowRounds = 0;
   let rounds = 0;
   const { tilde, tildeT, alphaK } = p;
   const maxStep = p.maxStep ?? 8;
   /** One fixed-point round γ ↦ α/K + θ̃ ⊙ ((C / θ̃β̃) β̃ᵀ) for the active rows. */
-  const F = (x: tf.Tensor2D, Cb: tf.Tensor2D): tf.Tensor2D =>
+  const F = (x: tf.Tensor2D, Cb: CountsBlock): tf.Tensor2D =>
     tf.tidy(() => {
       const th = thetaTilde(x);
-      const Q = tf.div(Cb, safeX(th, tilde));
-      return tf.add(tf.mul(th, tf.matMul(Q, tildeT)), alphaK) as tf.Tensor2D;
+      return tf.add(tf.mul(th, Cb.qTildeT(th, tilde, tildeT)), alphaK) as tf.Tensor2D;
     });
   try {
     while (rounds < p.maxRounds) {
@@ -138,7 +132,7 @@ export async function eStepBlock(
           // set, so no extrapolation can drive all of a document's γ to the floor (θ̃ = 0, X = 0)
           const excess = tf.relu(tf.sub(tf.exp(u), alphaK));
           const mass = tf.sum(excess, 1, true);
-          const projected = tf.add(tf.mul(excess, tf.div(tf.sum(Cb, 1, true), tf.maximum(mass, 1e-30))), alphaK);
+          const projected = tf.add(tf.mul(excess, tf.div(Cb.sums, tf.maximum(mass, 1e-30))), alphaK);
           return tf.where(
             tf.broadcastTo(tf.logicalAnd(tf.greater(mass, 0), tf.isFinite(mass)), projected.shape),
             projected,
@@ -170,18 +164,18 @@ export async function eStepBlock(
       if (last || still === 0) break;
       if (still < p.compactBelow * active.length) {
         const keep = new Int32Array(still);
-        const keepGlobal = new Int32Array(still);
+        const keepHere = new Int32Array(still); // positions in the current (compacted) block
         const gk = new Float32Array(still * K);
         let n = 0;
         for (let i = 0; i < active.length; i++) {
           if (dv[i] < p.tol) continue; // the same test as above
           keep[n] = active[i];
-          keepGlobal[n] = r0 + active[i];
+          keepHere[n] = i;
           gk.set(gv.subarray(i * K, (i + 1) * K), n * K);
           n++;
         }
-        const nextC = tf.tensor2d(denseRowsAt(counts, keepGlobal), [still, counts.cols]);
-        if (C !== dense) C.dispose();
+        const nextC = C.subset(keepHere);
+        if (C !== block) C.dispose();
         C = nextC;
         g.dispose();
         g = tf.tensor2d(gk, [still, K]);
@@ -192,6 +186,6 @@ export async function eStepBlock(
     return { rounds, rowRounds };
   } finally {
     g.dispose();
-    if (C !== dense) C.dispose();
+    if (C !== block) C.dispose();
   }
 }

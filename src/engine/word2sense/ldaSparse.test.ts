@@ -229,9 +229,11 @@ describe('sparse engine', () => {
     const dense = await fitLda(planted.counts, { ...o, engine: 'dense' });
     const simd = await fitLda(planted.counts, { ...o, engine: 'sparse', kernels: 'simd' });
     const scalar = await fitLda(planted.counts, { ...o, engine: 'sparse', kernels: 'scalar' });
+    const csr = await fitLda(planted.counts, { ...o, engine: 'csr' }); // CSR blocks, tfjs ops (WGSL: the e2e)
     expect(simd.engine).toBe('sparse (simd)');
     expect(scalar.engine).toBe('sparse (scalar)');
-    for (const r of [simd, scalar])
+    expect(csr.engine).toBe('csr (tfjs-ops)');
+    for (const r of [simd, scalar, csr])
       r.history.forEach((h, i) => expect(Math.abs(h.perplexity / dense.history[i].perplexity - 1)).toBeLessThan(2e-4));
     // incremental VB (three update groups) as well
     const g3 = { ...o, updateBlocks: 3 };
@@ -245,9 +247,11 @@ describe('sparse engine', () => {
     const on = { ...g3, update: 'online' as const };
     const denseOn = await fitLda(planted.counts, { ...on, engine: 'dense' });
     const sparseOn = await fitLda(planted.counts, { ...on, engine: 'sparse' });
-    sparseOn.history.forEach((h, i) =>
-      expect(Math.abs(h.perplexity / denseOn.history[i].perplexity - 1)).toBeLessThan(2e-4),
-    );
+    const csrOn = await fitLda(planted.counts, { ...on, engine: 'csr', blockElements: 4000 }); // several blocks per group
+    for (const r of [sparseOn, csrOn])
+      r.history.forEach((h, i) =>
+        expect(Math.abs(h.perplexity / denseOn.history[i].perplexity - 1)).toBeLessThan(2e-4),
+      );
     expect(sparseOn.history[1].perplexity).not.toBeCloseTo(sparseG.history[1].perplexity, 3);
     const again = await fitLda(planted.counts, { ...o, engine: 'sparse', kernels: 'simd' });
     expect(again.beta).toEqual(simd.beta);
@@ -258,6 +262,7 @@ describe('sparse engine', () => {
     expect(chooseEngine(randomCsr(50, 200, 0.01, 1))).toBe('sparse');
     expect(chooseEngine(randomCsr(50, 200, 0.95, 1))).toBe('dense');
     expect(chooseEngine(randomCsr(50, 200, 0.01, 1), { engine: 'dense' })).toBe('dense');
+    expect(chooseEngine(randomCsr(50, 200, 0.01, 1), { engine: 'csr' })).toBe('csr');
     // WebGPU on a software adapter is the CPU: it gets WASM's crossover (chooseEngine), a real GPU does not
     const report = (adapter: Partial<AdapterSummary> | null) => ({
       backend: 'webgpu' as const,

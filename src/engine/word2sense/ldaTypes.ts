@@ -82,10 +82,11 @@ export interface LdaOptions {
   /** Max elements of the stored per-group statistics, G·K·V (default 2^25 = 128 MB in float32). */
   statsElements?: number;
   /**
-   * Which engine: 'sparse' (E-step at the non-zeros, ldaSparse.ts), 'dense' (tfjs row blocks, lda.ts)
-   * or 'auto' (default: by density and backend, see lda.ts).
+   * Which engine: 'sparse' (E-step per document at the non-zeros, CPU kernels, ldaSparse.ts), 'dense'
+   * (tfjs row blocks, lda.ts), 'csr' (lda.ts's row blocks kept as CSR: WGSL kernels on WebGPU, tfjs ops
+   * elsewhere, ldaBlocks.ts) or 'auto' (default: by density and backend, see lda.ts).
    */
-  engine?: 'auto' | 'sparse' | 'dense';
+  engine?: 'auto' | 'sparse' | 'dense' | 'csr';
   /** Sparse engine: 'simd' (default where WebAssembly SIMD exists) or 'scalar' typed-array loops. */
   kernels?: 'simd' | 'scalar';
   /** Sparse engine: documents per block (the budget/cancel/progress granularity) fill this many non-zeros (default 2^16). */
@@ -123,7 +124,7 @@ export interface LdaResult {
   bestIter: number;
   history: LdaIteration[];
   stoppedBy: 'iters' | 'time';
-  /** The engine that ran: 'dense (tfjs)', 'sparse (simd)' or 'sparse (scalar)'. */
+  /** The engine that ran: 'dense (tfjs)', 'csr (wgsl)', 'csr (tfjs-ops)', 'sparse (simd)' or 'sparse (scalar)'. */
   engine?: string;
   /**
    * True when the budget ran out before the first complete iteration: the model comes from the
