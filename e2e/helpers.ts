@@ -2,6 +2,7 @@
 import { expect, type Page } from '@playwright/test';
 import { matmulReference, maxAbsDiff } from '../src/engine/tensor/reference';
 import { uniformArray } from '../src/engine/util/random';
+import type { SensescapeConsoleApi } from '../src/state/debugApi';
 
 /** Opens the app and waits until the compute worker reports a backend. Returns its name. */
 export async function openApp(page: Page, path = '/#view=system'): Promise<string> {
@@ -25,6 +26,7 @@ export function collectErrors(page: Page): string[] {
 export type ConsoleApi = {
   matmul(a: number[], b: number[], m: number, k: number, n: number): Promise<{ c: number[]; backend: string }>;
   simulateDeviceLoss(): Promise<{ destroyed: boolean }>;
+  csrProducts: SensescapeConsoleApi['csrProducts'];
 };
 
 /** Multiplies seeded matrices in the worker and returns the max error against the float64 reference. */
@@ -43,4 +45,20 @@ export async function workerMatmul(page: Page, m: number, k: number, n: number, 
     [a, b, m, k, n] as const,
   );
   return { ...got, error: maxAbsDiff(got.c, matmulReference(a, b, m, k, n)) };
+}
+
+/** A seeded corpus with two clear topics (finance, rivers) sharing the word "bank". */
+export function twoTopicCorpus(lines: number): string {
+  let s = 7;
+  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const topics = [
+    ['bank', 'money', 'loan', 'deposit', 'interest', 'credit', 'cash', 'account'],
+    ['bank', 'river', 'water', 'shore', 'fish', 'stream', 'boat', 'flood'],
+  ];
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const t = topics[i % 2];
+    out.push(Array.from({ length: 12 }, () => t[Math.floor(rand() * t.length)]).join(' ') + '.');
+  }
+  return out.join('\n') + '\n';
 }

@@ -3,22 +3,7 @@
 // can be cancelled mid-way.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-
-/** A seeded corpus with two clear topics (finance, rivers) sharing the word "bank". */
-function twoTopicCorpus(lines: number): string {
-  let s = 7;
-  const rand = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
-  const topics = [
-    ['bank', 'money', 'loan', 'deposit', 'interest', 'credit', 'cash', 'account'],
-    ['bank', 'river', 'water', 'shore', 'fish', 'stream', 'boat', 'flood'],
-  ];
-  const out: string[] = [];
-  for (let i = 0; i < lines; i++) {
-    const t = topics[i % 2];
-    out.push(Array.from({ length: 12 }, () => t[Math.floor(rand() * t.length)]).join(' ') + '.');
-  }
-  return out.join('\n') + '\n';
-}
+import { twoTopicCorpus } from './helpers';
 
 test('the bundled demo corpus is one click away', async ({ page }) => {
   await page.goto('/#view=senses');

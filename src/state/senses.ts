@@ -23,7 +23,10 @@ import { deferJob, IDLE, messageOf, TaskRunner, type TaskState } from './task';
 
 type SenseDetail = SensesJobs['w2sSense']['result'];
 
-export type TrainState = TaskState<{ perplexity: number; iterations: number; seconds: number }, TrainProgress>;
+export type TrainState = TaskState<
+  { perplexity: number; iterations: number; seconds: number; engine: string },
+  TrainProgress
+>;
 
 /** The bundled evaluation sets (public/data/eval), scored in one click. */
 const SIMILARITY_SETS = [
@@ -105,6 +108,7 @@ const resultOf = (r: SensesJobs['w2sTrain']['result']) => ({
   perplexity: r.perplexity,
   iterations: r.iterations,
   seconds: r.seconds,
+  engine: r.engine,
 });
 
 /** Keeps the model file in IndexedDB: it survives a reload and is what "Download model" saves. */

@@ -140,6 +140,15 @@ describe('w2s CLI', () => {
       /--update must be online, incremental or batch/,
     );
     await expect(run('train', [...base, '--out', join(dir, 'x'), '--threads', '0'])).rejects.toThrow(UsageError);
+    // the engine on request, recorded with the model (CSR blocks: tfjs ops in Node)
+    const csr = join(dir, 'csr.safetensors');
+    await run('train', [...base, '--out', csr, '--engine', 'csr']);
+    expect(meta(csr)).toMatchObject({ engine: 'csr (tfjs-ops)' });
+    expect(meta(csr).algorithm).toMatch(/row blocks at the non-zeros, csr \(tfjs-ops\)/);
+    expect(meta(online).engine).toBe('dense (tfjs)');
+    await expect(run('train', [...base, '--out', join(dir, 'x'), '--engine', 'gpu'])).rejects.toThrow(
+      /--engine must be auto, sparse, csr or dense/,
+    );
   });
 
   it('bad input is a one-line input or usage error', async () => {

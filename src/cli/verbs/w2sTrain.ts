@@ -73,6 +73,12 @@ export const train: VerbSpec = {
       description: 'groups of rows per pass for online/incremental updates (default: one per 2,000 rows)',
       placeholder: 'N',
     },
+    engine: {
+      kind: 'string',
+      description:
+        'LDA engine: auto (default: by density and backend), sparse (per row on the CPU, WebAssembly SIMD), csr (row blocks at the non-zeros; tfjs ops here, WGSL on WebGPU) or dense',
+      placeholder: 'auto|sparse|csr|dense',
+    },
     threads: {
       kind: 'int',
       min: 1,
@@ -153,6 +159,9 @@ export const train: VerbSpec = {
       throw new UsageError(`--update must be online, incremental or batch, got '${update}'`);
     const updateGroups = arg.optionalNumber(args, 'update-groups');
     if (updateGroups !== undefined && updateGroups < 1) throw new UsageError('--update-groups must be at least 1');
+    const engine = arg.string(args, 'engine') ?? 'auto';
+    if (engine !== 'auto' && engine !== 'sparse' && engine !== 'csr' && engine !== 'dense')
+      throw new UsageError(`--engine must be auto, sparse, csr or dense, got '${engine}'`);
     const threads = arg.optionalNumber(args, 'threads') ?? defaultThreads();
     const logPath = arg.string(args, 'log');
     const { limits, sizeCheck } = inputBudget(
@@ -186,6 +195,7 @@ export const train: VerbSpec = {
           init,
           update,
           updateGroups,
+          engine,
           minCount,
           maxVocab,
           subsample,

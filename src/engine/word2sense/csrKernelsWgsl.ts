@@ -16,7 +16,7 @@
  * all three dispatch dimensions because the backend reshapes dispatches over 65,535 workgroups.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { CsrKernels, CsrTensors } from './csrKernels';
+import { tfjsCsrKernels, type CsrKernels, type CsrTensors } from './csrKernels';
 
 const WG = 64;
 
@@ -167,3 +167,8 @@ export const wgslCsrKernels: CsrKernels = {
     return run(p, [m.rowPtr, x], 0, m.rows) as tf.Tensor1D;
   },
 };
+
+/** The CSR products for a tfjs backend: the WGSL kernels on WebGPU, tfjs ops elsewhere. */
+export function csrKernelsFor(backend: string): CsrKernels {
+  return backend === 'webgpu' ? wgslCsrKernels : tfjsCsrKernels;
+}

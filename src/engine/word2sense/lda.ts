@@ -70,7 +70,7 @@ import { ProgressMeter } from '../util/progress';
 import { seededPermutation } from '../util/random';
 import { csrBlock, denseBlock, type CountsBlock } from './ldaBlocks';
 import { tfjsCsrKernels } from './csrKernels';
-import { wgslCsrKernels } from './csrKernelsWgsl';
+import { csrKernelsFor } from './csrKernelsWgsl';
 import { eStepBlock, expElog, thetaTilde } from './ldaEStep';
 import { initialLambda } from './ldaInit';
 import { fitLdaSparse } from './ldaSparse';
@@ -155,7 +155,7 @@ async function fitLdaBlocks(counts: CsrCounts, opts: LdaOptions, csr: boolean): 
   const G = updateGroupCount(opts, D, V);
   let updates = 0;
   // the products of CSR blocks: WGSL on WebGPU, tfjs ops (with [nnz, K] intermediates) elsewhere
-  const kern = csr ? (tf.getBackend() === 'webgpu' ? wgslCsrKernels : tfjsCsrKernels) : null;
+  const kern = csr ? csrKernelsFor(tf.getBackend()) : null;
   const meanRow = Math.max(1, nnz(docs) / Math.max(1, D));
   const perRow = kern ? meanRow * (kern === tfjsCsrKernels ? K : 1) : V;
   const R = Math.max(1, Math.min(D, Math.floor((opts.blockElements ?? 1 << 22) / perRow)));

@@ -47,6 +47,11 @@ export interface TrainOptions {
   update?: 'batch' | 'online' | 'incremental';
   /** Groups of rows per pass for online/incremental updates (default: one per 2,000 rows, gensim's chunksize). */
   updateGroups?: number;
+  /**
+   * LDA engine (LdaOptions.engine): 'auto' (default: by density and backend), 'sparse' (per document on
+   * the CPU, WebAssembly SIMD), 'csr' (row blocks at the non-zeros: WGSL kernels on WebGPU) or 'dense'.
+   */
+  engine?: 'auto' | 'sparse' | 'csr' | 'dense';
   minCount?: number;
   maxVocab?: number;
   subsample?: number;
@@ -82,6 +87,8 @@ export interface TrainResult {
   partial: boolean;
   history: LdaIteration[];
   seconds: number;
+  /** The LDA engine that ran (LdaResult.engine, e.g. 'sparse (simd)', 'csr (wgsl)'). */
+  engine: string;
 }
 
 /** Resolves defaults and checks ranges; throws InputError naming the setting. */
@@ -101,6 +108,7 @@ export function resolveTrainOptions(
     init: o.init ?? 'random',
     update: o.update ?? 'online',
     updateGroups: o.updateGroups ?? 0, // 0: one group per ROWS_PER_GROUP rows, fixed once the counts are known
+    engine: o.engine ?? 'auto',
     minCount: o.minCount ?? 5,
     maxVocab: o.maxVocab ?? 50000,
     subsample: o.subsample ?? 1e-5,
@@ -120,6 +128,8 @@ export function resolveTrainOptions(
   intAtLeast('update groups', r.updateGroups, 0);
   if (!['batch', 'online', 'incremental'].includes(r.update))
     throw new InputError(`update must be batch, online or incremental, got '${r.update}'`);
+  if (!['auto', 'sparse', 'csr', 'dense'].includes(r.engine))
+    throw new InputError(`engine must be auto, sparse, csr or dense, got '${r.engine}'`);
   if (!['anchors', 'random', 'rows'].includes(r.init))
     throw new InputError(`init must be anchors, random or rows, got '${r.init}'`);
   if (!Number.isInteger(r.merged) || r.merged < 1 || r.merged > r.senses)
@@ -167,6 +177,7 @@ export async function trainWord2Sense(
     init: o.init,
     updateBlocks: groups,
     update: o.update === 'online' ? 'online' : 'incremental',
+    engine: o.engine,
     pool: hooks.pool,
     progress: hooks.progress,
     cancel,
@@ -187,6 +198,7 @@ export async function trainWord2Sense(
     update: o.update,
     update_groups: groups,
     e_step_threads: lda.engine?.startsWith('sparse') ? (hooks.pool?.workers ?? 0) + 1 : null,
+    engine: lda.engine ?? null,
     min_count: 'corpus' in input ? o.minCount : null,
     max_vocab: 'corpus' in input ? o.maxVocab : null,
     subsample: 'corpus' in input ? o.subsample : null,
@@ -195,7 +207,11 @@ export async function trainWord2Sense(
     nnz: o.nnz,
     backend: hooks.backend ?? null,
     algorithm: `${groups > 1 || o.update === 'online' ? o.update : 'batch'} variational Bayes (${
-      lda.engine?.startsWith('sparse') ? `sparse E-step at the non-zeros, ${lda.engine}` : 'dense row blocks, tfjs'
+      lda.engine?.startsWith('sparse')
+        ? `sparse E-step at the non-zeros, ${lda.engine}`
+        : lda.engine?.startsWith('csr')
+          ? `row blocks at the non-zeros, ${lda.engine}`
+          : 'dense row blocks, tfjs'
     })`,
     iterations_run: lda.history.length,
     best_iter: lda.bestIter,
@@ -222,6 +238,7 @@ export async function trainWord2Sense(
     iterations: lda.history.length,
     bestIter: lda.bestIter,
     perplexity: lda.perplexity,
+    engine: lda.engine ?? 'unknown',
     stoppedBy: lda.stoppedBy,
     partial: lda.partial ?? false,
     history: lda.history,

@@ -74,6 +74,33 @@ const FIELDS: Field[] = [
   { key: 'seed', label: 'Seed', meaning: 'subsampling and initialisation are reproducible per seed' },
 ];
 
+/** Settings chosen from a list; the first option is the default. */
+const CHOICES: { key: 'update' | 'engine'; label: string; meaning: string; options: [string, string][] }[] = [
+  {
+    key: 'update',
+    label: 'Updates',
+    meaning:
+      'when the senses are re-estimated: after each group with a decaying step (gensim), from every group, or once per pass',
+    options: [
+      ['online', 'online (default)'],
+      ['incremental', 'incremental'],
+      ['batch', 'batch'],
+    ],
+  },
+  {
+    key: 'engine',
+    label: 'Engine',
+    meaning:
+      'auto picks by density and device: per row on the CPU (WebAssembly SIMD), row blocks at the non-zeros on the GPU (WGSL), or dense blocks',
+    options: [
+      ['auto', 'auto (default)'],
+      ['sparse', 'sparse, CPU'],
+      ['csr', 'sparse blocks, GPU'],
+      ['dense', 'dense blocks'],
+    ],
+  },
+];
+
 const DEFAULTS: TrainOptions = {
   senses: 40,
   merged: 30,
@@ -207,6 +234,28 @@ export function TrainPanel() {
                 <td className="hint">{f.meaning}</td>
               </tr>
             ))}
+            {CHOICES.map((c) => (
+              <tr key={c.key}>
+                <th scope="row">
+                  <label htmlFor={`hp-${c.key}`}>{c.label}</label>
+                </th>
+                <td>
+                  <select
+                    id={`hp-${c.key}`}
+                    value={opts[c.key] ?? c.options[0][0]}
+                    onChange={(e) => setOpts({ ...opts, [c.key]: e.target.value })}
+                    data-testid={`hp-${c.key}`}
+                  >
+                    {c.options.map(([value, text]) => (
+                      <option key={value} value={value}>
+                        {text}
+                      </option>
+                    ))}
+                  </select>
+                </td>
+                <td className="hint">{c.meaning}</td>
+              </tr>
+            ))}
           </tbody>
         </table>
       </details>
@@ -266,9 +315,15 @@ export function TrainPanel() {
         </div>
       )}
       {training.state === 'done' && training.result && (
-        <p className="ok" data-testid="train-done">
+        <p
+          className="ok"
+          data-testid="train-done"
+          data-engine={training.result.engine}
+          data-perplexity={training.result.perplexity}
+        >
           Trained: {training.result.iterations} iterations, perplexity {training.result.perplexity.toFixed(1)},{' '}
-          {training.result.seconds.toFixed(1)} s. The model is kept in this browser and explored below.
+          {training.result.seconds.toFixed(1)} s on the {training.result.engine} engine. The model is kept in this
+          browser and explored below.
         </p>
       )}
       {training.state === 'cancelled' && <p data-testid="train-cancelled">Cancelled.</p>}

@@ -57,7 +57,15 @@ export type SensesJobs = {
   /** Trains on corpus files (or one counts file); the model becomes the loaded one; its file bytes come back. */
   w2sTrain: JobSpec<
     { corpus?: File[]; counts?: File; options: TrainOptions; name: string },
-    { bytes: Uint8Array; summary: ModelSummary; perplexity: number; iterations: number; seconds: number },
+    {
+      bytes: Uint8Array;
+      summary: ModelSummary;
+      perplexity: number;
+      iterations: number;
+      seconds: number;
+      /** The LDA engine that ran. */
+      engine: string;
+    },
     TrainProgress
   >;
   w2sOpenModel: JobSpec<{ file: Blob; name: string }, ModelSummary, never>;

@@ -1,7 +1,8 @@
-/** The System view's job contracts (backend, self-check, matmul, throughput, device-loss drill). */
+/** The System view's job contracts (backend, self-check, matmul, sparse products, throughput, device-loss drill). */
 import type { BackendReport } from '../../engine/tensor/backend';
 import type { SelfCheckResult, ThroughputResult } from '../../engine/tensor/selfcheck';
 import type { Progress } from '../../engine/util/progress';
+import type { CsrProductInputs, CsrProducts } from '../../engine/word2sense/csrReference';
 import type { JobSpec } from '../protocol';
 
 export type SystemJobs = {
@@ -14,6 +15,8 @@ export type SystemJobs = {
     never
   >;
   throughput: JobSpec<{ size: number; rounds: number }, ThroughputResult, Progress>;
+  /** The sparse LDA products (csrKernels.ts) on the worker's backend: WGSL on WebGPU, tfjs ops elsewhere. */
+  csrProducts: JobSpec<CsrProductInputs, CsrProducts & { kind: string; backend: string }, never>;
   /** Destroys the GPU device (WebGPU only) as a drill of the device-lost path. */
   simulateDeviceLoss: JobSpec<Record<string, never>, { destroyed: boolean }, never>;
 };

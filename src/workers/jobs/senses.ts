@@ -91,6 +91,7 @@ export const sensesHandlers: JobHandlers<SensesJobs> = {
       perplexity: r.perplexity,
       iterations: r.iterations,
       seconds: r.seconds,
+      engine: r.engine,
     };
   },
 

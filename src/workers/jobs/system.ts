@@ -1,10 +1,13 @@
 /**
- * System jobs: backend report, self-check, a matmul for external checks, a cancellable throughput
+ * System jobs: backend report, self-check, a matmul and the sparse LDA products for external checks, a cancellable throughput
  * test, and a device-loss drill. They exist so users (and the e2e suite) can see that the compute
  * backend works, that cancel really stops work, and that a lost GPU device is survived.
  */
 import { currentBackend, webGpuDevice } from '../../engine/tensor/backend';
 import { matmulOnBackend, matmulThroughput, selfCheck } from '../../engine/tensor/selfcheck';
+import * as tf from '@tensorflow/tfjs-core';
+import { runCsrProducts } from '../../engine/word2sense/csrKernels';
+import { csrKernelsFor } from '../../engine/word2sense/csrKernelsWgsl';
 import type { JobHandlers } from '../host';
 import type { SystemJobs } from '../contracts/system';
 
@@ -18,6 +21,11 @@ export const systemHandlers: JobHandlers<SystemJobs> = {
   async matmul({ a, b, m, k, n }) {
     const c = await matmulOnBackend(a, b, m, k, n);
     return { c, backend: currentBackend()?.backend ?? 'unknown' };
+  },
+  async csrProducts(inputs) {
+    const kern = csrKernelsFor(tf.getBackend());
+    const out = await runCsrProducts(kern, inputs);
+    return { ...out, kind: kern.kind, backend: currentBackend()?.backend ?? 'unknown' };
   },
   throughput: ({ size, rounds }, ctx) => matmulThroughput(size, rounds, ctx.token, (p) => ctx.progress(p)),
   async simulateDeviceLoss() {
