@@ -19,6 +19,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
+import { installWasmSegmentSum } from '../tensor/wasmSegmentSum';
 import { CancelToken, Checkpointer } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
 import type { BertConfig } from './config';
@@ -86,6 +87,7 @@ export function pointOf(config: BertConfig, params: ReadonlyMap<string, tf.Tenso
 function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
   registerGradients();
   installSimdBatchMatMul();
+  installWasmSegmentSum();
   for (const b of batches) validateBatch(config, b);
   return batches.reduce((a, b) => a + b.batch, 0);
 }
@@ -117,7 +119,7 @@ export async function gradient(
       await cp.check();
       const drop = opts.dropout?.(i);
       const { value, grads: g } = tf.tidy(() => {
-        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop, true))([
+        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop))([
           ...point.tensors,
         ]);
         return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
