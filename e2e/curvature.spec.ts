@@ -1,8 +1,10 @@
 // The Curvature panel in a real browser (webgpu and fallback projects) on the tiny trained fixture
-// checkpoints: the Hessian (top eigenvalues, trace, per-block eigenvalues) and the flatness table
-// computed in the app's worker equal `sensescape landscape hessian` / `landscape flatness` run by node
-// on the same files and flags; the figures export as SVG, the table as CSV. On the webgpu project
-// this is also the check that gradients and Hessian-vector products run on WebGPU.
+// checkpoints: the Hessian (top eigenvalues, trace) and the flatness table (with a tray checkpoint as
+// every row's origin θ0: curve_curvature, basin_width) computed in the app's worker equal `sensescape
+// landscape hessian` / `landscape flatness` run by node on the same files and flags; the figures export
+// as SVG, the table as CSV. Backends: the webgpu project runs on WebGPU (SwiftShader), the fallback
+// project's ladder lands on WebGL here (SwiftShader GL; asserted only as "not WebGPU"), and one test
+// asks for WebGL by URL (`?backend=webgl`) in both and checks the Hessian there.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -28,8 +30,9 @@ async function fill(page: Page, id: string, value: string) {
   await page.getByTestId(id).fill(value);
 }
 
-async function setUp(page: Page, names: string[], dev: boolean) {
-  await page.goto('/#view=landscapes');
+/** Opens the landscapes view (`query`: e.g. `?backend=webgl`, state/compute.ts), drops `names` and the data. */
+async function setUp(page: Page, names: string[], dev: boolean, query = '') {
+  await page.goto(`/${query}#view=landscapes`);
   for (const name of names) await dropCheckpoint(page, name);
   await page.getByTestId('data-train-input').setInputFiles(`${FIX}/data/sst2-train.tsv`);
   await expect(page.getByTestId('data-train-summary')).toContainText('12 rows');
@@ -52,8 +55,8 @@ const num = async (loc: ReturnType<Page['locator']>) => Number(await loc.getAttr
 // Kept tiny (4 examples, 8 iterations, 4 samples: 20 Hessian-vector products) so that the slowest
 // project stays within about a minute on a loaded machine; density and per-block runs cost 30 and
 // 5 × (iters + samples) more products and are left to the CLI and unit tests.
-test('the Hessian of a checkpoint equals the CLI (eigenvalues, trace)', async ({ page }, info) => {
-  await setUp(page, ['ft-a'], false);
+/** Runs the panel's Hessian of ft-a and checks it against `landscape hessian` on the same flags. */
+async function expectHessianEqualsCli(page: Page) {
   await fill(page, 'curv-top', '2');
   await fill(page, 'curv-iters', '8');
   await fill(page, 'curv-traceSamples', '4');
@@ -82,16 +85,34 @@ test('the Hessian of a checkpoint equals the CLI (eigenvalues, trace)', async ({
   close(await num(trace), h.trace.estimate, 1e-3, 1e-3, 'trace');
   close(Number(await trace.getAttribute('data-stderr')), h.trace.stderr, 1e-3, 1e-3, 'trace stderr');
   close(await num(page.getByTestId('hessian-loss')), h.loss, 1e-4, 1e-6, 'loss');
+}
+
+test('the Hessian of a checkpoint equals the CLI (eigenvalues, trace)', async ({ page }, info) => {
+  await setUp(page, ['ft-a'], false);
+  await expectHessianEqualsCli(page);
   await expectBackend(page, info.project.name);
 });
 
-test('the flatness table and its correlations equal the CLI, and export as SVG and CSV', async ({ page }, info) => {
-  // The origin has no classification head: it is left out of the table.
+// WebGL asked for by URL (the ladder restricted to it): tfjs-backend-webgl's gradients and double backward
+// (gather's gradient is its UnsortedSegmentSum) through Chromium's SwiftShader GL, in either project.
+test('the Hessian on the WebGL backend equals the CLI', async ({ page }) => {
+  await setUp(page, ['ft-a'], false, '?backend=webgl');
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgl');
+  await expectHessianEqualsCli(page);
+  await expect(page.getByTestId('backend-badge')).toHaveText('webgl');
+});
+
+test('the flatness table (with an origin) and its correlations equal the CLI, and export as SVG and CSV', async ({
+  page,
+}, info) => {
+  test.setTimeout(240_000); // the curves add 21 forward passes per row: ~2 min on the WebGPU software adapter, loaded
+  // The origin has no classification head: it is left out of the table, and is every row's θ0 (--origin).
   await setUp(page, ['origin', 'ft-a', 'ft-b', 'traj-1'], true);
   await fill(page, 'curv-flatnessIters', '5');
   await fill(page, 'curv-flatnessTraceSamples', '2');
+  await page.getByTestId('curv-flatnessOrigin').selectOption({ label: 'origin' });
   await page.getByTestId('run-flatness').click();
-  await expect(page.getByTestId('flatness-run')).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('flatness-run')).toHaveAttribute('data-state', 'done', { timeout: 200_000 });
   const f = cli([
     'flatness',
     '--checkpoints',
@@ -107,6 +128,8 @@ test('the flatness table and its correlations equal the CLI, and export as SVG a
     '5',
     '--trace-samples',
     '2',
+    '--origin',
+    `${FIX}/origin`,
   ]);
   await expect(page.locator('[data-testid="flatness-table"] tbody tr')).toHaveCount(3);
   const tolerance: Record<string, [number, number]> = {
@@ -121,6 +144,10 @@ test('the flatness table and its correlations equal the CLI, and export as SVG a
     trace_stderr: [1e-3, 1e-3],
     epsilon_sharpness: [1e-2, 1e-4],
     random_direction_rise: [0, 1e-4],
+    // J''(1) is a central difference: loss differences of ~1e-6 between backends over h² = 0.01
+    // (measured on WebGL: 9e-6 at most); the basin's ends are interpolated crossings (measured: 1e-8).
+    curve_curvature: [1e-2, 1e-4],
+    basin_width: [1e-3, 1e-4],
   };
   for (const row of f.rows as Record<string, number | string | null>[]) {
     const tr = page.locator(`[data-testid="flatness-table"] tr[data-row="${row.name}"]`);
@@ -129,6 +156,12 @@ test('the flatness table and its correlations equal the CLI, and export as SVG a
       if (row[key] === null) expect(shown).toBe('');
       else close(Number(shown), row[key] as number, rel, abs, `${row.name} ${key}`);
     }
+    expect(row.basin, `${row.name}: the CLI row has a basin (an origin was given)`).not.toBeNull();
+    const basin = JSON.parse((await tr.locator('td[data-key="basin"]').getAttribute('data-value')) ?? 'null');
+    const cliBasin = row.basin as unknown as { left: number; right: number; censored: object };
+    close(basin.left, cliBasin.left, 1e-3, 1e-4, `${row.name} basin.left`);
+    close(basin.right, cliBasin.right, 1e-3, 1e-4, `${row.name} basin.right`);
+    expect(basin.censored).toEqual(cliBasin.censored);
   }
   // The correlation printed with the scatter is the CLI's (ranks of nearly equal numbers agree).
   const c = f.correlations.find((x: { measure: string; gap: string }) => x.measure === 'trace' && x.gap === 'gap_loss');

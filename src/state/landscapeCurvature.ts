@@ -2,8 +2,9 @@
  * The Curvature panel's store (issue 16): its settings (the CLI verbs' flags, with their defaults),
  * and one task per analysis — the Hessian of one checkpoint (`landscape hessian`, with density and
  * per-block figures) and the flatness table across the tray's fine-tuned checkpoints (`landscape
- * flatness`). Inputs come from the landscape studio's tray and data settings (useLandscape); the
- * jobs run through the {@link TaskRunner} (newest request wins, cancel, progress).
+ * flatness`, optionally with one tray checkpoint as the origin of the 1-D curves). Inputs come from the
+ * landscape studio's tray and data settings (useLandscape); the jobs run through the {@link TaskRunner}
+ * (newest request wins, cancel, progress).
  */
 import { create } from 'zustand';
 import type { Progress } from '../engine/util/progress';
@@ -27,6 +28,10 @@ export interface CurvatureSettings {
   epsilon: number;
   radius: number;
   seed: number;
+  /** θ0 of the flatness rows' 1-D curves (a tray checkpoint id, `--origin`); null: none, no curve measures. */
+  flatnessOrigin: string | null;
+  /** δ of basin_width (`--basin-delta`). */
+  basinDelta: number;
 }
 
 /** The CLI's defaults (`landscape hessian`, `landscape flatness`). */
@@ -43,6 +48,8 @@ export const CURVATURE_DEFAULTS: CurvatureSettings = {
   epsilon: 1e-3,
   radius: 0.1,
   seed: 0,
+  flatnessOrigin: null,
+  basinDelta: 0.1,
 };
 
 export type CurvatureKind = 'hessian' | 'flatness';
@@ -76,6 +83,11 @@ export function headCheckpoints(checkpoints: readonly CheckpointEntry[]): Checkp
 export function hessianModel(settings: CurvatureSettings, checkpoints: readonly CheckpointEntry[]) {
   const heads = headCheckpoints(checkpoints);
   return heads.find((c) => c.id === settings.model) ?? heads[0];
+}
+
+/** The tray's ready checkpoint chosen as the flatness origin, or null (none chosen, or it left the tray). */
+export function flatnessOrigin(settings: CurvatureSettings, checkpoints: readonly CheckpointEntry[]) {
+  return checkpoints.find((c) => c.id === settings.flatnessOrigin && c.status === 'ready') ?? null;
 }
 
 const runner = new TaskRunner();
@@ -138,6 +150,7 @@ export const useCurvature = create<CurvatureState>((set, get) => {
       if (heads.length === 0) return fail('flatness', 'drop fine-tuned checkpoints (with a classification head) first');
       if (!train || !dev) return fail('flatness', 'drop both a train and a dev TSV (the gap is dev − train)');
       const s = get().settings;
+      const origin = flatnessOrigin(s, checkpoints);
       void runner.run<FlatnessReport, Progress>(
         'flatness',
         (t) => set({ flatness: t }),
@@ -154,6 +167,7 @@ export const useCurvature = create<CurvatureState>((set, get) => {
               iters: s.flatnessIters,
               traceSamples: s.flatnessTraceSamples,
               seed: s.seed,
+              ...(origin ? { origin: origin.id, basinDelta: s.basinDelta } : {}),
             },
             { onProgress },
           ),

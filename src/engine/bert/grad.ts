@@ -13,12 +13,15 @@
  *
  * Batching: each batch contributes (Σ its per-example losses) / total, its gradient computed inside
  * one `tf.tidy` and added into kept accumulators, so memory is one batch's activations (two tapes for
- * Hv) plus two parameter-sized vectors. Cancel is checked between batches. Values stay on the device;
+ * Hv) plus two parameter-sized vectors; on WASM the tape's saved tensors share data rather than being
+ * copied (tensor/sharedIdentity.ts). Cancel is checked between batches. Values stay on the device;
  * only the scalar loss is read back (`await data()`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
+import { withSharedIdentity } from '../tensor/sharedIdentity';
+import { installWasmSegmentSum } from '../tensor/wasmSegmentSum';
 import { CancelToken, Checkpointer } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
 import type { BertConfig } from './config';
@@ -86,6 +89,7 @@ export function pointOf(config: BertConfig, params: ReadonlyMap<string, tf.Tenso
 function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
   registerGradients();
   installSimdBatchMatMul();
+  installWasmSegmentSum();
   for (const b of batches) validateBatch(config, b);
   return batches.reduce((a, b) => a + b.batch, 0);
 }
@@ -116,12 +120,14 @@ export async function gradient(
     for (const [i, b] of batches.entries()) {
       await cp.check();
       const drop = opts.dropout?.(i);
-      const { value, grads: g } = tf.tidy(() => {
-        const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop, true))([
-          ...point.tensors,
-        ]);
-        return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
-      });
+      const { value, grads: g } = withSharedIdentity(() =>
+        tf.tidy(() => {
+          const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop))([
+            ...point.tensors,
+          ]);
+          return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
+        }),
+      );
       grads = tf.tidy(() => accumulate(grads, g));
       lossSum += (await value.data())[0];
       value.dispose();
@@ -155,15 +161,17 @@ export async function hessianVectorProduct(
   try {
     for (const b of batches) {
       await cp.check();
-      const part = tf.tidy(() => {
-        const gv = (...xs: tf.Tensor[]): tf.Scalar => {
-          const g = tf.grads((...ys: tf.Tensor[]) => lossAt(config, names, ys, b, total))(xs);
-          return addMany(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
-        };
-        return tf
-          .grads(gv)([...point.tensors])
-          .map((t) => tf.keep(t));
-      });
+      const part = withSharedIdentity(() =>
+        tf.tidy(() => {
+          const gv = (...xs: tf.Tensor[]): tf.Scalar => {
+            const g = tf.grads((...ys: tf.Tensor[]) => lossAt(config, names, ys, b, total))(xs);
+            return addMany(g.map((gi, i) => tf.sum(tf.mul(gi, v[i])))) as tf.Scalar;
+          };
+          return tf
+            .grads(gv)([...point.tensors])
+            .map((t) => tf.keep(t));
+        }),
+      );
       hv = tf.tidy(() => accumulate(hv, part));
       done += b.batch;
       opts.onProgress?.({ stage: 'hvp', done, total: held, unit: 'examples' });

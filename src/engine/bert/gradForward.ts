@@ -6,10 +6,9 @@
  *
  * Differences from deviceForward.ts, all for autodiff: no pre-transposed kernels or fused QKV (the
  * parameters are the tensors being differentiated); the [CLS] rows are a slice, not a gather; and the
- * embedding lookup is a gather only where the backend has `UnsortedSegmentSum` (gather's gradient:
- * CPU, WebGL, WebGPU). tfjs-backend-wasm lacks that kernel, so there the lookup is two one-hot
- * products — the batch's distinct ids picked from the table (K × vocab × H multiply-adds, K distinct
- * ids), then the rows from those (B·L × K × H) — same values, differentiable with matMul only.
+ * embedding lookup is a gather, whose gradient is `UnsortedSegmentSum` (CPU, WebGL and WebGPU have it;
+ * on WASM it is ../tensor/wasmSegmentSum.ts, which grad.ts installs) and whose second derivative is a
+ * gather again.
  *
  * Training mode (fine-tuning, finetune/): with a {@link Dropout} the five dropouts of HF's BERT are applied
  * — after the embeddings' LayerNorm, on the attention probabilities, on the attention output and the
@@ -51,46 +50,9 @@ export function paramView(config: BertConfig, names: readonly string[], tensors:
   return P;
 }
 
-/**
- * Rows `ids` of `table` [V, H] as a gather whose gradient is a scatter-add (`tf.scatterND` sums duplicate
- * indices) of dy into a [V, H] zero table: first-order only (the scatter has no registered gradient), for
- * backends without UnsortedSegmentSum. Measured on the 4 × 256 bench checkpoint (vocab 30522, batch 32 ×
- * 64): the one-hot products cost 2K·V·H multiply-adds each way for K distinct ids, two thirds of a step.
- */
-function gatherFirstOrder(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
-  // Tensors made inside the forward are disposed before the gradient runs: both sides build their own indices.
-  const f = tf.customGrad(((t: tf.Tensor2D) => {
-    const shape = t.shape;
-    return {
-      value: tf.gather(t, tf.tensor1d(ids, 'int32')),
-      gradFunc: (dy: tf.Tensor) => tf.scatterND(tf.tensor2d(ids, [ids.length, 1], 'int32'), dy, shape),
-    };
-  }) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(table) as tf.Tensor2D;
-}
-
-/**
- * Rows `ids` of `table` [V, H], differentiable on the current backend (see the header); `firstOrder`
- * allows the cheaper lookup whose gradient cannot be differentiated again (plain gradients, fine-tuning).
- */
-function lookup(table: tf.Tensor2D, ids: Int32Array, firstOrder = false): tf.Tensor2D {
-  if (tf.getKernel('UnsortedSegmentSum', tf.getBackend())) return tf.gather(table, tf.tensor1d(ids, 'int32'));
-  if (firstOrder) return gatherFirstOrder(table, ids);
-  const distinct = [...new Set(ids)].sort((a, b) => a - b);
-  const local = new Map(distinct.map((id, k) => [id, k]));
-  const onehot = (idx: number[] | Int32Array, depth: number): tf.Tensor2D =>
-    depth === 1
-      ? tf.ones([idx.length, 1])
-      : (tf.cast(tf.oneHot(tf.tensor1d(idx, 'int32'), depth), 'float32') as tf.Tensor2D);
-  const sub = tf.matMul(onehot(distinct, table.shape[0]), table);
-  if (distinct.length === 1) return tf.mul(tf.ones([ids.length, 1]), sub);
-  return tf.matMul(
-    onehot(
-      Int32Array.from(ids, (id) => local.get(id)!),
-      distinct.length,
-    ),
-    sub,
-  );
+/** Rows `ids` of `table` [V, H] (a gather; see the header). */
+function lookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
+  return tf.gather(table, tf.tensor1d(ids, 'int32'));
 }
 
 /** x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear), from plain differentiable ops. */
@@ -99,14 +61,14 @@ function dense(P: BertParams, x: tf.Tensor2D, prefix: string): tf.Tensor2D {
 }
 
 /** Logits [batch, numLabels] of one batch through differentiable ops. Call inside a tidy or a gradient. */
-export function gradForward(P: BertParams, b: EncodedBatch, dropout?: Dropout, firstOrder = false): tf.Tensor2D {
+export function gradForward(P: BertParams, b: EncodedBatch, dropout?: Dropout): tf.Tensor2D {
   const c = P.config;
   const { batch: B, seqLen: L } = b;
   const H = c.hiddenSize;
   const nh = c.numAttentionHeads;
   const d = H / nh;
-  const word = lookup(P.get('embeddings.word_embeddings.weight') as tf.Tensor2D, b.inputIds, firstOrder);
-  const type = lookup(P.get('embeddings.token_type_embeddings.weight') as tf.Tensor2D, b.tokenTypeIds, firstOrder);
+  const word = lookup(P.get('embeddings.word_embeddings.weight') as tf.Tensor2D, b.inputIds);
+  const type = lookup(P.get('embeddings.token_type_embeddings.weight') as tf.Tensor2D, b.tokenTypeIds);
   const pos = tf.slice(P.get('embeddings.position_embeddings.weight'), [0, 0], [L, H]);
   const emb = tf.reshape(tf.add(tf.reshape(tf.add(word, type), [B, L, H]), pos), [B * L, H]) as tf.Tensor2D;
   let x = drop(layerNorm(P, emb, 'embeddings.LayerNorm'), dropout?.hidden ?? 0, dropout) as tf.Tensor2D;
@@ -184,7 +146,6 @@ export function lossAt(
   b: EncodedBatch,
   total: number,
   dropout?: Dropout,
-  firstOrder = false,
 ): tf.Scalar {
-  return batchLoss(config, gradForward(paramView(config, names, tensors), b, dropout, firstOrder), b, total);
+  return batchLoss(config, gradForward(paramView(config, names, tensors), b, dropout), b, total);
 }

@@ -254,7 +254,6 @@ export class GradientPool {
   /** {@link HvpFn} over every replica: H·v of the mean loss, each replica's rows' share summed as for the gradient. */
   readonly hvp: HvpFn = async (point, batches, v, opts = {}) => {
     const total = opts.total ?? batches.reduce((a, b) => a + b.batch, 0);
-    await this.ready;
     this.vecView ??= new Float32Array(new SharedArrayBuffer(this.paramsView.byteLength));
     const vec = this.vecView;
     for (const [i, e] of this.init.layout.entries()) {
@@ -277,7 +276,9 @@ export class GradientPool {
 
   /**
    * Splits every batch by rows over the replicas, sends each worker its part (`message`), computes this
-   * thread's (`local`) meanwhile, and sums the parts in replica order.
+   * thread's (`local`) meanwhile, and sums the parts in replica order. The first call does not wait for
+   * the workers to start: they take their messages once up (a failed start rejects them), and this
+   * thread computes its part while they load.
    */
   private async dispatch(
     point: ParamPoint,
@@ -285,7 +286,6 @@ export class GradientPool {
     message: (id: number, mine: EncodedBatch[], replica: number) => ToGradWorker,
     local: (mine: EncodedBatch[]) => Promise<GradientResult>,
   ): Promise<GradientResult> {
-    await this.ready;
     if (this.failure) throw this.failure;
     const n = this.threads;
     const parts: EncodedBatch[][] = Array.from({ length: n }, (_, p) =>
@@ -306,6 +306,7 @@ export class GradientPool {
     let mine: GradientResult | null = null;
     try {
       if (parts[0].length > 0) mine = await local(parts[0]);
+      await this.ready;
       const results = await Promise.all(shares);
       return this.sum(point, mine, results);
     } catch (err) {

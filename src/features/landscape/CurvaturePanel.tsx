@@ -2,12 +2,14 @@
  * The Curvature panel (issue 16): the Hessian of one checkpoint (top eigenvalues, Hutchinson trace,
  * spectral density, per-block eigenvalues) and the flatness table of every fine-tuned checkpoint in
  * the tray against its generalisation gap — the same engine services as `sensescape landscape hessian`
- * and `landscape flatness`, with the CLI's flags and defaults. Data flags (max examples, length, batch)
- * are the studio's; results are drawn in CurvatureViews.tsx.
+ * and `landscape flatness`, with the CLI's flags and defaults (one tray checkpoint may be the flatness
+ * rows' origin θ0, as `--origin DIR`). Data flags (max examples, length, batch) are the studio's; results
+ * are drawn in CurvatureViews.tsx.
  */
 import type { Progress } from '../../engine/util/progress';
 import { useLandscape } from '../../state/landscape';
 import {
+  flatnessOrigin,
   headCheckpoints,
   hessianModel,
   useCurvature,
@@ -78,6 +80,7 @@ export function CurvaturePanel() {
   const data = useLandscape((s) => s.settings);
   const heads = headCheckpoints(checkpoints);
   const model = hessianModel(settings, checkpoints);
+  const origin = flatnessOrigin(settings, checkpoints);
   return (
     <section className="card wide" aria-labelledby="curvature-title" data-testid="curvature">
       <h2 id="curvature-title">Curvature</h2>
@@ -141,6 +144,26 @@ export function CurvaturePanel() {
           <NumberField label="ε" field="epsilon" step="any" />
           <NumberField label="radius" field="radius" step="any" />
           <NumberField label="seed" field="seed" />
+        </div>
+        <div className="row">
+          <label>
+            origin θ0 of the 1-D curves{' '}
+            <select
+              value={origin?.id ?? ''}
+              onChange={(e) => setSettings({ flatnessOrigin: e.target.value || null })}
+              data-testid="curv-flatnessOrigin"
+            >
+              <option value="">none (no curve curvature or basin width)</option>
+              {checkpoints
+                .filter((c) => c.status === 'ready')
+                .map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
+                  </option>
+                ))}
+            </select>
+          </label>
+          {origin && <NumberField label="basin δ" field="basinDelta" step="any" />}
         </div>
         <div className="row">
           <button

@@ -37,6 +37,10 @@ export interface FlatnessInputs extends CurvatureData {
   checkpoints: string[];
   train: string;
   dev: string;
+  /** θ0 of every row's 1-D curve (a tray checkpoint id; one `--origin DIR`): adds curve_curvature and basin_width. */
+  origin?: string;
+  /** δ of basin_width (`--basin-delta`). */
+  basinDelta?: number;
   epsilon?: number;
   radius?: number;
   iters?: number;

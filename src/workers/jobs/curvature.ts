@@ -2,7 +2,8 @@
  * Curvature jobs for the landscape studio's Curvature panel: resolve the ids of opened checkpoints and
  * data files (held by jobs/landscape.ts), tokenize the examples as the CLI does, and call the SAME
  * engine services as `sensescape landscape hessian` and `landscape flatness` (runHessian, runFlatness),
- * forwarding their per-stage progress (done/total, rate, ETA).
+ * forwarding their per-stage progress (done/total, rate, ETA). The flatness origin θ0 may be any tray
+ * checkpoint (a pretrained model without a head too), as `--origin DIR` may be any checkpoint folder.
  */
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { runHessian } from '../../engine/landscape/services/curvature';
@@ -72,6 +73,8 @@ export const curvatureHandlers: JobHandlers<CurvatureJobs> = {
         iters: inputs.iters,
         traceSamples: inputs.traceSamples,
         seed: inputs.seed,
+        origins: inputs.origin ? [checkpoint(inputs.origin, 'origin')] : [],
+        basinDelta: inputs.basinDelta,
       },
       { token: ctx.token, onProgress: ctx.progress },
     );
