@@ -6,6 +6,8 @@
 # (e.g. `--layers 2 --hidden 128 --vocab 1000` for a quick check on a software adapter).
 #
 #   bench/gpu/run.sh [bench flags]
+#   bench/gpu/run.sh lda [flags]    # Word2Sense's LDA instead (bench/gpu/lda_bench.ts: WGSL sparse kernels,
+#                                   # the CSR/dense crossover, seconds per pass on the six corpora)
 #   WEBGPU_DIR=/path/with/node_modules/webgpu bench/gpu/run.sh   # reuse an installed copy (offline machines)
 #
 # No Vulkan loader on the machine (e.g. a CPU-only box): if Chromium's bundled loader and SwiftShader ICD
@@ -27,4 +29,9 @@ if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' && [ -f /usr/lib
   export VK_ICD_FILENAMES="${VK_ICD_FILENAMES:-/usr/lib/chromium/vk_swiftshader_icd.json}"
 fi
 cd "$ROOT"
-WEBGPU_MODULE="$ENTRY" npx tsx bench/gpu/webgpu_bench.ts "$@"
+BENCH=bench/gpu/webgpu_bench.ts
+if [ "${1:-}" = lda ]; then
+  BENCH=bench/gpu/lda_bench.ts
+  shift
+fi
+WEBGPU_MODULE="$ENTRY" npx tsx "$BENCH" "$@"

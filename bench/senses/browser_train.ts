@@ -6,18 +6,22 @@
  * the browser's processes (all chromium processes, sampled with ps every 0.5 s: run nothing else with
  * a browser meanwhile), as one JSON line each.
  *
- *   npx vite build && npx tsx bench/senses/browser_train.ts [ITERS=2] [V=20000] [K=300]
+ *   npx vite build && npx tsx bench/senses/browser_train.ts [ITERS=2] [V=20000] [K=300] [ENGINE=auto] [PROJECTS=webgpu,fallback]
  *
- * Serves dist/ with `vite preview` on port 4190. Not a test: minutes per project on this machine.
+ * ENGINE is the panel's Engine setting (auto | sparse | csr | dense; csr on WebGPU runs the WGSL
+ * kernels). Serves dist/ with `vite preview` on BENCH_PORT (default 4190). Not a test: minutes per
+ * project on this machine.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { chromium } from '@playwright/test';
 
 const [iters, V, K] = [2, 20000, 300].map((d, i) => Number(process.argv[2 + i] ?? d));
+const engine = process.argv[5] ?? 'auto';
+const projects = (process.argv[6] ?? 'webgpu,fallback').split(',');
 const CORPORA = ['brown', 'gutenberg', 'newsgroups', 'reuters', 'sotu', 'wordnet-glosses'].map(
   (n) => new URL(`../../../shared/data/corpora/${n}.txt.gz`, import.meta.url).pathname,
 );
-const PORT = 4190;
+const PORT = Number(process.env.BENCH_PORT ?? 4190);
 const server = spawn('npx', ['vite', 'preview', '--host', '127.0.0.1', '--port', String(PORT), '--strictPort'], {
   stdio: 'ignore',
   detached: true,
@@ -45,6 +49,7 @@ try {
     ['webgpu', ['--enable-unsafe-webgpu']],
     ['fallback', []],
   ] as const) {
+    if (!projects.includes(project)) continue;
     const tag = '/usr/lib/chromium/'; // every process of the (only) browser running: renderers do not carry custom switches
     const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...base, ...extra] });
     const page = await browser.newPage();
@@ -62,6 +67,7 @@ try {
       seed: 1,
     }))
       await page.getByTestId(`hp-${k}`).fill(String(v));
+    await page.getByTestId('hp-engine').selectOption(engine);
     let peak = 0;
     const stages: Record<string, number> = {};
     const t0 = performance.now();
@@ -83,6 +89,10 @@ try {
           .textContent({ timeout: 5000 })
           .catch(() => null);
         const error = state === 'failed' ? await page.getByTestId('train-panel').textContent() : undefined;
+        const ran = await page
+          .getByTestId('train-done')
+          .getAttribute('data-engine', { timeout: 1000 })
+          .catch(() => null);
         await page.evaluate(() => (location.hash = '#view=system'));
         const backend = await page
           .locator('[data-backend]')
@@ -93,6 +103,7 @@ try {
           JSON.stringify({
             project,
             backend,
+            engine: ran,
             state,
             seconds,
             stagesStartAt: stages,

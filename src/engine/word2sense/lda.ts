@@ -105,10 +105,13 @@ export const SPARSE_BELOW: Record<string, number> = { wasm: 0.3, cpu: Infinity }
 
 /**
  * Density below which a hardware WebGPU adapter runs the block-synchronous engine on CSR blocks (the
- * WGSL kernels of csrKernelsWgsl.ts) instead of dense ones. Not measured on a GPU (none was lent to this
- * project yet: bench/gpu/run.sh prints both engines' seconds per iteration for a planted sweep where one
- * is); chosen from the work each does: dense 4·D·V·K flops at matmul efficiency, CSR 4·nnz·K with a
- * gather per non-zero — on SwiftShader (bench/gpu/lda_bench.ts) see docs/word2sense.md.
+ * WGSL kernels of csrKernelsWgsl.ts) instead of dense ones. Not measured on a GPU: none was lent to this
+ * project yet; `bench/gpu/run.sh lda` prints both engines' seconds of iteration 2 on a planted sweep
+ * where one is. On SwiftShader (Dawn in Node, V = 1500, K = 60, 2026-12-05) dense/CSR time = 6.66 at
+ * 1.3 % density, 5.92 at 4.8 %, 7.07 at 14 %, 1.54 at 35 % — but that adapter is the CPU, whose matmuls
+ * are no faster than its gathers. A GPU's dense matmuls run near peak while the CSR kernels gather one
+ * β̃ row per non-zero, so the crossover is put well below the software adapter's, at 5 % (real
+ * co-occurrence rows are ~1 % dense at V = 20k, 0.2 % at 50k: they get the CSR engine either way).
  */
 export const CSR_BELOW: Record<string, number> = { webgpu: 0.05 };
 
