@@ -13,22 +13,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { CsrCounts } from '../text/csr';
 import { disposeCsr, uploadCsr, type CsrKernels, type CsrTensors } from './csrKernels';
 import { denseRowsAt, safeX } from './ldaEStep';
+import type { CountsBlock } from './ldaTypes';
 
-/** Rows of the counts on the device. */
-export interface CountsBlock {
-  readonly rows: number;
-  /** n_d, the row sums [rows, 1]. */
-  readonly sums: tf.Tensor2D;
-  /** Q β̃ᵀ [rows, K] with Q = C / max(θ̃β̃, 1e-30); θ̃ [rows, K], β̃ [K, V], β̃ᵀ [V, K]. */
-  qTildeT(th: tf.Tensor2D, tilde: tf.Tensor2D, tildeT: tf.Tensor2D): tf.Tensor2D;
-  /** s + θ̃ᵀ Q [K, V] (the E-step statistics added to s). */
-  addStats(s: tf.Tensor2D, th: tf.Tensor2D, tilde: tf.Tensor2D, tildeT: tf.Tensor2D): tf.Tensor2D;
-  /** Σ_c C_dc log(p_d · β_c) per row [rows]; p [rows, K] (θ, rows summing to 1), β [K, V], βᵀ [V, K]. */
-  logLik(p: tf.Tensor2D, beta: tf.Tensor2D, betaT: tf.Tensor2D): tf.Tensor1D;
-  /** The block of rows `local` (indices into this block's rows), for the E-step's compaction. */
-  subset(local: ArrayLike<number>): CountsBlock;
-  dispose(): void;
-}
+export type { CountsBlock } from './ldaTypes';
 
 /** Rows `rows` (global ids) of `counts`, densified to [rows.length, V]. */
 export function denseBlock(counts: CsrCounts, rows: Int32Array): CountsBlock {

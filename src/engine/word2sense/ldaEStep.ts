@@ -18,7 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CsrCounts } from '../text/csr';
 import type { Checkpointer } from '../util/cancel';
-import type { CountsBlock } from './ldaBlocks';
+import type { CountsBlock } from './ldaTypes';
 import { digamma } from './special';
 
 /** exp(ψ(x) − ψ(Σ x)) along `axis` for a 2-D tensor (the variational E[log] exponentiated). */

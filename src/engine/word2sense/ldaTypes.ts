@@ -2,6 +2,7 @@
  * The options, results and CSR helpers shared by the two LDA engines: the dense tfjs one (lda.ts)
  * and the sparse one on typed arrays / WebAssembly SIMD (ldaSparse.ts).
  */
+import type * as tf from '@tensorflow/tfjs-core';
 import type { CsrCounts } from '../text/csr';
 import type { CancelToken } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
@@ -239,4 +240,20 @@ export function updateGroupCount(opts: LdaOptions, D: number, V: number): number
 /** Online VB's step after `t` earlier group updates: ρ_t = (learningOffset + t)^(−learningDecay). */
 export function onlineStep(opts: LdaOptions, t: number): number {
   return Math.pow((opts.learningOffset ?? 1) + t, -(opts.learningDecay ?? 0.5));
+}
+
+/** Rows of the counts on the device, dense or CSR (ldaBlocks.ts), as the block engine's E-step uses them. */
+export interface CountsBlock {
+  readonly rows: number;
+  /** n_d, the row sums [rows, 1]. */
+  readonly sums: tf.Tensor2D;
+  /** Q β̃ᵀ [rows, K] with Q = C / max(θ̃β̃, 1e-30); θ̃ [rows, K], β̃ [K, V], β̃ᵀ [V, K]. */
+  qTildeT(th: tf.Tensor2D, tilde: tf.Tensor2D, tildeT: tf.Tensor2D): tf.Tensor2D;
+  /** s + θ̃ᵀ Q [K, V] (the E-step statistics added to s). */
+  addStats(s: tf.Tensor2D, th: tf.Tensor2D, tilde: tf.Tensor2D, tildeT: tf.Tensor2D): tf.Tensor2D;
+  /** Σ_c C_dc log(p_d · β_c) per row [rows]; p [rows, K] (θ, rows summing to 1), β [K, V], βᵀ [V, K]. */
+  logLik(p: tf.Tensor2D, beta: tf.Tensor2D, betaT: tf.Tensor2D): tf.Tensor1D;
+  /** The block of rows `local` (indices into this block's rows), for the E-step's compaction. */
+  subset(local: ArrayLike<number>): CountsBlock;
+  dispose(): void;
 }
