@@ -3,7 +3,7 @@
  * app from DevTools and for the e2e suite (which checks worker results against its own reference).
  */
 import { compute } from './compute';
-import type { CsrProductInputs } from '../engine/word2sense/csrReference';
+import type { CsrProductInputs } from '../engine/word2sense/csrKernels';
 
 /** Plain-array form of CsrProductInputs (what page.evaluate can pass). */
 export interface CsrProductArrays {

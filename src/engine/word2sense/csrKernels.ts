@@ -99,11 +99,27 @@ export function disposeCsr(m: CsrTensors): void {
   tf.dispose([m.rowPtr, m.rowOf, m.colIdx, m.values, m.colPtr, m.colPerm]);
 }
 
+/** The four products' inputs: a [rows, K], bT [cols, K], q [nnz], s [K, cols], x [nnz] (row-major). */
+export interface CsrProductInputs {
+  m: CsrHost;
+  K: number;
+  a: Float32Array;
+  bT: Float32Array;
+  q: Float32Array;
+  s: Float32Array;
+  x: Float32Array;
+}
+
+/** The products: sddmm [nnz], spmm [rows, K], addSpmmT [K, cols], rowSums [rows]. */
+export interface CsrProducts {
+  sddmm: Float32Array;
+  spmm: Float32Array;
+  addSpmmT: Float32Array;
+  rowSums: Float32Array;
+}
+
 /** Runs the four products on host inputs with `kern` and reads them back (checks, the worker's `csrProducts` job). */
-export async function runCsrProducts(
-  kern: CsrKernels,
-  p: { m: CsrHost; K: number; a: Float32Array; bT: Float32Array; q: Float32Array; s: Float32Array; x: Float32Array },
-): Promise<{ sddmm: Float32Array; spmm: Float32Array; addSpmmT: Float32Array; rowSums: Float32Array }> {
+export async function runCsrProducts(kern: CsrKernels, p: CsrProductInputs): Promise<CsrProducts> {
   const m = uploadCsr(p.m);
   const { K } = p;
   const t = tf.tidy(() => {

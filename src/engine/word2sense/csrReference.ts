@@ -3,27 +3,8 @@
  * seeded random CSR block with the awkward rows (empty, a single non-zero) — what the unit tests (tfjs
  * ops) and the e2e (WGSL on WebGPU, through the worker's `csrProducts` job) compare against.
  */
-import type { CsrHost } from './csrKernels';
+import type { CsrHost, CsrProductInputs, CsrProducts } from './csrKernels';
 import { mulberry32, uniformArray } from '../util/random';
-
-/** The four products' inputs: a [rows, K], bT [cols, K], q [nnz], s [K, cols], x [nnz] (row-major). */
-export interface CsrProductInputs {
-  m: CsrHost;
-  K: number;
-  a: Float32Array;
-  bT: Float32Array;
-  q: Float32Array;
-  s: Float32Array;
-  x: Float32Array;
-}
-
-/** The products: sddmm [nnz], spmm [rows, K], addSpmmT [K, cols], rowSums [rows]. */
-export interface CsrProducts {
-  sddmm: Float32Array;
-  spmm: Float32Array;
-  addSpmmT: Float32Array;
-  rowSums: Float32Array;
-}
 
 /** The products in float64 (stored as float32). */
 export function csrProductsReference(p: CsrProductInputs): CsrProducts {

@@ -2,7 +2,7 @@
 import type { BackendReport } from '../../engine/tensor/backend';
 import type { SelfCheckResult, ThroughputResult } from '../../engine/tensor/selfcheck';
 import type { Progress } from '../../engine/util/progress';
-import type { CsrProductInputs, CsrProducts } from '../../engine/word2sense/csrReference';
+import type { CsrProductInputs, CsrProducts } from '../../engine/word2sense/csrKernels';
 import type { JobSpec } from '../protocol';
 
 export type SystemJobs = {
