@@ -47,6 +47,19 @@ export async function saveArtefact(record: Omit<ArtefactRecord, 'createdAt' | 'u
   return full;
 }
 
+/**
+ * Inserts several new artefacts in one IndexedDB transaction: either all are stored or, when any put
+ * fails or the commit is refused (QuotaExceededError), none is. Rejects with the browser's error.
+ */
+export async function saveArtefactsAtomically(
+  records: readonly Omit<ArtefactRecord, 'createdAt' | 'updatedAt'>[],
+): Promise<void> {
+  const database = await open();
+  const tx = database.transaction('artefacts', 'readwrite');
+  const now = Date.now();
+  await Promise.all([...records.map((r) => tx.store.put({ ...r, createdAt: now, updatedAt: now })), tx.done]);
+}
+
 export async function loadArtefact(id: string): Promise<ArtefactRecord | undefined> {
   return (await open()).get('artefacts', id);
 }
@@ -59,4 +72,11 @@ export async function listArtefacts(kind: ArtefactKind): Promise<ArtefactRecord[
 
 export async function deleteArtefact(id: string): Promise<void> {
   await (await open()).delete('artefacts', id);
+}
+
+/** Deletes several artefacts in one transaction (ids that are absent are fine). */
+export async function deleteArtefacts(ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const tx = (await open()).transaction('artefacts', 'readwrite');
+  await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
 }

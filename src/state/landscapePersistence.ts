@@ -2,10 +2,20 @@
  * The landscape studio in IndexedDB, so a reload restores it: the dropped files (saved when they are
  * dropped — the store holds no Blobs), and, as a subscriber to the store, the settings, the roles and
  * every finished or partial result. A surface saved while running is resumed by the store on restore.
+ * A checkpoint is saved only when the browser's estimate says it fits, in one transaction, and rolled
+ * back when the write fails; otherwise it stays in memory only and says so (never a half-written store).
  */
 import type { SurfaceFile } from '../engine/io/surfaceFile';
 import type { CurveData, LayersData, TrajectoryData } from '../workers/contracts/landscape';
-import { deleteArtefact, listArtefacts, saveArtefact } from './artefacts';
+import { deleteArtefact, deleteArtefacts, listArtefacts, saveArtefact, saveArtefactsAtomically } from './artefacts';
+import { askPersistOnce, useBrowserStorage } from './browserStorage';
+import {
+  decideFit,
+  isCompleteCheckpoint,
+  memoryOnlyMessage,
+  writeAllOrNothing,
+  writeFailureReason,
+} from './storageFit';
 import type { Role } from './landscapeRoles';
 import type { TaskState } from './task';
 
@@ -29,26 +39,56 @@ export interface PersistedLandscape {
 
 const RESULTS = ['randomSurface', 'trajectory', 'layers'] as const;
 
-/** Saves a dropped checkpoint folder (record + one artefact per file). */
+/** Where a tray checkpoint's files are kept: in IndexedDB (restored on reload) or in memory only. */
+export interface CheckpointStorage {
+  stored: boolean;
+  /** Total bytes of the dropped files. */
+  bytes: number;
+  /** Why it is in memory only (one line for the tray); absent when stored. */
+  note?: string;
+}
+
+const fileRecordId = (id: string, k: number) => `${id}/file/${k}`;
+
+/**
+ * Saves a dropped checkpoint folder (one record + one artefact per file) if the browser's storage
+ * estimate says it fits, all in one transaction; asks `persist()` at the first save. When it would not
+ * fit or the write fails, deletes whatever may have been written and reports the checkpoint as kept in
+ * memory only. Never throws.
+ */
 export async function saveCheckpointFiles(
   id: string,
   name: string,
   files: readonly File[],
   role: Role,
   order: number,
-): Promise<void> {
-  await saveArtefact({
-    id,
-    kind: 'checkpoint',
-    name,
-    meta: { role, order, files: files.map((f) => f.name) },
-    blob: null,
-  });
-  await Promise.all(
-    files.map((f, k) =>
-      saveArtefact({ id: `${id}/file/${k}`, kind: 'file', name: f.name, meta: { checkpoint: id }, blob: f }),
-    ),
+): Promise<CheckpointStorage> {
+  const bytes = files.reduce((sum, f) => sum + f.size, 0);
+  await askPersistOnce();
+  const fit = decideFit(await useBrowserStorage.getState().refresh(), bytes);
+  if (!fit.fits) return { stored: false, bytes, note: memoryOnlyMessage(fit.reason) };
+  const outcome = await writeAllOrNothing(
+    () =>
+      saveArtefactsAtomically([
+        ...files.map((f, k) => ({
+          id: fileRecordId(id, k),
+          kind: 'file' as const,
+          name: f.name,
+          meta: { checkpoint: id },
+          blob: f,
+        })),
+        { id, kind: 'checkpoint', name, meta: { role, order, files: files.map((f) => f.name) }, blob: null },
+      ]),
+    () => deleteArtefacts([id, ...files.map((_, k) => fileRecordId(id, k))]),
   );
+  void useBrowserStorage.getState().refresh();
+  if (outcome.ok) return { stored: true, bytes };
+  const reason = writeFailureReason(outcome.error);
+  return {
+    stored: false,
+    bytes,
+    note: memoryOnlyMessage(outcome.rolledBack ? reason : `${reason}; its partial records could not be removed`),
+  };
 }
 
 /** Forgets a checkpoint and its files. */
@@ -72,18 +112,37 @@ export interface SavedLandscape {
   surface?: { file: SurfaceFile; complete: boolean };
 }
 
+/**
+ * Reads back the saved studio. A checkpoint record whose files are not all present (a store left
+ * half-written by an older version or an interrupted write) is not restored: it and its file records
+ * are deleted, as are file records whose checkpoint record is gone.
+ */
 export async function loadSavedLandscape(): Promise<SavedLandscape> {
   const jobs = await listArtefacts('job');
   const fileRecords = await listArtefacts('file');
-  const checkpoints = (await listArtefacts('checkpoint'))
-    .sort((a, b) => a.createdAt - b.createdAt)
-    .map((r) => ({
-      id: r.id,
-      name: r.name,
-      files: fileRecords.filter((f) => f.meta.checkpoint === r.id && f.blob).map((f) => new File([f.blob!], f.name)),
-      role: (r.meta.role as Role) ?? 'none',
-      order: Number(r.meta.order ?? 0),
-    }));
+  const records = (await listArtefacts('checkpoint')).sort((a, b) => a.createdAt - b.createdAt);
+  const filesOf = (id: string) => fileRecords.filter((f) => f.meta.checkpoint === id && f.blob);
+  const complete = records.filter((r) =>
+    isCompleteCheckpoint({
+      expected: Array.isArray(r.meta.files) ? (r.meta.files as string[]) : [],
+      present: filesOf(r.id).map((f) => f.name),
+    }),
+  );
+  const kept = new Set(complete.map((r) => r.id));
+  const partial = [
+    ...records.filter((r) => !kept.has(r.id)).map((r) => r.id),
+    ...fileRecords
+      .filter((f) => typeof f.meta.checkpoint === 'string' && !kept.has(f.meta.checkpoint))
+      .map((f) => f.id),
+  ];
+  if (partial.length > 0) await deleteArtefacts(partial).catch(() => undefined);
+  const checkpoints = complete.map((r) => ({
+    id: r.id,
+    name: r.name,
+    files: filesOf(r.id).map((f) => new File([f.blob!], f.name)),
+    role: (r.meta.role as Role) ?? 'none',
+    order: Number(r.meta.order ?? 0),
+  }));
   const data = (['train', 'dev'] as const).flatMap((split) => {
     const d = fileRecords.find((f) => f.id === `data-${split}` && f.blob);
     return d ? [{ split, file: new File([d.blob!], d.name) }] : [];

@@ -1,11 +1,18 @@
 /**
  * The studio's tray: dropped checkpoints (summaries; weights stay in the worker) and their roles,
  * the data files, the settings, the compatibility check of the assigned roles, and the restore of
- * all of it (and of the results) after a reload.
+ * all of it (and of the results) after a reload. A checkpoint that the browser cannot store stays in
+ * the tray in memory only, with a note saying so.
  */
 import { isStopped } from '../workers/client';
 import { compute } from './compute';
-import { deleteCheckpointFiles, loadSavedLandscape, saveCheckpointFiles, saveDataFile } from './landscapePersistence';
+import {
+  deleteCheckpointFiles,
+  loadSavedLandscape,
+  saveCheckpointFiles,
+  saveDataFile,
+  type CheckpointStorage,
+} from './landscapePersistence';
 import { guessRole, ROLE_LABELS, type Role } from './landscapeRoles';
 import {
   byRole,
@@ -60,8 +67,15 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
   const patchCheckpoint = (id: string, patch: Partial<CheckpointEntry>) =>
     set({ checkpoints: get().checkpoints.map((c) => (c.id === id ? { ...c, ...patch } : c)) });
 
-  async function openCheckpoint(id: string, name: string, files: File[], role: Role, order: number): Promise<void> {
-    set({ checkpoints: [...get().checkpoints, { id, name, status: 'loading', role, order }] });
+  async function openCheckpoint(
+    id: string,
+    name: string,
+    files: File[],
+    role: Role,
+    order: number,
+    storage: CheckpointStorage,
+  ): Promise<void> {
+    set({ checkpoints: [...get().checkpoints, { id, name, status: 'loading', role, order, storage }] });
     try {
       patchCheckpoint(id, { status: 'ready', summary: await compute.run('lsOpenCheckpoint', { id, name, files }) });
     } catch (err) {
@@ -91,8 +105,8 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
         const id = newId('ckpt');
         const role = guessRole(g.name, (r) => get().checkpoints.some((c) => c.role === r));
         const order = get().checkpoints.filter((c) => c.role === 'trajectory').length;
-        await saveCheckpointFiles(id, g.name, g.files, role, order);
-        await openCheckpoint(id, g.name, g.files, role, order);
+        const storage = await saveCheckpointFiles(id, g.name, g.files, role, order);
+        await openCheckpoint(id, g.name, g.files, role, order, storage);
       }
       await validate();
     },
@@ -118,7 +132,8 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
 
     async addData(file, split) {
       const id = newId(`data-${split}`);
-      await saveDataFile(split, id, file);
+      // A data file the browser cannot store is still used; it is only not restored after a reload.
+      await saveDataFile(split, id, file).catch(() => undefined);
       await openData(id, file, split);
     },
 
@@ -131,7 +146,10 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
       set({ restored: true });
       const saved = await loadSavedLandscape();
       if (saved.settings) set({ settings: { ...DEFAULT_SETTINGS, ...(saved.settings as Partial<Settings>) } });
-      for (const c of saved.checkpoints) await openCheckpoint(c.id, c.name, c.files, c.role, c.order);
+      for (const c of saved.checkpoints) {
+        const bytes = c.files.reduce((sum, f) => sum + f.size, 0);
+        await openCheckpoint(c.id, c.name, c.files, c.role, c.order, { stored: true, bytes });
+      }
       for (const d of saved.data) await get().addData(d.file, d.split);
       await validate();
       if (saved.curve) set({ curve: { state: 'done', result: saved.curve } });

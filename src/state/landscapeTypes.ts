@@ -11,7 +11,7 @@ import type {
   PointProgress,
   TrajectoryData,
 } from '../workers/contracts/landscape';
-import type { CurveSeries } from './landscapePersistence';
+import type { CheckpointStorage, CurveSeries } from './landscapePersistence';
 import type { Role } from './landscapeRoles';
 import type { TaskState } from './task';
 
@@ -24,6 +24,8 @@ export interface CheckpointEntry {
   role: Role;
   /** Order among trajectory checkpoints. */
   order: number;
+  /** Stored in IndexedDB or kept in memory only (with the note the tray shows). */
+  storage?: CheckpointStorage;
 }
 
 export interface DataEntry {

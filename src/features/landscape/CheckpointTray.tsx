@@ -1,11 +1,14 @@
 /**
  * Bring checkpoints: drop folders or files; each top-level folder is one checkpoint. Each card shows
- * what was identified (layers, width, parameters, dtype, SHA-256) and lets the user assign its role.
+ * what was identified (layers, width, parameters, dtype, SHA-256) and where it is kept (saved in this
+ * browser, or in memory only with the reason), and lets the user assign its role.
  */
 import { loadLandscapeDemo } from '../../state/demo';
 import { DemoButton } from '../shared/DemoButton';
 import { FileDrop, type PickedFile } from '../shared/FileDrop';
 import { ROLE_LABELS, useLandscape, type Role } from '../../state/landscape';
+import type { CheckpointEntry } from '../../state/landscapeTypes';
+import { formatBytes } from '../../state/storageFit';
 
 /** Groups picked files into checkpoints by their top folder (loose files form one checkpoint). */
 export function groupByFolder(files: PickedFile[]): { name: string; files: File[] }[] {
@@ -60,6 +63,7 @@ export function CheckpointTray() {
                 ×
               </button>
             </div>
+            <StorageLine c={c} />
             {c.status === 'loading' && <p className="hint">reading and validating…</p>}
             {c.status === 'error' && (
               <p className="error" role="alert">
@@ -88,5 +92,22 @@ export function CheckpointTray() {
         </p>
       )}
     </section>
+  );
+}
+
+/** One line saying where a checkpoint's files are kept. */
+function StorageLine({ c }: { c: CheckpointEntry }) {
+  if (!c.storage) return null;
+  const { stored, bytes, note } = c.storage;
+  return (
+    <p
+      className={stored ? 'hint' : 'warning'}
+      role={stored ? undefined : 'status'}
+      data-testid={`checkpoint-storage-${c.name}`}
+      data-stored={String(stored)}
+      data-bytes={bytes}
+    >
+      {stored ? `saved in this browser (${formatBytes(bytes)})` : note}
+    </p>
   );
 }
