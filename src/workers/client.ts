@@ -32,6 +32,7 @@ export interface JobHandle<Res> extends Promise<Res> {
 }
 
 interface Pending {
+  type: string;
   resolve(value: unknown): void;
   reject(err: Error): void;
   onProgress?: (p: unknown) => void;
@@ -42,6 +43,7 @@ export class WorkerClient<M extends JobMap> {
   private readonly pending = new Map<number, Pending>();
   private readonly channels = new Map<string, JobHandle<unknown>>();
   private readonly eventListeners = new Set<(event: unknown) => void>();
+  private readonly settledListeners = new Set<(type: string) => void>();
 
   constructor(private readonly port: PortLike) {
     port.addEventListener('message', (e: MessageEvent) => this.onMessage(e.data as FromWorker));
@@ -58,6 +60,7 @@ export class WorkerClient<M extends JobMap> {
     let cancel: (reason?: string) => void = () => {};
     const promise = new Promise<M[K]['result']>((resolve, reject) => {
       this.pending.set(id, {
+        type,
         resolve: resolve as (v: unknown) => void,
         reject,
         onProgress: options.onProgress as ((p: unknown) => void) | undefined,
@@ -107,6 +110,12 @@ export class WorkerClient<M extends JobMap> {
     return () => this.eventListeners.delete(listener);
   }
 
+  /** Subscribes to jobs ending (answered, failed or cancelled), with the job's type; returns an unsubscribe. */
+  onSettled(listener: (type: string) => void): () => void {
+    this.settledListeners.add(listener);
+    return () => this.settledListeners.delete(listener);
+  }
+
   /** Number of jobs awaiting an answer. */
   get inFlight(): number {
     return this.pending.size;
@@ -126,5 +135,6 @@ export class WorkerClient<M extends JobMap> {
     this.pending.delete(msg.id);
     if (msg.kind === 'result') p.resolve(msg.result);
     else p.reject(fromWireError(msg.error));
+    this.settledListeners.forEach((l) => l(p.type));
   }
 }

@@ -1,8 +1,9 @@
 /**
  * System screen: the compute backend and why better rungs were skipped, the self-check (a matmul in
- * the worker against a float64 reference), a cancellable throughput test, and the backend log.
+ * the worker against a float64 reference), a cancellable throughput test, memory, and the backend log.
  */
 import { useState } from 'react';
+import { MemoryCard } from './MemoryCard';
 import { useSystem } from '../../state/system';
 
 export function SystemPanel() {
@@ -11,6 +12,7 @@ export function SystemPanel() {
       <BackendCard />
       <SelfCheckCard />
       <ThroughputCard />
+      <MemoryCard />
       <EventLog />
     </div>
   );

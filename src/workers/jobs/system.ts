@@ -1,6 +1,6 @@
 /**
  * System jobs: backend report, self-check, a matmul and the sparse LDA products for external checks, a cancellable throughput
- * test, and a device-loss drill. They exist so users (and the e2e suite) can see that the compute
+ * test, the worker's tfjs memory, and a device-loss drill. They exist so users (and the e2e suite) can see that the compute
  * backend works, that cancel really stops work, and that a lost GPU device is survived.
  */
 import { currentBackend, webGpuDevice } from '../../engine/tensor/backend';
@@ -26,6 +26,17 @@ export const systemHandlers: JobHandlers<SystemJobs> = {
     const kern = csrKernelsFor(tf.getBackend());
     const out = await runCsrProducts(kern, inputs);
     return { ...out, kind: kern.kind, backend: currentBackend()?.backend ?? 'unknown' };
+  },
+  async memory() {
+    const m = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+    return {
+      backend: currentBackend()?.backend ?? tf.getBackend(),
+      numBytes: m.numBytes,
+      numTensors: m.numTensors,
+      numDataBuffers: m.numDataBuffers,
+      numBytesInGPU: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null,
+      unreliable: Boolean(m.unreliable),
+    };
   },
   throughput: ({ size, rounds }, ctx) => matmulThroughput(size, rounds, ctx.token, (p) => ctx.progress(p)),
   async simulateDeviceLoss() {
