@@ -58,8 +58,8 @@ interface Slot {
   runs: Run[] | null;
 }
 
-/** dst[dOff + i] = base[i] + Σ c_k·dirs[k][i] for i in [sOff, sOff + n) of the sources. */
-function axpy(
+/** dst[dOff + i] = base[i] + Σ c_k·dirs[k][i] for i in [sOff, sOff + n) of the sources (also plane.ts's). */
+export function axpy(
   dst: Float32Array,
   dOff: number,
   base: Float32Array,

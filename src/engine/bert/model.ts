@@ -27,6 +27,7 @@ import { hostPooledHiddenStates } from './hostHiddenStates';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from './loss';
 import { hostEmbed } from './ops';
 import { BertParams } from './params';
+import { openPlaneMover, preparePlaneParams, type PlaneLayout } from './plane';
 
 export class BertClassifier {
   private readonly P: BertParams;
@@ -62,6 +63,26 @@ export class BertClassifier {
     }
     m.P.rebuild([...m.P.expected.keys()]);
     return m;
+  }
+
+  /**
+   * A replica that moves only on a shared plane (plane.ts): the fixed parameters from `fixed`, the
+   * moving ones written by the returned mover from `planes` ([θ0, d_1, …], laid out as `layout`). Its
+   * `params` hold the fixed parameters only; do not `assignParams` or open another interpolation on it.
+   */
+  static forPlane(
+    fixed: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
+    layout: PlaneLayout,
+    planes: readonly Float32Array[],
+  ): { model: BertClassifier; mover: PointMover } {
+    const m = new BertClassifier(fixed.config);
+    try {
+      preparePlaneParams(m.P, fixed.tensors, layout);
+      return { model: m, mover: openPlaneMover(m.P, layout, planes) };
+    } catch (err) {
+      m.dispose();
+      throw err;
+    }
   }
 
   /** Device tensors by normalised name; the model owns them. */

@@ -28,8 +28,8 @@ import { validateBatch } from '../bert/data';
 import { LossAccumulator, type EvaluateOptions, type EvaluateResult } from '../bert/loss';
 import { BertClassifier } from '../bert/model';
 import {
-  BOOTSTRAP,
-  workerEntry,
+  sharedWeights,
+  spawn,
   type FromWorker,
   type StartupPhases,
   type ToWorker,
@@ -44,17 +44,20 @@ export function defaultThreads(): number {
 /** FLOPs below which starting workers (~1–3 s) costs more than it saves: ~2 s of one WASM thread. */
 export const MIN_PARALLEL_FLOPS = 2e10;
 
-/**
- * Worker count for a job when the user did not choose: {@link defaultThreads}, capped by the number
- * of batches, or 1 when the forward pass is estimated below {@link MIN_PARALLEL_FLOPS}
- * (2 · encoder/pooler/classifier parameters · padded tokens).
- */
-export function autoThreads(config: BertConfig, batches: Pick<EncodedBatch, 'batch' | 'seqLen'>[]): number {
+/** Forward-pass FLOPs of `batches`: 2 · encoder parameters (per layer 4H² + 2H·I) · padded tokens. */
+export function forwardFlops(config: BertConfig, batches: readonly Pick<EncodedBatch, 'batch' | 'seqLen'>[]): number {
   const H = config.hiddenSize;
   const perLayer = 4 * H * H + 2 * H * config.intermediateSize;
-  const perToken = 2 * (config.numHiddenLayers * perLayer);
   const tokens = batches.reduce((a, b) => a + b.batch * b.seqLen, 0);
-  if (perToken * tokens < MIN_PARALLEL_FLOPS) return 1;
+  return 2 * config.numHiddenLayers * perLayer * tokens;
+}
+
+/**
+ * Worker count for a job when the user did not choose: {@link defaultThreads}, capped by the number
+ * of batches, or 1 when the forward pass is estimated below {@link MIN_PARALLEL_FLOPS} ({@link forwardFlops}).
+ */
+export function autoThreads(config: BertConfig, batches: Pick<EncodedBatch, 'batch' | 'seqLen'>[]): number {
+  if (forwardFlops(config, batches) < MIN_PARALLEL_FLOPS) return 1;
   return Math.max(1, Math.min(defaultThreads(), batches.length));
 }
 
@@ -192,28 +195,8 @@ export class BertWorkerPool {
     const useLocal = opts.local ?? true;
     const backend = (await initNodeBackend()).backend;
     const nWorkers = threads - (useLocal ? 1 : 0);
-    const workers: Worker[] = [];
-    if (nWorkers > 0) {
-      let total = 0;
-      const layout: WorkerInit['layout'] = [];
-      for (const [name, t] of ckpt.tensors) {
-        layout.push({ name, shape: t.shape, offset: total, length: t.data.length });
-        total += t.data.length;
-      }
-      const weights = new SharedArrayBuffer(total * 4);
-      const all = new Float32Array(weights);
-      for (const e of layout) all.set(ckpt.tensors.get(e.name)!.data, e.offset);
-      const init: Omit<WorkerInit, 'createdAt'> = { name: ckpt.name, config: ckpt.config, weights, layout };
-      const { entry, tsx } = workerEntry();
-      for (let i = 0; i < nWorkers; i++) {
-        workers.push(
-          new Worker(BOOTSTRAP, {
-            eval: true,
-            workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx },
-          }),
-        );
-      }
-    }
+    const workers =
+      nWorkers > 0 ? spawn({ name: ckpt.name, config: ckpt.config, ...sharedWeights(ckpt.tensors) }, nWorkers) : [];
     let local: BertClassifier | null = null;
     try {
       local = useLocal ? BertClassifier.fromCheckpoint(ckpt) : null;
@@ -222,15 +205,49 @@ export class BertWorkerPool {
       throw err;
     }
     const pool = new BertWorkerPool(workers, local, ckpt.config, backend, t0);
-    if (!local) {
-      try {
-        await pool.ready();
-      } catch (err) {
-        await pool.close();
-        throw err;
-      }
+    return local ? pool : pool.readyOrClosed();
+  }
+
+  /**
+   * Starts `threads` worker replicas on a shared plane (plane.ts; no replica on this thread): each holds
+   * the fixed parameters of `fixed` (only those are copied to the workers) and one working copy of the
+   * moving ones, which {@link moveTo} sets. Resolves when every worker is ready, at θ0.
+   */
+  static async startPlane(
+    fixed: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
+    plane: NonNullable<WorkerInit['plane']>,
+    threads: number,
+  ): Promise<BertWorkerPool> {
+    const t0 = performance.now();
+    const backend = (await initNodeBackend()).backend;
+    const moving = new Set(plane.layout.names);
+    const kept = new Map([...fixed.tensors].filter(([name]) => !moving.has(name)));
+    const init = { name: fixed.name, config: fixed.config, ...sharedWeights(kept), plane };
+    return new BertWorkerPool(
+      spawn(init, Math.max(1, Math.floor(threads))),
+      null,
+      fixed.config,
+      backend,
+      t0,
+    ).readyOrClosed();
+  }
+
+  /** This pool once every worker is ready; closed, and the start-up error rethrown, if one failed. */
+  private async readyOrClosed(): Promise<BertWorkerPool> {
+    try {
+      await this.ready();
+    } catch (err) {
+      await this.close();
+      throw err;
     }
-    return pool;
+    return this;
+  }
+
+  /** Plane replicas: every later batch is evaluated at θ0 + Σ coeffs[k]·d_k (messages keep their order). */
+  moveTo(coeffs: readonly number[]): void {
+    if (this.closed) throw new Error('BertWorkerPool was closed');
+    if (this.busy) throw new Error('BertWorkerPool.moveTo during an evaluation');
+    for (const w of this.workers) w.postMessage({ type: 'move', coeffs: [...coeffs] } satisfies ToWorker);
   }
 
   private fail(err: Error, worker: number): void {
@@ -291,16 +308,17 @@ export class BertWorkerPool {
           done += batches[index].batch;
           opts.onProgress?.({ stage: 'loss', done, total });
         };
+        // Breadth first: every ready worker gets a batch before any gets a second (2 batches, 2 workers: one each).
         const feed = (): void => {
-          for (let w = 0; w < this.workers.length; w++) {
-            while (this.isReady[w] && inflight[w] < DEPTH) {
+          for (let depth = 1; depth <= DEPTH; depth++)
+            for (let w = 0; w < this.workers.length; w++) {
+              if (!this.isReady[w] || inflight[w] >= depth) continue;
               const index = take();
               if (index === null) return finishIfIdle();
               inflight[w]++;
               outstanding++;
               this.workers[w].postMessage({ type: 'batch', index, batch: batches[index] } satisfies ToWorker);
             }
-          }
         };
         this.hooks = {
           onReady: feed,

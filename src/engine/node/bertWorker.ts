@@ -2,13 +2,15 @@
  * Node-only worker-thread entry for {@link BertWorkerPool} (bertParallel.ts): one data-parallel
  * replica of a BertClassifier on its own tfjs backend (WASM, or CPU with SENSESCAPE_BACKEND=cpu).
  * It builds the model from the checkpoint's weights in a SharedArrayBuffer (one host copy for all
- * workers; each uploads into its own backend), says `ready`, then answers each `batch` message with
+ * workers; each uploads into its own backend) — or, for a landscape, on a shared plane (plane.ts),
+ * moving to each point a `move` message names — says `ready`, then answers each `batch` message with
  * that batch's logits (transferred, not copied). Never imported by browser code.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initNodeBackend } from './backend';
 import type { HostTensor } from '../bert/checkpoint';
 import { BertClassifier } from '../bert/model';
+import type { PointMover } from '../bert/interpolate';
 import { errorFields, type ToWorker, type FromWorker, type WorkerInit } from './bertWorkerEntry';
 
 const port = parentPort!;
@@ -26,7 +28,14 @@ async function start(): Promise<void> {
   const tensors = new Map<string, HostTensor>();
   for (const e of init.layout)
     tensors.set(e.name, { shape: e.shape, data: new Float32Array(init.weights, e.offset * 4, e.length) } as HostTensor);
-  const model = BertClassifier.fromCheckpoint({ name: init.name, config: init.config, tensors });
+  const ckpt = { name: init.name, config: init.config, tensors };
+  let model: BertClassifier;
+  let mover: PointMover | null = null;
+  if (init.plane) {
+    const planes = init.plane.planes.map((b) => new Float32Array(b));
+    ({ model, mover } = BertClassifier.forPlane(ckpt, init.plane.layout, planes));
+    mover.moveTo(new Array<number>(planes.length - 1).fill(0));
+  } else model = BertClassifier.fromCheckpoint(ckpt);
   const uploadedAt = epoch();
   // One tiny batch primes the host embedding mirror and the XNNPACK operators of every Linear.
   await model.logits({
@@ -39,8 +48,18 @@ async function start(): Promise<void> {
   });
   port.on('message', (m: ToWorker) => {
     if (m.type === 'close') {
+      mover?.dispose();
       model.dispose();
       port.close();
+      return;
+    }
+    if (m.type === 'move') {
+      try {
+        if (!mover) throw new Error('move: this replica is not on a plane');
+        mover.moveTo(m.coeffs);
+      } catch (err) {
+        post({ type: 'error', index: -1, ...errorFields(err) });
+      }
       return;
     }
     model.logits(m.batch).then(

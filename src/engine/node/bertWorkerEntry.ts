@@ -4,10 +4,12 @@
  * the TypeScript sources through tsx's loader (as under tsx and vitest).
  */
 import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BertConfig } from '../bert/config';
 import type { EncodedBatch } from '../bert/data';
+import type { PlaneLayout } from '../bert/plane';
 import { isInputError } from '../util/errors';
 
 /** What a worker is started with (structured-cloned; `weights` is shared, not copied). */
@@ -19,6 +21,8 @@ export interface WorkerInit {
   layout: { name: string; shape: number[]; offset: number; length: number }[];
   /** Epoch ms (performance.timeOrigin + now) when the worker was created. */
   createdAt: number;
+  /** A replica on a shared plane (plane.ts): `weights` then holds only the fixed parameters; `planes` are [θ0, d_1, …]. */
+  plane?: { layout: PlaneLayout; planes: SharedArrayBuffer[] };
 }
 
 /** Where a worker's startup went, ms: loading modules (tsx, tfjs, engine), backend init, weight upload, priming batch. */
@@ -29,7 +33,11 @@ export interface StartupPhases {
   prime: number;
 }
 
-export type ToWorker = { type: 'batch'; index: number; batch: EncodedBatch } | { type: 'close' };
+export type ToWorker =
+  | { type: 'batch'; index: number; batch: EncodedBatch }
+  /** Plane replicas: move to θ0 + Σ coeffs[k]·d_k before the next batch. */
+  | { type: 'move'; coeffs: number[] }
+  | { type: 'close' };
 export type FromWorker =
   | { type: 'ready'; backend: string; phasesMs: StartupPhases }
   | { type: 'logits'; index: number; logits: Float32Array }
@@ -67,4 +75,33 @@ export function workerEntry(name: 'bertWorker' | 'gradWorker' | 'ldaWorker' = 'b
   const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
   const esm = cjs.replace(/\.cjs$/, '.mjs');
   return { entry: entry.href, tsx: pathToFileURL(existsSync(esm) ? esm : cjs).href };
+}
+
+/** The tensors' values in one SharedArrayBuffer (one host copy every worker reads) and where each lies. */
+export function sharedWeights(
+  tensors: ReadonlyMap<string, { shape: number[]; data: Float32Array }>,
+): Pick<WorkerInit, 'weights' | 'layout'> {
+  let total = 0;
+  const layout: WorkerInit['layout'] = [];
+  for (const [name, t] of tensors) {
+    layout.push({ name, shape: t.shape, offset: total, length: t.data.length });
+    total += t.data.length;
+  }
+  const weights = new SharedArrayBuffer(total * 4);
+  const all = new Float32Array(weights);
+  for (const e of layout) all.set(tensors.get(e.name)!.data, e.offset);
+  return { weights, layout };
+}
+
+/** Starts `n` worker threads with `init`. */
+export function spawn(init: Omit<WorkerInit, 'createdAt'>, n: number): Worker[] {
+  const { entry, tsx } = workerEntry();
+  return Array.from(
+    { length: n },
+    () =>
+      new Worker(BOOTSTRAP, {
+        eval: true,
+        workerData: { ...init, createdAt: performance.timeOrigin + performance.now(), entry, tsx },
+      }),
+  );
 }

@@ -1,0 +1,141 @@
+/**
+ * Replicas on a shared plane (plane.ts) against the in-place interpolation of a model built from the
+ * head (interpolate.ts), on WASM and on CPU (both host paths): at surface points with two directions
+ * and the word-embedding row subset, the logits are the same float32 numbers (the plane holds θ0 and
+ * θ_k − θ0 computed on the host, the same values the device subtraction gives, and both paths write
+ * the point with the same axpy). A plane built without transposing its Linear weights gives other
+ * logits (the comparison can fail), and a layer whose Q/K/V move only in part is refused.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initNodeBackend } from '../node/backend';
+import { disposeParamSet, subtract, uploadParams } from '../landscape/params';
+import { shapesOf } from '../landscape/compat';
+import { randomBatches, randomBertCheckpoint, type RandomBertShape } from '../../testing/randomBert';
+import { BertClassifier } from './model';
+import { fillPlane, planeLayout } from './plane';
+import type { PointMover } from './interpolate';
+
+const SHAPE: RandomBertShape = { layers: 2, hidden: 32, vocab: 400, heads: 2 };
+const POINTS = [
+  [0, 0],
+  [1, 0],
+  [0.3, -0.7],
+  [2, 1.5],
+];
+
+const t1 = randomBertCheckpoint('t1', SHAPE, 21);
+const origin = randomBertCheckpoint('origin', SHAPE, 22, { base: t1, noise: 0.02 });
+origin.tensors.delete('classifier.weight');
+origin.tensors.delete('classifier.bias');
+const t2 = randomBertCheckpoint('t2', SHAPE, 23, { base: t1, noise: 0.02 });
+const names = [...origin.tensors.keys()].sort();
+const batches = randomBatches(SHAPE.vocab, 2, 3, 10, 7);
+const rows = Int32Array.from([...new Set(batches.flatMap((b) => [...b.inputIds]))].sort((a, b) => a - b));
+const sparseRows = [{ name: 'embeddings.word_embeddings.weight', rows }];
+const data = (c: typeof t1) => (n: string) => c.tensors.get(n)!.data;
+
+function planes(transpose = true) {
+  const layout = planeLayout(shapesOf(t1), names, sparseRows);
+  const out = [origin, t1, t2].map((c, k) => {
+    const p = new Float32Array(layout.floats);
+    fillPlane(layout, p, data(c), k === 0 ? undefined : data(origin));
+    return p;
+  });
+  // A wrong plane for the negative control: Linear weights left in PyTorch layout.
+  if (!transpose)
+    for (const e of layout.entries)
+      if (e.kind === 'kernel') for (const p of out) p.set(data(origin)(e.name).subarray(0, e.length), e.offset);
+  return { layout, planes: out };
+}
+
+/** The logits at every point of POINTS; disposes the mover and the model. */
+async function walk(model: BertClassifier, mover: PointMover): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  try {
+    for (const p of POINTS) {
+      mover.moveTo(p);
+      out.push((await model.evaluate(batches, { keepLogits: true })).logits!);
+    }
+  } finally {
+    mover.dispose();
+    model.dispose();
+  }
+  return out;
+}
+
+beforeAll(async () => {
+  await initNodeBackend();
+});
+afterAll(async () => {
+  await tf.setBackend('wasm');
+});
+
+for (const backend of ['wasm', 'cpu']) {
+  describe(`plane replicas on ${backend}`, () => {
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+    });
+
+    async function reference(): Promise<Float32Array[]> {
+      const model = BertClassifier.fromCheckpoint(t1);
+      const base = uploadParams(origin.tensors, names);
+      const ups = [t1, t2].map((c) => uploadParams(c.tensors, names));
+      const dirs = ups.map((u) => subtract(u, base));
+      ups.forEach(disposeParamSet);
+      try {
+        return await walk(model, await model.interpolator(base, dirs, names, { sparseRows }));
+      } finally {
+        disposeParamSet(base);
+        dirs.forEach(disposeParamSet);
+      }
+    }
+
+    async function onPlane(transpose = true): Promise<Float32Array[]> {
+      const { layout, planes: ps } = planes(transpose);
+      const fixed = { ...t1, tensors: new Map([...t1.tensors].filter(([n]) => !names.includes(n))) };
+      const { model, mover } = BertClassifier.forPlane(fixed, layout, ps);
+      return walk(model, mover);
+    }
+
+    it('gives the in-place interpolation’s logits bit for bit at surface points, with no tensors left', async () => {
+      const want = await reference();
+      const before = tf.memory().numTensors;
+      const got = await onPlane();
+      expect(tf.memory().numTensors).toBe(before);
+      got.forEach((g, k) => expect(g, `point ${POINTS[k]}`).toEqual(want[k]));
+      expect(got[0]).not.toEqual(got[3]);
+    });
+
+    it('a plane with untransposed Linear weights gives other logits', async () => {
+      const want = await reference();
+      const got = await onPlane(false);
+      expect(got[2]).not.toEqual(want[2]);
+    });
+  });
+}
+
+describe('planeLayout', () => {
+  it('refuses a layer whose Q/K/V parameters move only in part, naming it', () => {
+    const part = names.filter((n) => n !== 'encoder.layer.1.attention.self.key.bias');
+    expect(() => planeLayout(shapesOf(t1), part)).toThrow(/encoder\.layer\.1\.attention\.self moves only in part/);
+  });
+
+  it('packs the used embedding rows and stores Linear weights as [in, out]', () => {
+    const layout = planeLayout(shapesOf(t1), names, sparseRows);
+    const word = layout.entries.find((e) => e.name === 'embeddings.word_embeddings.weight')!;
+    expect(word.length).toBe(rows.length * SHAPE.hidden);
+    const p = new Float32Array(layout.floats);
+    fillPlane(layout, p, data(origin));
+    const w = origin.tensors.get('encoder.layer.0.output.dense.weight')!;
+    const e = layout.entries.find((x) => x.name === 'encoder.layer.0.output.dense.weight')!;
+    const [out, inn] = w.shape;
+    expect(e.kind).toBe('kernel');
+    // element [o, i] of the PyTorch layout is at [i, o] of the plane
+    expect(p[e.offset + 3 * out + 5]).toBe(w.data[5 * inn + 3]);
+    expect(p[word.offset + 2 * SHAPE.hidden + 1]).toBe(
+      data(origin)('embeddings.word_embeddings.weight')[rows[2] * SHAPE.hidden + 1],
+    );
+  });
+});
