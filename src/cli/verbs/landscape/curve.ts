@@ -1,6 +1,6 @@
 /**
  * `sensescape landscape curve --origin DIR --toward DIR --data TSV (--alphas A,B,… | --range MIN:MAX:N)
- * [--split train,dev] [--head DIR] [--svg OUT]`: the 1-D loss curve (engine service runCurve); with a
+ * [--split train,dev] [--head DIR] [--svg OUT] [--threads N]`: the 1-D loss curve (engine service runCurve); with a
  * GLUE folder and several splits, one curve each.
  */
 import { runCurve, type CurveData } from '../../../engine/landscape/services/curve';
@@ -12,6 +12,7 @@ import { renderCurveSvg } from '../../../viz/curveSvg';
 import { SOFTWARE } from '../../../engine/landscape/services/common';
 import { refOf } from '../../../engine/landscape/session';
 import { defineVerb, UsageError } from '../../command';
+import { autoPointThreads, pointReplicas, POINT_THREADS_FLAG } from './pointReplicas';
 import {
   ALPHA_FLAGS,
   alphasOf,
@@ -39,6 +40,7 @@ export const curve = defineVerb({
       description: 'split(s); with a GLUE folder, several (train,dev) give one curve each, the first in loss/accuracy',
     },
     svg: { kind: 'string', placeholder: 'OUT', description: 'also write the curve(s) as SVG' },
+    ...POINT_THREADS_FLAG,
   },
   async run({ flags, json }, io) {
     const alphas = alphasOf(flags);
@@ -57,13 +59,24 @@ export const curve = defineVerb({
     const datasets = [];
     for (const split of splits.length ? splits : [undefined]) datasets.push(await loadData(flags, head, split));
     await initNodeBackend();
+    const threads =
+      flags.threads ??
+      autoPointThreads(
+        head.config,
+        datasets.map((d) => d.batches),
+        alphas.length,
+      );
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     let curves: CurveData[];
     try {
       curves = await runCurve(
         { origin, toward, head, datasets, alphas },
-        { token, onProgress: progressLine(io, 'landscape curve') },
+        {
+          token,
+          onProgress: progressLine(io, 'landscape curve'),
+          openSession: pointReplicas(threads, io, 'landscape curve'),
+        },
       );
     } finally {
       release();

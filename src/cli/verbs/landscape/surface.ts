@@ -1,7 +1,7 @@
 /**
  * `sensescape landscape surface --origin DIR --x DIR|random --y DIR|random --data TSV
  * (--grid X0:X1:NX,Y0:Y1:NY | --points x:y,…) [--seed S --normalize … --ignore …] [--shard I/N]
- * [--resume FILE] --out FILE`: the 2-D surface (engine services startSurface/runSurface), saved
+ * [--resume FILE] [--threads N] --out FILE`: the 2-D surface (engine services startSurface/runSurface), saved
  * atomically while it is computed and on Ctrl-C/SIGTERM, so `--resume` continues it and a shard's
  * file merges with the others (`landscape merge`).
  */
@@ -18,6 +18,7 @@ import { initNodeBackend } from '../../../engine/node/backend';
 import { readInputBytes, writeFileAtomic } from '../../../engine/node/fs';
 import { checkOutputPath } from '../../../engine/node/input';
 import { CancelToken, isCancelled } from '../../../engine/util/cancel';
+import { autoPointThreads, pointReplicas, POINT_THREADS_FLAG } from './pointReplicas';
 import { defineVerb, UsageError } from '../../command';
 import { cancelOnSignal, DATA_FLAGS, loadData, loadDir, loadOrigin, ORIGIN_FLAGS, progressLine } from './shared';
 
@@ -75,6 +76,7 @@ export const surface = defineVerb({
       description: 'seed of random directions (y: S, x: S + 1) and, without --sample-seed, of --sample',
     },
     'sample-seed': { kind: 'int', placeholder: 'S', description: 'seed for --sample (default: --seed, else 0)' },
+    ...POINT_THREADS_FLAG,
   },
   async run({ flags, json }, io) {
     if ((flags.grid === undefined) === (flags.points === undefined))
@@ -126,11 +128,18 @@ export const surface = defineVerb({
         );
     }
     const backend = await initNodeBackend();
+    const nPoints = points ? points.length : pendingCount(file!, shard);
+    const threads = flags.threads ?? autoPointThreads(head.config, [req.data.batches], nPoints);
+    const openSession = pointReplicas(threads, io, 'landscape surface');
     const token = new CancelToken();
     const release = cancelOnSignal(token, io);
     try {
       if (points) {
-        const out = await runSurfacePoints(req, points, { token, onProgress: progressLine(io, 'landscape surface') });
+        const out = await runSurfacePoints(req, points, {
+          token,
+          onProgress: progressLine(io, 'landscape surface'),
+          openSession,
+        });
         if (json) io.stdout(JSON.stringify(out));
         else
           for (const o of out)
@@ -150,6 +159,7 @@ export const surface = defineVerb({
           {
             token,
             onProgress: progressLine(io, 'landscape surface'),
+            openSession,
             onSave: (s) => writeFileAtomic(outPath!, serializeSurface(s, 1)),
             saveEveryMs: flags['save-every'] * 1000,
           },

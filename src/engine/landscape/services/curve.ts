@@ -7,7 +7,7 @@ import type { LoadedCheckpoint } from '../../bert/checkpoint';
 import type { CheckpointRef, DataSpec } from '../../io/surfaceFile';
 import { disposeAll, refOf, type PreparedData } from '../session';
 import { computeCurve } from '../curve';
-import { backendName, nullIfNaN, SOFTWARE, withSession, type PartialHooks } from './common';
+import { backendName, nullIfNaN, SOFTWARE, withAnalysisSession, type PartialHooks } from './common';
 
 export interface CurveRequest {
   origin: LoadedCheckpoint;
@@ -43,7 +43,16 @@ export interface CurveData {
 export async function runCurve(req: CurveRequest, hooks: PartialHooks<CurveData> = {}): Promise<CurveData[]> {
   const { origin, toward, head } = req;
   const alphas = [...req.alphas];
-  return withSession(origin, head, [{ role: 'toward', ckpt: toward }], async (session) => {
+  const others = [{ role: 'toward', ckpt: toward }];
+  const plan = {
+    origin,
+    head,
+    others,
+    directions: [toward],
+    randomDirections: 0,
+    batches: req.datasets.map((d) => d.batches),
+  };
+  return withAnalysisSession(plan, hooks.openSession, async (session) => {
     const delta = session.directionTo(toward);
     try {
       const out: CurveData[] = [];

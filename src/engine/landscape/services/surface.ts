@@ -19,7 +19,14 @@ import {
 import type { IgnoreMode, Normalization } from '../directions';
 import { disposeAll, refOf, type PreparedData } from '../session';
 import { computeSurfacePoints, pendingTasks } from '../surface';
-import { backendName, nullIfNaN, SOFTWARE, withSession, type ServiceHooks } from './common';
+import {
+  backendName,
+  nullIfNaN,
+  SOFTWARE,
+  withAnalysisSession,
+  type ServiceHooks,
+  type SessionRequest,
+} from './common';
 
 export interface SurfaceRequest {
   origin: LoadedCheckpoint;
@@ -84,6 +91,19 @@ function others(req: SurfaceRequest): { role: string; ckpt: LoadedCheckpoint }[]
   return [...(req.x ? [{ role: 'x', ckpt: req.x }] : []), ...(req.y ? [{ role: 'y', ckpt: req.y }] : [])];
 }
 
+/** What the session is opened for. */
+function sessionRequest(req: SurfaceRequest): SessionRequest {
+  const dirs = [req.x, req.y];
+  return {
+    origin: req.origin,
+    head: req.head,
+    others: others(req),
+    directions: dirs.filter((d): d is LoadedCheckpoint => d !== null),
+    randomDirections: dirs.filter((d) => d === null).length,
+    batches: [req.data.batches],
+  };
+}
+
 /**
  * Computes the points of `file` (from {@link startSurface}) not yet computed, restricted to shard I/N
  * when given. The backend and `provenance` are recorded in the file. Returns the file; throws the
@@ -98,7 +118,7 @@ export async function runSurface(
   file.provenance = { ...(file.provenance ?? {}), backend: backendName(), ...(opts.provenance ?? {}) };
   const specs = directionSpecs(req);
   const tasks = pendingTasks(file, opts.shard);
-  return withSession(req.origin, req.head, others(req), async (session) => {
+  return withAnalysisSession(sessionRequest(req), hooks.openSession, async (session) => {
     const d1 = session.direction(specs.x, req.x ?? undefined);
     let d2;
     let lastSave = now();
@@ -135,7 +155,7 @@ export async function runSurfacePoints(
   hooks: ServiceHooks = {},
 ): Promise<{ x: number; y: number; loss: number; accuracy: number | null }[]> {
   const specs = directionSpecs(req);
-  return withSession(req.origin, req.head, others(req), async (session) => {
+  return withAnalysisSession(sessionRequest(req), hooks.openSession, async (session) => {
     const d1 = session.direction(specs.x, req.x ?? undefined);
     let d2;
     try {
