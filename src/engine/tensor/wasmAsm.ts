@@ -11,6 +11,7 @@
 export const I32 = 0x7f;
 export const F32 = 0x7d;
 export const V128 = 0x7b;
+export const F64 = 0x7c;
 
 /** Unsigned LEB128. */
 export function uleb(n: number): number[] {
@@ -86,6 +87,23 @@ export const I4_SHL = (): number[] => simd(0xab);
 export const I4_TRUNC_SAT_F4 = (): number[] => simd(0xf8);
 export const BITSELECT = (): number[] => simd(0x52);
 export const splat = (v: number): number[] => [...f32c(v), ...F4_SPLAT()];
+// Double-precision lanes (f64x2), for arithmetic that must round like JavaScript's numbers.
+export const F2_SPLAT = (): number[] => simd(0x14);
+export const F2_ADD = (): number[] => simd(0xf0);
+export const F2_MUL = (): number[] => simd(0xf2);
+/** f64x2.promote_low_f32x4: lanes 0 and 1 of an f32x4 as doubles. */
+export const F2_PROMOTE_LOW = (): number[] => simd(0x5f);
+/** f32x4.demote_f64x2_zero: the two doubles rounded to floats in lanes 0 and 1, zeros above. */
+export const F4_DEMOTE_ZERO = (): number[] => simd(0x5e);
+/** i8x16.shuffle of the two v128 operands by 16 byte indices (0–15 the first, 16–31 the second). */
+export const SHUFFLE = (bytes: number[]): number[] => simd(0x0d, ...bytes);
+// Scalar double instructions.
+export const D_ADD = 0xa0;
+export const D_MUL = 0xa2;
+export const D_PROMOTE = 0xbb;
+export const F_DEMOTE = 0xb6;
+export const I_AND = 0x71;
+export const I_SHL = 0x74;
 
 /** Σ of the four lanes of a v128 local: (l0 + l1) + (l2 + l3). */
 export const hsum = (v: number): number[] => [
