@@ -19,7 +19,8 @@
  * tensor's transient while opening and closing); nothing is allocated per point.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { afterWrite, hasHostViews, hostView, ownedCopy } from '../tensor/inPlace';
+import { afterWrite, hasHostViews, heapAddress, heapMemory, hostView, ownedCopy } from '../tensor/inPlace';
+import { axpyKernel } from '../tensor/axpySimd';
 import { EMBEDDINGS, type BertParams } from './params';
 
 /** Moves a model between points of one plane/line of parameter space. */
@@ -274,16 +275,28 @@ class HostInterpolation implements PointMover {
   moveTo(coeffs: readonly number[]): void {
     if (coeffs.length !== this.nDirs)
       throw new Error(`moveTo: ${this.nDirs} directions but ${coeffs.length} coefficients`);
+    const memory = heapMemory();
+    const simd = memory ? axpyKernel(memory) : null;
     for (const s of this.slots) {
-      const ds: Float32Array[] = [];
+      const dirs: tf.Tensor[] = [];
       const cs: number[] = [];
       s.dirs.forEach((d, k) => {
         if (d && coeffs[k] !== 0) {
-          ds.push(view(d));
+          dirs.push(d);
           cs.push(coeffs[k]);
         }
       });
       const t = s.tensor?.();
+      // WASM, tensor to tensor: the SIMD kernel on the heap (the same float32 results as axpy, ~5× faster).
+      const at = t && simd && (dirs.length === 1 || dirs.length === 2) ? [t, s.base, ...dirs].map(heapAddress) : null;
+      if (t && simd && at && !at.includes(null)) {
+        const [d0, b0, x0, y0] = at as number[];
+        for (const [so, d, n] of s.runs ?? [[0, 0, t.size] as const])
+          simd(d0 + 4 * d, b0 + 4 * so, x0 + 4 * so, (y0 ?? x0) + 4 * so, n, cs[0], cs[1] ?? 0, dirs.length);
+        afterWrite(t);
+        continue;
+      }
+      const ds = dirs.map(view);
       const dst = t ? view(t) : s.mirror!();
       const b = view(s.base);
       if (!s.runs) axpy(dst, 0, b, ds, cs, 0, b.length);

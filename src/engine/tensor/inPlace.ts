@@ -17,6 +17,7 @@ interface HeapBackend {
   typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number>;
   dataIdMap: { get(dataId: tf.DataId): { id: number; memoryOffset: number } | undefined };
   wasm: {
+    asm?: { memory?: WebAssembly.Memory };
     tfjs: {
       registerTensor(id: number, size: number, memoryOffset: number): void;
       disposeData(id: number): void;
@@ -48,6 +49,19 @@ export function hostView(t: tf.Tensor): Float32Array | null {
     return v instanceof Float32Array && v.length === t.size ? v : null;
   }
   return null;
+}
+
+/** WASM: the backend's WebAssembly memory (its heap), where tensors live; null elsewhere or if not exposed. */
+export function heapMemory(): WebAssembly.Memory | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const m = (tf.backend() as unknown as HeapBackend).wasm.asm?.memory;
+  return m instanceof WebAssembly.Memory ? m : null;
+}
+
+/** WASM: the byte address of float32 tensor `t`'s values in {@link heapMemory}; null elsewhere. */
+export function heapAddress(t: tf.Tensor): number | null {
+  if (tf.getBackend() !== 'wasm' || t.dtype !== 'float32' || t.isDisposed) return null;
+  return (tf.backend() as unknown as HeapBackend).dataIdMap.get(t.dataId)?.memoryOffset ?? null;
 }
 
 /**
