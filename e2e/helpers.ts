@@ -1,4 +1,5 @@
 /** Shared e2e helpers: open the app, wait for the compute backend, collect console errors. */
+import { execFileSync } from 'node:child_process';
 import { expect, type Page } from '@playwright/test';
 import { matmulReference, maxAbsDiff } from '../src/engine/tensor/reference';
 import { uniformArray } from '../src/engine/util/random';
@@ -61,4 +62,17 @@ export function twoTopicCorpus(lines: number): string {
     out.push(Array.from({ length: 12 }, () => t[Math.floor(rand() * t.length)]).join(' ') + '.');
   }
   return out.join('\n') + '\n';
+}
+
+/**
+ * `landscape curve` of the fixture origin toward ft-a on the fixture train rows with the studio's
+ * defaults (α from −0.5 to 1.5 in 5 points, 64 examples, batch 16), as the CLI prints it; `extra` flags appended.
+ */
+export function cliFixtureCurve(extra: string[] = []): { alphas: number[]; loss: number[] } {
+  const F = 'tests/fixtures/landscape';
+  const argv = ['landscape', 'curve', '--origin', `${F}/origin`, '--toward', `${F}/ft-a`];
+  const rest = ['--data', `${F}/data/sst2-train.tsv`, '--range', '-0.5:1.5:5', '--max-examples', '64', '--batch', '16'];
+  return JSON.parse(
+    execFileSync('node', ['bin/sensescape.mjs', ...argv, ...rest, ...extra, '--json'], { encoding: 'utf8' }),
+  );
 }

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
+import { cliFixtureCurve } from './helpers';
 
 const FIX = 'tests/fixtures/landscape';
 
@@ -36,30 +37,7 @@ test('curve values equal the CLI, surface shows contours and exports a valid SVG
   const shownText = await cells.allTextContents();
   const shown = shownText.map(Number);
 
-  const cli = JSON.parse(
-    execFileSync(
-      'node',
-      [
-        'bin/sensescape.mjs',
-        'landscape',
-        'curve',
-        '--origin',
-        `${FIX}/origin`,
-        '--toward',
-        `${FIX}/ft-a`,
-        '--data',
-        `${FIX}/data/sst2-train.tsv`,
-        '--range',
-        '-0.5:1.5:5',
-        '--max-examples',
-        '64',
-        '--batch',
-        '16',
-        '--json',
-      ],
-      { encoding: 'utf8' },
-    ),
-  );
+  const cli = cliFixtureCurve();
   expect(cli.loss).toHaveLength(5);
   shown.forEach((v, k) => expect(Math.abs(v - cli.loss[k])).toBeLessThanOrEqual(1e-4 * Math.abs(cli.loss[k]) + 1e-5));
 

@@ -4,6 +4,7 @@
  * (memory and in-place interpolation tests). Never imported by shipped code.
  */
 import { bertConfigFromJson, expectedShapes, type LoadedCheckpoint } from '../engine/bert/checkpoint';
+import type { PreparedData } from '../engine/landscape/session';
 import type { EncodedBatch } from '../engine/bert/data';
 import { gaussian, mulberry32 } from '../engine/util/random';
 
@@ -82,4 +83,27 @@ export function randomBatches(
     }
     return { inputIds, tokenTypeIds: new Int32Array(n), attentionMask, batch, seqLen, labels };
   });
+}
+
+/** {@link randomBatches} as a landscape service's prepared data (a placeholder spec: these rows come from no file). */
+export function randomPreparedData(
+  vocab: number,
+  count: number,
+  batch: number,
+  seqLen: number,
+  seed: number,
+): PreparedData {
+  return {
+    batches: randomBatches(vocab, count, batch, seqLen, seed),
+    spec: {
+      file: 'random.tsv',
+      sha256: '0'.repeat(64),
+      split: 'dev',
+      examples: count * batch,
+      maxExamples: null,
+      sample: null,
+      seed: null,
+      maxLength: seqLen,
+    },
+  };
 }

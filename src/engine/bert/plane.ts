@@ -46,6 +46,17 @@ export interface PlaneLayout {
   floats: number;
 }
 
+/** False when some layer's Q/K/V parameters move only in part ({@link planeLayout} refuses those). */
+export function planeFits(names: readonly string[]): boolean {
+  const moving = new Set(names);
+  return names.every((name) => {
+    const m = QKV.exec(name);
+    if (!m) return true;
+    const p = `encoder.layer.${m[1]}.attention.self`;
+    return PARTS.every((part) => moving.has(`${p}.${part}.weight`) && moving.has(`${p}.${part}.bias`));
+  });
+}
+
 /**
  * The layout for moving `names` of a model with shapes `shapes`.
  * @throws Error when a layer's Q/K/V parameters move only in part (the fused kernel cannot then be written in place)

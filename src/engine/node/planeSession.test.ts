@@ -9,8 +9,7 @@ import { initNodeBackend } from './backend';
 import { planeSessionOpener } from './planeSession';
 import { runCurve } from '../landscape/services/curve';
 import { runSurfacePoints, type SurfaceRequest } from '../landscape/services/surface';
-import { randomBatches, randomBertCheckpoint, type RandomBertShape } from '../../testing/randomBert';
-import type { PreparedData } from '../landscape/session';
+import { randomBertCheckpoint, randomPreparedData, type RandomBertShape } from '../../testing/randomBert';
 
 const SHAPE: RandomBertShape = { layers: 2, hidden: 256, vocab: 8000, heads: 4 };
 
@@ -22,19 +21,7 @@ function trio() {
   return { origin, t1, t2: randomBertCheckpoint('t2', SHAPE, 33, { base: t1, noise: 0.02 }) };
 }
 
-const data: PreparedData = {
-  batches: randomBatches(SHAPE.vocab, 3, 2, 8, 9),
-  spec: {
-    file: 'x.tsv',
-    sha256: '0'.repeat(64),
-    split: 'dev',
-    examples: 6,
-    maxExamples: null,
-    sample: null,
-    seed: null,
-    maxLength: 8,
-  },
-};
+const data = randomPreparedData(SHAPE.vocab, 3, 2, 8, 9);
 
 beforeAll(async () => {
   await initNodeBackend();

@@ -12,6 +12,7 @@ import { countComputed, parseSurface, serializeSurface } from '../../engine/io/s
 import { checkCompatibility, shapesOf } from '../../engine/landscape/compat';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { runCurve } from '../../engine/landscape/services/curve';
+import { localPlaneOpener } from '../../engine/landscape/planeSession';
 import { runLayers } from '../../engine/landscape/services/layers';
 import { runSenses } from '../../engine/landscape/services/senses';
 import { senseTaskFromTexts } from '../../engine/landscape/senseData';
@@ -163,7 +164,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
     const data = await prepare(inputs, head);
     const [curve] = await runCurve(
       { origin, toward, head, datasets: [data], alphas: inputs.alphas },
-      { token: ctx.token, ...withPartial(ctx.progress) },
+      { token: ctx.token, openSession: localPlaneOpener(), ...withPartial(ctx.progress) },
     );
     return curve;
   },
@@ -191,7 +192,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
       req,
       file,
       { provenance: { computedBy: 'sensescape app' } },
-      { token: ctx.token, onProgress: (p) => ctx.progress({ ...p, partial: file }) },
+      { token: ctx.token, openSession: localPlaneOpener(), onProgress: (p) => ctx.progress({ ...p, partial: file }) },
     );
     file.provenance = { ...file.provenance, computed: countComputed(file) };
     return file;
