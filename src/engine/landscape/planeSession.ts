@@ -19,6 +19,7 @@ import { fillPlane, planeFits, planeLayout, type PlaneLayout } from '../bert/pla
 import { EMBEDDINGS } from '../bert/params';
 import type { CancelToken } from '../util/cancel';
 import { checkCompatibility, shapesOf } from './compat';
+import { usedEmbeddingRows } from './session';
 import type { EvalResult, LandscapeContext, LandscapeModel, PointMover } from './model';
 import type { AnalysisSession, SessionOpener, SessionRequest } from './services/common';
 
@@ -43,16 +44,10 @@ export interface PlaneParts {
 /** Builds the plane of `req` into arrays from `alloc` (Float32Array, or views of SharedArrayBuffers). */
 export function buildPlane(req: SessionRequest, alloc: (floats: number) => Float32Array): PlaneParts {
   const { origin, head, others, directions, batches } = req;
-  const names = checkCompatibility(origin, head, shapesOf(head), others);
   const shapes = shapesOf(head);
-  const V = shapes.get(WORD)?.[0] ?? 0;
-  const used = new Set<number>();
-  for (const list of batches) for (const b of list) for (const id of b.inputIds) used.add(id);
-  const sparse =
-    names.includes(WORD) && used.size < 0.5 * V
-      ? [{ name: WORD, rows: Int32Array.from([...used].sort((a, b) => a - b)) }]
-      : [];
-  const layout = planeLayout(shapes, names, sparse);
+  const names = checkCompatibility(origin, head, shapes, others);
+  const rows = names.includes(WORD) ? usedEmbeddingRows(batches.flat(), shapes.get(WORD)![0]) : null;
+  const layout = planeLayout(shapes, names, rows ? [{ name: WORD, rows }] : []);
   const data = (c: LoadedCheckpoint) => (name: string) => c.tensors.get(name)!.data;
   const planes = [origin, ...directions].map((c, k) => {
     const p = alloc(layout.floats);

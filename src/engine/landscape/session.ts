@@ -83,6 +83,16 @@ export async function prepareData(
   };
 }
 
+/**
+ * The sorted word-embedding rows of the tokens in `batches` — the only rows that affect their loss — or
+ * null when they are half of the `vocab` rows or more (then the whole table is cheaper to move).
+ */
+export function usedEmbeddingRows(batches: Iterable<EncodedBatch>, vocab: number): Int32Array | null {
+  const used = new Set<number>();
+  for (const b of batches) for (const id of b.inputIds) used.add(id);
+  return used.size < 0.5 * vocab ? Int32Array.from([...used].sort((a, b) => a - b)) : null;
+}
+
 export const refOf = (c: LoadedCheckpoint): CheckpointRef => ({ name: c.name, sha256: c.sha256 });
 
 /** A ready-to-evaluate landscape: the model (from the head), θ0 and the moving names. Dispose when done. */
@@ -131,10 +141,8 @@ export class LandscapeSession {
     const name = 'embeddings.word_embeddings.weight';
     const w = this.origin.get(name);
     if (opts.sparseEmbeddings !== false && w && batches.length > 0) {
-      const used = new Set<number>();
-      for (const b of batches) for (const id of b.inputIds) used.add(id);
-      const rows = Int32Array.from([...used].sort((a, b) => a - b));
-      if (rows.length < 0.5 * w.shape[0]) ctx.sparseRows = [{ name, rows }];
+      const rows = usedEmbeddingRows(batches, w.shape[0]);
+      if (rows) ctx.sparseRows = [{ name, rows }];
     }
     return ctx;
   }
