@@ -210,8 +210,9 @@ export class BertWorkerPool {
 
   /**
    * Starts `threads` worker replicas on a shared plane (plane.ts; no replica on this thread): each holds
-   * the fixed parameters of `fixed` (only those are copied to the workers) and one working copy of the
-   * moving ones, which {@link moveTo} sets. Resolves when every worker is ready, at θ0.
+   * the fixed (non-moving) parameters in `fixed` — landscape/planeSession.ts `buildPlane` gives exactly
+   * those — and one working copy of the moving ones, which {@link moveTo} sets. Resolves when every
+   * worker is ready, at θ0.
    */
   static async startPlane(
     fixed: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
@@ -220,9 +221,7 @@ export class BertWorkerPool {
   ): Promise<BertWorkerPool> {
     const t0 = performance.now();
     const backend = (await initNodeBackend()).backend;
-    const moving = new Set(plane.layout.names);
-    const kept = new Map([...fixed.tensors].filter(([name]) => !moving.has(name)));
-    const init = { name: fixed.name, config: fixed.config, ...sharedWeights(kept), plane };
+    const init = { name: fixed.name, config: fixed.config, ...sharedWeights(fixed.tensors), plane };
     return new BertWorkerPool(
       spawn(init, Math.max(1, Math.floor(threads))),
       null,

@@ -1,8 +1,8 @@
 /**
- * The `--threads N` flag of the landscape verbs that evaluate points (`curve`): N worker replicas on
- * one shared plane of θ0 and the directions (engine/node/planeSession.ts), each point's batches split
- * among them. Default: the cores (at most 8) when all the points' forward passes total more than
- * MIN_PARALLEL_FLOPS, else 1 (in process, the app's path).
+ * The `--threads N` flag of the landscape verbs that evaluate points (`curve`, `surface`): N worker
+ * replicas on one shared plane of θ0 and the directions (engine/node/planeSession.ts), each point's
+ * batches split among them. Default: the cores (at most 8) when all the points' forward passes total
+ * more than MIN_PARALLEL_FLOPS, else 1 (in process, on the device session).
  */
 import type { BertConfig } from '../../../engine/bert/checkpoint';
 import type { EncodedBatch } from '../../../engine/bert/data';
