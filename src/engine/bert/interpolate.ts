@@ -15,8 +15,9 @@
  * views): per tensor, the axpy runs as tfjs ops on the device and replaces the parameter before the next
  * tensor is computed, so at most one tensor's transient copy exists at a time.
  *
- * Memory (WASM): nothing beyond the model, the base and the directions the caller already holds (one
- * tensor's transient while opening and closing); nothing is allocated per point.
+ * Memory (WASM): beyond the model, the base and the directions the caller already holds, one staging
+ * buffer per embedding mirror (the rows the examples use) and one tensor's transient while opening and
+ * closing; nothing is allocated per point.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterWrite, hasHostViews, heapAddress, heapMemory, hostView, ownedCopy } from '../tensor/inPlace';
@@ -53,6 +54,11 @@ interface Slot {
   tensor?: () => tf.Tensor;
   /** Or a host array written directly (the embedding mirrors). */
   mirror?: () => Float32Array;
+  /**
+   * WASM, mirror slots: a heap buffer of the runs' total length, packed in run order, which the SIMD kernel
+   * writes and which is then copied into the mirror (the mirror is a JavaScript array, out of its reach).
+   */
+  staging?: tf.Tensor;
   base: tf.Tensor;
   dirs: (tf.Tensor | null)[];
   /** The runs written; null: the whole target from the whole source, same offsets. */
@@ -170,7 +176,7 @@ class HostInterpolation implements PointMover {
     private readonly detached: string[],
     /** Borrowed [rows, cols] tensors holding their transpose while open (restored on dispose). */
     private readonly transposed: { t: tf.Tensor; rows: number; cols: number }[],
-    /** CPU backend: private transposed copies of borrowed Linear weights. */
+    /** Tensors of ours, disposed on close: the mirrors' staging buffers (WASM); transposed copies (CPU backend). */
     private readonly copies: tf.Tensor[],
     private readonly nDirs: number,
   ) {}
@@ -243,7 +249,11 @@ class HostInterpolation implements PointMover {
         } else if (e >= 0) {
           const rowList = sparse.find((s) => s.name === name)?.rows;
           const runs = rowList ? Array.from(rowList, (r) => [r * cols, r * cols, cols] as const) : null;
-          slots.push({ mirror: () => P.hostEmbeddings![e], ...pick(name), runs });
+          const src = pick(name);
+          const total = runs ? runs.reduce((sum, r) => sum + r[2], 0) : src.base.size;
+          const staging = heapMemory() ? tf.zeros([total]) : undefined;
+          if (staging) copies.push(staging);
+          slots.push({ mirror: () => P.hostEmbeddings![e], ...src, runs, staging });
           detached.push(name);
         } else if (P.kernels.has(name)) {
           const src = pick(name);
@@ -287,13 +297,30 @@ class HostInterpolation implements PointMover {
         }
       });
       const t = s.tensor?.();
-      // WASM, tensor to tensor: the SIMD kernel on the heap (the same float32 results as axpy, ~5× faster).
-      const at = t && simd && (dirs.length === 1 || dirs.length === 2) ? [t, s.base, ...dirs].map(heapAddress) : null;
-      if (t && simd && at && !at.includes(null)) {
+      // WASM: the SIMD kernel on the heap (the same float32 results as axpy, ~5× faster), into the tensor
+      // itself or into a mirror's staging buffer, which is then copied run by run into the mirror.
+      const target = t ?? s.staging;
+      const at =
+        target && simd && (dirs.length === 1 || dirs.length === 2) ? [target, s.base, ...dirs].map(heapAddress) : null;
+      if (target && simd && at && !at.includes(null)) {
         const [d0, b0, x0, y0] = at as number[];
-        for (const [so, d, n] of s.runs ?? [[0, 0, t.size] as const])
-          simd(d0 + 4 * d, b0 + 4 * so, x0 + 4 * so, (y0 ?? x0) + 4 * so, n, cs[0], cs[1] ?? 0, dirs.length);
-        afterWrite(t);
+        const runs = s.runs ?? [[0, 0, target.size] as const];
+        let packed = 0;
+        for (const [so, d, n] of runs) {
+          simd(
+            d0 + 4 * (t ? d : packed),
+            b0 + 4 * so,
+            x0 + 4 * so,
+            (y0 ?? x0) + 4 * so,
+            n,
+            cs[0],
+            cs[1] ?? 0,
+            dirs.length,
+          );
+          packed += n;
+        }
+        if (t) afterWrite(t);
+        else copyRuns(view(target), s.mirror!(), runs);
         continue;
       }
       const ds = dirs.map(view);
@@ -331,6 +358,15 @@ class HostInterpolation implements PointMover {
       this.detached.length = 0;
       this.slots.length = 0;
     }
+  }
+}
+
+/** Copies `packed` (the runs' values back to back, in run order) to each run's offset in `dst`. */
+function copyRuns(packed: Float32Array, dst: Float32Array, runs: readonly Run[]): void {
+  let o = 0;
+  for (const [, d, n] of runs) {
+    dst.set(packed.subarray(o, o + n), d);
+    o += n;
   }
 }
 

@@ -47,16 +47,13 @@ import {
 const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 /** Lanes 0, 1 of each operand: [a0, a1, b0, b1]. */
 const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-const I_EQ = 0x46;
-const IF = 0x04;
-const VOID = 0x40;
 
 /**
- * axpy(dst, base, x, y, n, a, b, dirs): byte addresses, n floats, dirs 1 or 2 (y, b ignored for 1).
- * Four floats a step, then a scalar tail.
+ * axpy(dst, base, x, y, n, a, b, dirs): byte addresses, n floats; assembled once per number of directions
+ * (`twoDirs`: + b·y; else y, b are ignored), so the loop has no branch. Four floats a step, then a scalar tail.
  */
-function axpyBody(): number[] {
-  const [dst, base, x, y, n, a, b, dirs] = [0, 1, 2, 3, 4, 5, 6, 7];
+function axpyBody(twoDirs: boolean): number[] {
+  const [dst, base, x, y, n, a, b] = [0, 1, 2, 3, 4, 5, 6]; // param 7 (dirs) chose the function
   const [i, end4, off] = [8, 9, 10];
   const [va, vb, lo, hi, t] = [11, 12, 13, 14, 15];
   const acc = 16; // f64, the scalar tail's sum
@@ -78,16 +75,7 @@ function axpyBody(): number[] {
       F2_MUL(),
       F2_ADD(),
       set(dest),
-      get(dirs),
-      i32c(2),
-      [I_EQ, IF, VOID],
-      get(dest),
-      ...lanes(y),
-      get(vb),
-      F2_MUL(),
-      F2_ADD(),
-      set(dest),
-      [END],
+      ...(twoDirs ? [get(dest), ...lanes(y), get(vb), F2_MUL(), F2_ADD(), set(dest)] : []),
     ];
   };
   const scalar = (addr: number): number[][] => [get(addr), get(off), [ADD], F_LOAD, [D_PROMOTE]];
@@ -119,7 +107,7 @@ function axpyBody(): number[] {
       emit(BLOCK, LOOP, get(i), get(n), [GE_U], brIf(1));
       emit(get(i), i32c(2), [I_SHL], set(off));
       emit(...scalar(base), ...scalar(x), get(a), [D_MUL], [D_ADD], set(acc));
-      emit(get(dirs), i32c(2), [I_EQ, IF, VOID], get(acc), ...scalar(y), get(b), [D_MUL], [D_ADD], set(acc), [END]);
+      if (twoDirs) emit(get(acc), ...scalar(y), get(b), [D_MUL], [D_ADD], set(acc));
       emit(get(dst), get(off), [ADD], get(acc), [F_DEMOTE], F_STORE, get(i), i32c(1), [ADD], set(i), br(0), [END, END]);
     },
   );
@@ -139,12 +127,20 @@ export function axpyKernel(memory: WebAssembly.Memory): AxpyFn | null {
   let fn: AxpyFn | null = null;
   try {
     if (module === undefined) {
+      const params = [I32, I32, I32, I32, I32, F64, F64, I32];
       const bytes = kernelModule([
-        { name: 'axpy', params: [I32, I32, I32, I32, I32, F64, F64, I32], body: axpyBody() },
+        { name: 'axpy1', params, body: axpyBody(false) },
+        { name: 'axpy2', params, body: axpyBody(true) },
       ]);
       module = WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
     }
-    if (module) fn = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.axpy as AxpyFn;
+    if (module) {
+      const { axpy1, axpy2 } = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Record<
+        string,
+        AxpyFn
+      >;
+      fn = (dst, base, x, y, n, a, b, dirs) => (dirs === 2 ? axpy2 : axpy1)(dst, base, x, y, n, a, b, dirs);
+    }
   } catch {
     fn = null;
   }
