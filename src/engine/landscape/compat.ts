@@ -5,7 +5,12 @@
  * comes from the head checkpoint.
  */
 import { InputError } from '../util/errors';
-import type { CheckpointLike } from './model';
+/** What a compatibility check reads of a checkpoint: its name, config and tensor shapes (`CheckpointLike` satisfies it). */
+export interface ShapedCheckpoint {
+  name: string;
+  config?: unknown;
+  tensors: ReadonlyMap<string, { shape: readonly number[] }>;
+}
 
 /** Config fields that change what the same tensors compute; they must agree between checkpoints. */
 const CONFIG_KEYS = [
@@ -34,10 +39,10 @@ const shapeText = (s: readonly number[]): string => `[${s.join(',')}]`;
  * @throws InputError naming the first mismatch.
  */
 export function checkCompatibility(
-  origin: CheckpointLike,
-  head: CheckpointLike,
+  origin: ShapedCheckpoint,
+  head: ShapedCheckpoint,
   modelShapes: ReadonlyMap<string, readonly number[]>,
-  others: readonly { role: string; ckpt: CheckpointLike }[],
+  others: readonly { role: string; ckpt: ShapedCheckpoint }[],
 ): string[] {
   const names = [...origin.tensors.keys()].sort();
   if (names.length === 0) throw new InputError(`${origin.name}: the origin has no parameters`);
@@ -84,7 +89,7 @@ export function checkCompatibility(
 }
 
 /** Shapes of a checkpoint's tensors (e.g. the head's, to validate before the model is built). */
-export function shapesOf(ckpt: CheckpointLike): Map<string, readonly number[]> {
+export function shapesOf(ckpt: ShapedCheckpoint): Map<string, readonly number[]> {
   const out = new Map<string, readonly number[]>();
   for (const [name, t] of ckpt.tensors) out.set(name, t.shape);
   return out;
