@@ -13,6 +13,9 @@ export async function openApp(page: Page, path = '/#view=system'): Promise<strin
   return (await card.getAttribute('data-backend')) ?? '';
 }
 
+/** Shows another view of the running app (a hash change: the app's state stays). */
+export const showView = (page: Page, view: string) => page.evaluate((v) => (location.hash = `view=${v}`), view);
+
 /** Records console errors and page errors (CSP violations show up here). */
 export function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -66,11 +69,18 @@ export function twoTopicCorpus(lines: number): string {
 
 /**
  * `landscape curve` of the fixture origin toward ft-a on the fixture train rows with the studio's
- * defaults (α from −0.5 to 1.5 in 5 points, 64 examples, batch 16), as the CLI prints it; `extra` flags appended.
+ * defaults (α from −0.5 to 1.5 in 5 points, 64 examples, batch 16), as the CLI prints it; `extra` flags appended;
+ * `ends` replaces the origin and toward folders.
  */
-export function cliFixtureCurve(extra: string[] = []): { alphas: number[]; loss: number[] } {
+export function cliFixtureCurve(
+  extra: string[] = [],
+  ends: { origin: string; toward: string } = {
+    origin: 'tests/fixtures/landscape/origin',
+    toward: 'tests/fixtures/landscape/ft-a',
+  },
+): { alphas: number[]; loss: number[] } {
   const F = 'tests/fixtures/landscape';
-  const argv = ['landscape', 'curve', '--origin', `${F}/origin`, '--toward', `${F}/ft-a`];
+  const argv = ['landscape', 'curve', '--origin', ends.origin, '--toward', ends.toward];
   const rest = ['--data', `${F}/data/sst2-train.tsv`, '--range', '-0.5:1.5:5', '--max-examples', '64', '--batch', '16'];
   return JSON.parse(
     execFileSync('node', ['bin/sensescape.mjs', ...argv, ...rest, ...extra, '--json'], { encoding: 'utf8' }),

@@ -6,7 +6,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import { collectErrors } from './helpers';
+import { collectErrors, showView } from './helpers';
 
 const FIX = 'tests/fixtures/landscape';
 /** Bytes of a fixture checkpoint folder, as the tray counts them (all its files). */
@@ -46,7 +46,6 @@ function checkpointRecords(page: Page): Promise<string[]> {
   });
 }
 
-const showView = (page: Page, view: string) => page.evaluate((v) => (location.hash = `view=${v}`), view);
 
 test('over the quota: kept in memory only, says so, computes, and leaves nothing half-written', async ({ page }) => {
   const errors = collectErrors(page);

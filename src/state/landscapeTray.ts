@@ -34,12 +34,14 @@ type TrayKeys =
   | 'data'
   | 'settings'
   | 'validation'
+  | 'holdNote'
   | 'restored'
   | 'addCheckpointFiles'
   | 'removeCheckpoint'
   | 'setRole'
   | 'addData'
   | 'setSettings'
+  | 'setHold'
   | 'restore';
 
 export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeState, TrayKeys> {
@@ -77,7 +79,11 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
   ): Promise<void> {
     set({ checkpoints: [...get().checkpoints, { id, name, status: 'loading', role, order, storage }] });
     try {
-      patchCheckpoint(id, { status: 'ready', summary: await compute.run('lsOpenCheckpoint', { id, name, files }) });
+      const hold = get().settings.hold;
+      patchCheckpoint(id, {
+        status: 'ready',
+        summary: await compute.run('lsOpenCheckpoint', { id, name, files, hold }),
+      });
     } catch (err) {
       patchCheckpoint(id, { status: 'error', error: messageOf(err) });
     }
@@ -98,6 +104,7 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
     data: [],
     settings: DEFAULT_SETTINGS,
     validation: null,
+    holdNote: null,
     restored: false,
 
     async addCheckpointFiles(groups) {
@@ -139,6 +146,27 @@ export function traySlice(set: SetLandscape, get: GetLandscape): Pick<LandscapeS
 
     setSettings(patch) {
       set({ settings: { ...get().settings, ...patch } });
+    },
+
+    async setHold(dtype) {
+      set({ settings: { ...get().settings, hold: dtype } });
+      const ids = get()
+        .checkpoints.filter((c) => c.status === 'ready' && c.summary && c.summary.hold.dtype !== dtype)
+        .map((c) => c.id);
+      if (ids.length === 0) return;
+      set({ holdNote: { state: 'running', message: `holding ${ids.length} checkpoint(s) as ${dtype}…` } });
+      try {
+        const held = new Map((await compute.run('lsHold', { ids, dtype })).map((h) => [h.id, h.hold]));
+        set({
+          holdNote: null,
+          checkpoints: get().checkpoints.map((c) => {
+            const hold = held.get(c.id);
+            return hold && c.summary ? { ...c, summary: { ...c.summary, hold } } : c;
+          }),
+        });
+      } catch (err) {
+        set({ holdNote: { state: 'failed', message: messageOf(err) } });
+      }
     },
 
     async restore() {

@@ -7,6 +7,7 @@ import type { SurfaceFile } from '../engine/io/surfaceFile';
 import type {
   CheckpointSummary,
   DataSummary,
+  HoldDtype,
   LayersData,
   PointProgress,
   TrajectoryData,
@@ -49,6 +50,8 @@ export interface Settings {
   yDirection: 'taskB' | 'random';
   seed: number;
   normalize: 'filter' | 'layer' | 'none';
+  /** Precision the worker holds checkpoints' weights in between analyses (F16: half the memory). */
+  hold: HoldDtype;
 }
 
 /** A point-by-point analysis as the screens see it. */
@@ -61,6 +64,8 @@ export interface LandscapeState {
   data: DataEntry[];
   settings: Settings;
   validation: { ok: boolean; message: string } | null;
+  /** A change of the held precision in progress or failed (null when none). */
+  holdNote: { state: 'running' | 'failed'; message: string } | null;
   curve: RunState<CurveSeries[]>;
   surface: RunState<SurfaceFile>;
   /** The same grid around the random initialisation (θ0 = random init, x = from-scratch result). */
@@ -73,6 +78,8 @@ export interface LandscapeState {
   setRole(id: string, role: Role): void;
   addData(file: File, split: 'train' | 'dev'): Promise<void>;
   setSettings(patch: Partial<Settings>): void;
+  /** Holds every checkpoint's weights (and those dropped later) as F16 or F32 in the worker. */
+  setHold(dtype: HoldDtype): Promise<void>;
   runCurve(): void;
   runSurface(resume?: SurfaceFile): void;
   runRandomSurface(): void;
@@ -99,6 +106,7 @@ export const DEFAULT_SETTINGS: Settings = {
   yDirection: 'taskB',
   seed: 0,
   normalize: 'filter',
+  hold: 'F32',
 };
 
 export type SetLandscape = StoreApi<LandscapeState>['setState'];

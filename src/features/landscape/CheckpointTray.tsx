@@ -1,13 +1,15 @@
 /**
  * Bring checkpoints: drop folders or files; each top-level folder is one checkpoint. Each card shows
- * what was identified (layers, width, parameters, dtype, SHA-256) and where it is kept (saved in this
- * browser, or in memory only with the reason), and lets the user assign its role.
+ * what was identified (layers, width, parameters, dtype, SHA-256), where it is kept (saved in this
+ * browser, or in memory only with the reason) and in which precision the worker holds it (F32, or F16
+ * on request: half the memory, said on each card), and lets the user assign its role.
  */
 import { loadLandscapeDemo } from '../../state/demo';
 import { DemoButton } from '../shared/DemoButton';
 import { FileDrop, type PickedFile } from '../shared/FileDrop';
 import { ROLE_LABELS, useLandscape, type Role } from '../../state/landscape';
 import type { CheckpointEntry } from '../../state/landscapeTypes';
+import type { HoldDtype } from '../../workers/contracts/landscape';
 import { formatBytes } from '../../state/storageFit';
 
 /** Groups picked files into checkpoints by their top folder (loose files form one checkpoint). */
@@ -40,6 +42,7 @@ export function CheckpointTray() {
         load={loadLandscapeDemo}
         hint="A 4-layer, 128-wide BERT pretrained on public corpora, fine-tuned on SST-2 and MRPC, its trajectory, and the same model trained from scratch; with SST-2 examples."
       />
+      <HoldChoice />
       <ul className="ckpt-list">
         {checkpoints.map((c) => (
           <li key={c.id} className="ckpt" data-testid={`checkpoint-${c.name}`} data-status={c.status}>
@@ -64,6 +67,7 @@ export function CheckpointTray() {
               </button>
             </div>
             <StorageLine c={c} />
+            <HoldLine c={c} />
             {c.status === 'loading' && <p className="hint">reading and validating…</p>}
             {c.status === 'error' && (
               <p className="error" role="alert">
@@ -92,6 +96,57 @@ export function CheckpointTray() {
         </p>
       )}
     </section>
+  );
+}
+
+/** The precision the worker holds weights in between analyses, with what F16 costs in values. */
+function HoldChoice() {
+  const hold = useLandscape((s) => s.settings.hold);
+  const setHold = useLandscape((s) => s.setHold);
+  const note = useLandscape((s) => s.holdNote);
+  return (
+    <div className="hold-choice">
+      <label>
+        Hold weights in the worker as{' '}
+        <select value={hold} onChange={(e) => void setHold(e.target.value as HoldDtype)} data-testid="hold-dtype">
+          <option value="F32">F32 (as computed)</option>
+          <option value="F16">F16 (half the memory)</option>
+        </select>
+      </label>
+      <p className="hint">
+        F16 halves what each checkpoint takes between analyses; analyses widen it back to F32 while they run. F16
+        files are held exactly; F32 weights are rounded to F16 (each value changes by at most 2⁻¹¹ of itself), so
+        results can differ slightly from the F32 ones.
+      </p>
+      {note && (
+        <p className={note.state === 'failed' ? 'error' : 'hint'} role="status" data-testid="hold-note">
+          {note.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** One line saying in which precision the worker holds a checkpoint, and whether its values were rounded. */
+function HoldLine({ c }: { c: CheckpointEntry }) {
+  const hold = c.summary?.hold;
+  if (!hold) return null;
+  const what =
+    hold.dtype === 'F32'
+      ? 'as F32'
+      : hold.rounded
+        ? `as F16, rounded from F32 (‖Δθ‖/‖θ‖ = ${hold.relativeChange.toExponential(1)})`
+        : 'as F16, exactly (F16 weights)';
+  return (
+    <p
+      className={hold.rounded ? 'warning' : 'hint'}
+      data-testid={`checkpoint-hold-${c.name}`}
+      data-dtype={hold.dtype}
+      data-rounded={String(hold.rounded)}
+      data-bytes={hold.bytes}
+    >
+      held in the worker {what}: {formatBytes(hold.bytes)}
+    </p>
   );
 }
 

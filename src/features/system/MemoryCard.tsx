@@ -1,6 +1,6 @@
 /**
  * The System view's Memory card: browser storage (usage, quota, persisted), what the landscape tray
- * holds (each checkpoint's file bytes, its weights in the worker as F32, stored or in memory only),
+ * holds (each checkpoint's file bytes, its weights in the worker as F32 or F16, stored or in memory only),
  * the compute worker's tfjs memory, and the page's memory where the browser reports it. So a user
  * loading BERT-base checkpoints can see how close the tab is to what it can hold.
  */
@@ -73,7 +73,7 @@ function TrayTable() {
       </>
     );
   const fileBytes = checkpoints.reduce((sum, c) => sum + (c.storage?.bytes ?? 0), 0);
-  const weightBytes = checkpoints.reduce((sum, c) => sum + 4 * (c.summary?.parameters ?? 0), 0);
+  const weightBytes = checkpoints.reduce((sum, c) => sum + (c.summary?.hold.bytes ?? 0), 0);
   return (
     <>
       <h3>Landscape tray</h3>
@@ -82,7 +82,7 @@ function TrayTable() {
           <tr>
             <th scope="col">Checkpoint</th>
             <th scope="col">Files</th>
-            <th scope="col">Weights in the worker (F32)</th>
+            <th scope="col">Weights in the worker</th>
             <th scope="col">Kept</th>
           </tr>
         </thead>
@@ -96,7 +96,9 @@ function TrayTable() {
             >
               <td>{c.name}</td>
               <td>{c.storage ? formatBytes(c.storage.bytes) : NOT_REPORTED}</td>
-              <td>{c.summary ? formatBytes(4 * c.summary.parameters) : c.status}</td>
+              <td data-testid={`memory-held-${c.name}`} data-bytes={c.summary?.hold.bytes ?? ''}>
+                {c.summary ? `${formatBytes(c.summary.hold.bytes)} as ${c.summary.hold.dtype}` : c.status}
+              </td>
               <td>{!c.storage ? NOT_REPORTED : c.storage.stored ? 'stored in this browser' : 'in memory only'}</td>
             </tr>
           ))}

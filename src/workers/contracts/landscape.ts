@@ -29,6 +29,21 @@ export interface CheckpointSummary {
   hasHead: boolean;
   numLabels: number;
   labels: string[];
+  /** How the worker holds the weights between analyses. */
+  hold: CheckpointHold;
+}
+
+/** Precision of the weights the worker holds between analyses (an analysis always computes in F32). */
+export type HoldDtype = 'F32' | 'F16';
+
+export interface CheckpointHold {
+  dtype: HoldDtype;
+  /** Bytes of weights held (4 or 2 per parameter). */
+  bytes: number;
+  /** F16 only: some F32 weight was rounded (an F16 file is held exactly). */
+  rounded: boolean;
+  /** ‖θ_F16 − θ‖ / ‖θ‖ (0 unless rounded). */
+  relativeChange: number;
 }
 
 export interface DataSummary {
@@ -56,7 +71,9 @@ export interface LandscapeInputs {
 export type PointProgress<P> = Progress & { partial: P };
 
 export type LandscapeJobs = {
-  lsOpenCheckpoint: JobSpec<{ id: string; name: string; files: File[] }, CheckpointSummary, never>;
+  lsOpenCheckpoint: JobSpec<{ id: string; name: string; files: File[]; hold?: HoldDtype }, CheckpointSummary, never>;
+  /** Re-holds the checkpoints as F16 (half the memory) or F32 (back from F16: the files are re-read when rounded). */
+  lsHold: JobSpec<{ ids: string[]; dtype: HoldDtype }, { id: string; hold: CheckpointHold }[], never>;
   lsOpenData: JobSpec<{ id: string; file: File }, DataSummary, never>;
   lsForget: JobSpec<{ ids: string[] }, { forgotten: number }, never>;
   /** Checks that the checkpoints in these roles fit together; resolves with the moving tensor count or rejects naming the mismatch. */

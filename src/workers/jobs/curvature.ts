@@ -12,7 +12,8 @@ import { prepareData } from '../../engine/landscape/session';
 import { InputError } from '../../engine/util/errors';
 import type { CurvatureData, CurvatureJobs } from '../contracts/curvature';
 import type { JobHandlers } from '../host';
-import { checkpoint, dataFile } from './landscape';
+import { checkpoint } from './heldCheckpoints';
+import { dataFile } from './landscape';
 
 /** A checkpoint the loss can be evaluated with (it has a classification head). */
 function withHead(c: LoadedCheckpoint): LoadedCheckpoint {

@@ -12,7 +12,8 @@ import { blobSource, type ByteSource } from '../../engine/io/bytes';
 import type { Progress } from '../../engine/util/progress';
 import type { FinetuneJobs, LogEntry, SavedFolder } from '../contracts/finetune';
 import type { JobHandlers } from '../host';
-import { checkpoint, dataFile } from './landscape';
+import { checkpoint } from './heldCheckpoints';
+import { dataFile } from './landscape';
 
 /** Saved folders not yet taken, by run. */
 const waiting = new Map<string, SavedFolder[]>();

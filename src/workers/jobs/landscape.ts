@@ -9,7 +9,7 @@ import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
 import { parseGlueTsv } from '../../engine/io/glue';
 import { blobSource, type ByteSource } from '../../engine/io/bytes';
 import { countComputed, parseSurface, serializeSurface } from '../../engine/io/surfaceFile';
-import { checkCompatibility, shapesOf } from '../../engine/landscape/compat';
+import { checkCompatibility, shapesOf, type ShapedCheckpoint } from '../../engine/landscape/compat';
 import { loadOriginCheckpoint } from '../../engine/landscape/originCheckpoint';
 import { runCurve } from '../../engine/landscape/services/curve';
 import { localPlaneOpener } from '../../engine/landscape/planeSession';
@@ -23,17 +23,10 @@ import { InputError } from '../../engine/util/errors';
 import type { Progress } from '../../engine/util/progress';
 import type { LandscapeInputs, LandscapeJobs, PointProgress } from '../contracts/landscape';
 import type { JobHandlers } from '../host';
+import { checkpoint, checkpointShapes, forgetCheckpoint, holdCheckpoint, keepCheckpoint } from './heldCheckpoints';
 import { loadedWord2Sense } from './senses';
 
-const checkpoints = new Map<string, LoadedCheckpoint>();
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
-
-/** The opened checkpoint `id` (also used by jobs/finetune.ts and jobs/curvature.ts); throws naming the role when it is gone. */
-export function checkpoint(id: string, role: string): LoadedCheckpoint {
-  const c = checkpoints.get(id);
-  if (!c) throw new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
-  return c;
-}
 
 /** The opened data file `id` (its name and bytes; also used by jobs/finetune.ts and jobs/curvature.ts). */
 export function dataFile(id: string): { name: string; bytes: Uint8Array } {
@@ -42,7 +35,7 @@ export function dataFile(id: string): { name: string; bytes: Uint8Array } {
   return d;
 }
 
-function headOf(c: LoadedCheckpoint, role: string): LoadedCheckpoint {
+function headOf<C extends ShapedCheckpoint>(c: C, role: string): C {
   if (!c.tensors.has('classifier.weight'))
     throw new InputError(
       `${c.name} (${role}) has no classification head (classifier.weight); choose a fine-tuned checkpoint as the head`,
@@ -86,13 +79,16 @@ function withPartial<P>(report: (p: PointProgress<P>) => void) {
 }
 
 export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
-  async lsOpenCheckpoint({ id, name, files }) {
-    const sources = new Map<string, ByteSource>();
-    for (const f of files) sources.set(f.name, blobSource(f, `${name}/${f.name}`));
-    const ckpt = await loadOriginCheckpoint(sources, name);
-    checkpoints.set(id, ckpt);
+  async lsOpenCheckpoint({ id, name, files, hold: dtype }) {
+    const read = () => {
+      const sources = new Map<string, ByteSource>();
+      for (const f of files) sources.set(f.name, blobSource(f, `${name}/${f.name}`));
+      return loadOriginCheckpoint(sources, name);
+    };
+    const ckpt = await read();
     let parameters = 0;
     for (const t of ckpt.tensors.values()) parameters += t.data.length;
+    const hold = keepCheckpoint(id, ckpt, read, dtype ?? 'F32');
     const cfg = ckpt.config;
     const labels = Array.from({ length: cfg.numLabels }, (_, k) => cfg.id2label?.[String(k)] ?? `LABEL_${k}`);
     return {
@@ -113,6 +109,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
       hasHead: ckpt.tensors.has('classifier.weight'),
       numLabels: cfg.numLabels,
       labels,
+      hold,
     };
   },
 
@@ -148,14 +145,20 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
 
   async lsForget({ ids }) {
     let n = 0;
-    for (const id of ids) n += Number(checkpoints.delete(id)) + Number(datasets.delete(id));
+    for (const id of ids) n += Number(forgetCheckpoint(id)) + Number(datasets.delete(id));
     return { forgotten: n };
   },
 
+  async lsHold({ ids, dtype }) {
+    const out = [];
+    for (const id of ids) out.push({ id, hold: await holdCheckpoint(id, dtype) });
+    return out;
+  },
+
   async lsValidate({ origin, head, others }) {
-    const o = checkpoint(origin, 'origin');
-    const h = headOf(checkpoint(head, 'head'), 'head');
-    const rest = others.map(({ role, id }) => ({ role, ckpt: checkpoint(id, role) }));
+    const o = checkpointShapes(origin, 'origin');
+    const h = headOf(checkpointShapes(head, 'head'), 'head');
+    const rest = others.map(({ role, id }) => ({ role, ckpt: checkpointShapes(id, role) }));
     return { moving: checkCompatibility(o, h, shapesOf(h), rest).length };
   },
 
