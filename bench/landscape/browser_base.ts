@@ -7,7 +7,10 @@
  * resident memory of all the browser's processes (sampled with ps every 0.5 s: run nothing else with
  * a browser meanwhile).
  *
- *   npx vite build && npx tsx bench/landscape/browser_base.ts [--dir /tmp/sensescape-bench-base] [--examples 8]
+ *   npx vite build && npx tsx bench/landscape/browser_base.ts [--dir /tmp/sensescape-bench-base] [--examples 8] [--hold F16]
+ *
+ * `--hold F16` picks the tray's "hold weights in the worker as F16" before the drops (half the memory
+ * between analyses; the F32 files are rounded).
  *
  * Serves dist/ with `vite preview` on BENCH_PORT (default 4191). Not a test: minutes on this machine.
  */
@@ -20,6 +23,7 @@ const opt = (name: string, dflt: string): string => {
 };
 const DIR = `${opt('dir', '/tmp/sensescape-bench-base')}/f32`;
 const N = opt('examples', '8');
+const HOLD = opt('hold', 'F32');
 const TSV = new URL('../../../shared/data/glue/SST-2/dev.tsv', import.meta.url).pathname;
 const PORT = Number(process.env.BENCH_PORT ?? 4191);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -53,6 +57,7 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${PORT}/?backend=wasm#view=landscapes`);
+  await page.getByTestId('hold-dtype').selectOption(HOLD);
   const ready: Record<string, number> = {};
   for (const name of ['origin', 'ft-a', 'ft-b']) {
     const t = performance.now();
@@ -75,16 +80,20 @@ try {
     await page.locator('[data-testid="curve-table"] td[data-series="pretrained-train"]').allTextContents()
   ).map(Number);
   const backend = await page.getByTestId('backend-badge').textContent();
+  await sleep(5000);
+  const afterCurve = Math.round(browserRss());
   clearInterval(sampler);
   console.log(
     JSON.stringify({
       backend,
+      hold: HOLD,
       examples: Number(N),
       points: 3,
       readySeconds: ready,
       rssAfterDropsMB: afterDrops,
       curveSeconds: curveS,
       loss,
+      rssAfterCurveMB: afterCurve,
       peakBrowserRssMB: Math.round(peak),
     }),
   );

@@ -3,11 +3,13 @@
  * the F32 host tensors, for a browser tab holding several BERT-base checkpoints (3 × 438 MB as F32).
  * An F16 checkpoint file is held exactly; F32 weights are rounded to nearest even (relative change
  * ≤ 2⁻¹¹ per normal value), which the caller must say on screen — `rounded` and `relativeChange`
- * report it. An analysis widens the halves back to F32 host tensors (exact) for its duration.
+ * report it. An analysis reads F32 host tensors widened from the halves (exact) one tensor at a time:
+ * each widened array lives only while a consumer holds it (a WeakRef memo), so holding origin and
+ * directions for a landscape costs the halves plus what the analysis itself keeps, not 2 × F32 copies.
  */
-import { f16ToF32, f32ToF16 } from '../io/safetensors';
+import { f16ToF32, f32ToF16, halfTable } from '../io/safetensors';
 import { InputError } from '../util/errors';
-import type { LoadedCheckpoint } from './checkpoint';
+import type { HostTensor, LoadedCheckpoint } from './checkpoint';
 
 /** A checkpoint whose tensors are kept as F16 bit patterns (PyTorch layouts, as LoadedCheckpoint's). */
 export interface HalfHeldCheckpoint {
@@ -28,14 +30,15 @@ export function holdAsHalf(ckpt: LoadedCheckpoint): HalfHeldCheckpoint {
   const halves = new Map<string, { shape: number[]; halves: Uint16Array }>();
   let diff2 = 0;
   let norm2 = 0;
+  const table = halfTable();
   for (const [name, t] of tensors) {
     const h = f32ToF16(t.data);
-    const back = f16ToF32(h);
     const x = t.data;
     for (let i = 0; i < x.length; i++) {
-      const d = back[i] - x[i];
+      const back = table[h[i]];
+      const d = back - x[i];
       if (d !== 0) {
-        if (!Number.isFinite(back[i]) && Number.isFinite(x[i]))
+        if (!Number.isFinite(back) && Number.isFinite(x[i]))
           throw new InputError(
             `${ckpt.name}: ${name} holds ${x[i]}, beyond F16's range (±65504); it can only be held as F32`,
           );
@@ -48,10 +51,38 @@ export function holdAsHalf(ckpt: LoadedCheckpoint): HalfHeldCheckpoint {
   return { meta, halves, rounded: diff2 > 0, relativeChange: norm2 > 0 ? Math.sqrt(diff2 / norm2) : 0 };
 }
 
-/** The held halves as F32 host tensors (exact widening; fresh arrays the caller may keep or drop). */
+/**
+ * A host tensor widened from F16 halves when its `data` is read. The F32 array is memoised weakly:
+ * while anyone holds it every read returns the same array; once no one does, it can be collected and
+ * the next read widens again. Its values are never written back: consumers must treat `data` as
+ * read-only (the landscape engine copies what it changes).
+ */
+class WidenedTensor {
+  private memo?: WeakRef<Float32Array>;
+  constructor(
+    readonly shape: number[],
+    readonly halves: Uint16Array,
+  ) {}
+
+  get data(): Float32Array {
+    let d = this.memo?.deref();
+    if (!d) {
+      d = f16ToF32(this.halves);
+      this.memo = new WeakRef(d);
+    }
+    return d;
+  }
+}
+
+/** The F16 bit patterns behind a tensor of `widenHalfHeld`'s (read them instead of widening), else undefined. */
+export function halvesOf(t: HostTensor): Uint16Array | undefined {
+  return t instanceof WidenedTensor ? t.halves : undefined;
+}
+
+/** The held halves as F32 host tensors (PyTorch layouts), each widened when first read (exact). */
 export function widenHalfHeld(held: HalfHeldCheckpoint): LoadedCheckpoint {
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, t] of held.halves) tensors.set(name, { shape: t.shape, data: f16ToF32(t.halves) });
+  for (const [name, t] of held.halves) tensors.set(name, new WidenedTensor(t.shape, t.halves));
   return { ...held.meta, tensors };
 }
 

@@ -14,6 +14,7 @@ import { disposeParamSet, subtract, uploadParams } from '../landscape/params';
 import { shapesOf } from '../landscape/compat';
 import { randomBatches, randomBertCheckpoint, type RandomBertShape } from '../../testing/randomBert';
 import { BertClassifier } from './model';
+import { halvesOf, holdAsHalf, widenHalfHeld } from './halfHold';
 import { fillPlane, planeLayout } from './plane';
 import type { PointMover } from './interpolate';
 
@@ -137,5 +138,29 @@ describe('planeLayout', () => {
     expect(p[word.offset + 2 * SHAPE.hidden + 1]).toBe(
       data(origin)('embeddings.word_embeddings.weight')[rows[2] * SHAPE.hidden + 1],
     );
+  });
+});
+
+describe('a plane from checkpoints held as F16', () => {
+  it('reads the halves and equals the plane of the widened F32 values, bit for bit', () => {
+    const held = [origin, t1, t2].map((c) => widenHalfHeld(holdAsHalf(c)));
+    const wide = held.map((c) => ({
+      ...c,
+      tensors: new Map([...c.tensors].map(([n, t]) => [n, { shape: t.shape, data: Float32Array.from(t.data) }])),
+    }));
+    expect(halvesOf(held[0].tensors.get(names[0])!)).toBeInstanceOf(Uint16Array);
+    expect(halvesOf(wide[0].tensors.get(names[0])!)).toBeUndefined();
+    const layout = planeLayout(shapesOf(t1), names, sparseRows);
+    const halfData = (c: (typeof held)[number]) => (n: string) => halvesOf(c.tensors.get(n)!)!;
+    const build = (read: (c: (typeof held)[number]) => (n: string) => Float32Array | Uint16Array, cs: typeof held) =>
+      cs.map((c, k) => {
+        const p = new Float32Array(layout.floats);
+        fillPlane(layout, p, read(c), k === 0 ? undefined : read(cs[0]));
+        return p;
+      });
+    const fromHalves = build(halfData, held);
+    const fromWide = build(data, wide);
+    fromHalves.forEach((p, k) => expect(p).toEqual(fromWide[k]));
+    expect(fromWide[1]).not.toEqual(planes().planes[1]); // rounding to F16 changed the direction
   });
 });

@@ -261,13 +261,18 @@ function halfValue(h: number): number {
   return sign * (1 + frac / 1024) * 2 ** (exp - 15);
 }
 
-/** IEEE half → single precision (exact), by table lookup: ~10× the per-element arithmetic's speed. */
-export function f16ToF32(halves: Uint16Array): Float32Array {
+/** The F32 value of every F16 bit pattern, indexed by the pattern (65,536 entries, exact). */
+export function halfTable(): Float32Array {
   if (!HALF_TABLE) {
     HALF_TABLE = new Float32Array(65536);
     for (let h = 0; h < 65536; h++) HALF_TABLE[h] = halfValue(h);
   }
-  const table = HALF_TABLE;
+  return HALF_TABLE;
+}
+
+/** IEEE half → single precision (exact), by table lookup: ~10× the per-element arithmetic's speed. */
+export function f16ToF32(halves: Uint16Array): Float32Array {
+  const table = halfTable();
   const out = new Float32Array(halves.length);
   for (let i = 0; i < halves.length; i++) out[i] = table[halves[i]];
   return out;
@@ -276,11 +281,9 @@ export function f16ToF32(halves: Uint16Array): Float32Array {
 /** Single → IEEE half precision, round to nearest even. */
 export function f32ToF16(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
+  const u = new Uint32Array(values.buffer, values.byteOffset, values.length);
   for (let i = 0; i < values.length; i++) {
-    f[0] = values[i];
-    const x = u[0];
+    const x = u[i];
     const sign = (x >>> 16) & 0x8000;
     const exp = (x >>> 23) & 0xff;
     let mant = x & 0x7fffff;
@@ -288,7 +291,7 @@ export function f32ToF16(values: Float32Array): Uint16Array {
       out[i] = sign | 0x7c00 | (mant ? 0x200 : 0);
       continue;
     }
-    let e = exp - 127 + 15;
+    const e = exp - 127 + 15;
     if (e >= 31) {
       out[i] = sign | 0x7c00;
       continue;
@@ -312,7 +315,6 @@ export function f32ToF16(values: Float32Array): Uint16Array {
     if (rem > 0x1000 || (rem === 0x1000 && half & 1)) half++;
     if (half >> 10 >= 31) half = 0x7c00;
     out[i] = sign | half;
-    e = 0;
   }
   return out;
 }

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor, LoadedCheckpoint } from '../bert/checkpoint';
 import type { EncodedBatch } from '../bert/data';
 import type { DirectionSpec } from '../io/surfaceFile';
+import { halvesOf } from '../bert/halfHold';
 import { BertClassifier } from '../bert/model';
 import { fillPlane, planeFits, planeLayout, type PlaneLayout } from '../bert/plane';
 import { EMBEDDINGS } from '../bert/params';
@@ -48,7 +49,11 @@ export function buildPlane(req: SessionRequest, alloc: (floats: number) => Float
   const names = checkCompatibility(origin, head, shapes, others);
   const rows = names.includes(WORD) ? usedEmbeddingRows(batches.flat(), shapes.get(WORD)![0]) : null;
   const layout = planeLayout(shapes, names, rows ? [{ name: WORD, rows }] : []);
-  const data = (c: LoadedCheckpoint) => (name: string) => c.tensors.get(name)!.data;
+  // A checkpoint held as F16 is read as its halves: no widened copy of it is made for the plane.
+  const data = (c: LoadedCheckpoint) => (name: string) => {
+    const t = c.tensors.get(name)!;
+    return halvesOf(t) ?? t.data;
+  };
   const planes = [origin, ...directions].map((c, k) => {
     const p = alloc(layout.floats);
     fillPlane(layout, p, data(c), k === 0 ? undefined : data(origin));

@@ -67,6 +67,19 @@ async function prepare(inputs: LandscapeInputs, head: LoadedCheckpoint) {
   return prepareData(data.bytes, data.name, head, dataOptions(inputs, head));
 }
 
+/**
+ * Reads checkpoint `name` from its dropped files (again, when an F16 hold goes back to F32). A closure
+ * of its own: one made inside the handler would share the handler's scope, and with it keep the
+ * loaded F32 tensors alive for as long as the held checkpoint keeps its reader.
+ */
+function reader(name: string, files: readonly File[]): () => Promise<LoadedCheckpoint> {
+  return () => {
+    const sources = new Map<string, ByteSource>();
+    for (const f of files) sources.set(f.name, blobSource(f, `${name}/${f.name}`));
+    return loadOriginCheckpoint(sources, name);
+  };
+}
+
 /** Forwards the service's progress with the latest partial result attached (from the first point on). */
 function withPartial<P>(report: (p: PointProgress<P>) => void) {
   let partial: P | undefined;
@@ -80,11 +93,7 @@ function withPartial<P>(report: (p: PointProgress<P>) => void) {
 
 export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   async lsOpenCheckpoint({ id, name, files, hold: dtype }) {
-    const read = () => {
-      const sources = new Map<string, ByteSource>();
-      for (const f of files) sources.set(f.name, blobSource(f, `${name}/${f.name}`));
-      return loadOriginCheckpoint(sources, name);
-    };
+    const read = reader(name, files);
     const ckpt = await read();
     let parameters = 0;
     for (const t of ckpt.tensors.values()) parameters += t.data.length;
