@@ -67,9 +67,11 @@ async function tensorsOf(file: string): Promise<Map<string, Float32Array>> {
   return out;
 }
 
-function distance(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+/** ‖a − b‖ over the tensors `keep` accepts (all by default). */
+function distance(a: Map<string, Float32Array>, b: Map<string, Float32Array>, keep = (_n: string) => true): number {
   let s = 0;
   for (const [n, x] of a) {
+    if (!keep(n)) continue;
     const y = b.get(n);
     if (!y) throw new Error(`tensor ${n} missing`);
     for (let i = 0; i < x.length; i++) s += (x[i] - y[i]) ** 2;
@@ -105,6 +107,11 @@ describe('sensescape bert finetune', () => {
       const theirs = await tensorsOf(join(FIX, `${name}.safetensors`));
       const rel = distance(ours, theirs) / c.moved;
       expect(rel).toBeLessThan(Math.max(1e-4, 3 * c.float32VsFloat64));
+      // Attention key biases have an exactly zero gradient (softmax ignores a shift shared by a query's
+      // scores): both float32 runs move them by rounding noise alone (PyTorch misses its own fixture there
+      // by ~4e-4 on finetuned-rte). Every other parameter must match to the issue's 1e-4.
+      const learnt = (n: string) => !n.endsWith('attention.self.key.bias');
+      expect(distance(ours, theirs, learnt) / c.moved).toBeLessThan(1e-4);
     });
   }
 
