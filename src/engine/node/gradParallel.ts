@@ -35,6 +35,7 @@ import {
 import type { Dropout } from '../bert/gradForward';
 import { mixSeed } from '../bert/finetune/plan';
 import { addMany } from '../tensor/addMany';
+import { hostView } from '../tensor/inPlace';
 import { asInputError } from '../util/errors';
 import { BOOTSTRAP, workerEntry } from './bertWorkerEntry';
 
@@ -323,7 +324,7 @@ export class GradientPool {
       const t = point.tensors[i];
       if (t.size !== e.length)
         throw new Error(`gradient pool: parameter ${e.name} has ${t.size} values, expected ${e.length}`);
-      this.paramsView.set((await t.data()) as Float32Array, e.offset);
+      this.paramsView.set(hostView(t) ?? ((await t.data()) as Float32Array), e.offset);
     }
   }
 
@@ -344,7 +345,11 @@ export class GradientPool {
       tf.tidy(() => {
         const terms: tf.Tensor[] = local ? [local.grads[i]] : [];
         results.forEach((r, k) => {
-          if (r) terms.push(tf.tensor(this.gradViews[k].slice(e.offset, e.offset + e.length), e.shape, 'float32'));
+          if (!r) return;
+          // The WASM backend copies on upload, so a view will do; the CPU backend would keep the view
+          // itself (which the workers rewrite next update), so it gets a copy.
+          const view = this.gradViews[k].subarray(e.offset, e.offset + e.length);
+          terms.push(tf.tensor(tf.getBackend() === 'wasm' ? view : view.slice(), e.shape, 'float32'));
         });
         return tf.keep(addMany(terms.length > 0 ? terms : [tf.zeros(point.tensors[i].shape)]));
       }),

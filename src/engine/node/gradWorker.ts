@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { gradient, hessianVectorProduct, type GradientResult } from '../bert/grad';
+import { hostView } from '../tensor/inPlace';
 import { initNodeBackend } from './backend';
 import { errorFields } from './bertWorkerEntry';
 import { listedDropout, type FromGradWorker, type GradWorkerInit, type ToGradWorker } from './gradParallel';
@@ -48,7 +49,9 @@ async function start(): Promise<void> {
     }
     job
       .then(async (g) => {
-        for (const [i, e] of init.layout.entries()) grads.set((await g.grads[i].data()) as Float32Array, e.offset);
+        // Straight from the backend's memory into the shared buffer (a view where the backend has one).
+        for (const [i, e] of init.layout.entries())
+          grads.set(hostView(g.grads[i]) ?? ((await g.grads[i].data()) as Float32Array), e.offset);
         tf.dispose(g.grads);
         post({ type: 'grad', id: m.id, loss: g.loss, examples: g.examples });
       })
