@@ -71,6 +71,8 @@ test('F16 hold: said on each card, half the memory, the F16 files’ curve; back
   close(await curveShown(page), f16.loss);
 
   const held16 = Number(await page.getByTestId('checkpoint-hold-origin').getAttribute('data-bytes'));
+  const heldFt16 = Number(await page.getByTestId('checkpoint-hold-ft-a').getAttribute('data-bytes'));
+  await expect(page.getByTestId('tray-memory')).toHaveAttribute('data-held-bytes', String(held16 + heldFt16));
   await page.getByTestId('hold-dtype').selectOption('F32');
   await expect(page.getByTestId('checkpoint-hold-origin')).toHaveAttribute('data-dtype', 'F32');
   await expect(page.getByTestId('checkpoint-hold-ft-a')).toHaveAttribute('data-dtype', 'F32');

@@ -13,7 +13,7 @@
  * Only the WASM/CPU host path with the fused Q/K/V kernels (SIMD attention) can be built this way.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { halfTable } from '../io/safetensors';
+import { f16ToF32 } from '../io/safetensors';
 import { InputError } from '../util/errors';
 import type { HostTensor } from './checkpoint';
 import { axpy, type PointMover, type SparseRows } from './interpolate';
@@ -94,15 +94,11 @@ export function planeLayout(
   return { names: [...names], entries, floats: offset };
 }
 
-/** Host values in PyTorch layout: F32, or F16 bit patterns (a checkpoint held as F16, read without widening it). */
+/** Host values in PyTorch layout: F32, or F16 bit patterns (a checkpoint held as F16, widened here one tensor at a time). */
 export type PlaneSource = Float32Array | Uint16Array;
 
-/** Reads element i of a source as F32 (an F16 pattern through the exact table). */
-function reader(src: PlaneSource): (i: number) => number {
-  if (src instanceof Float32Array) return (i) => src[i];
-  const table = halfTable();
-  return (i) => table[src[i]];
-}
+/** A source as F32 values: itself, or its F16 patterns widened (exact) — one tensor's worth, dropped after use. */
+const asF32 = (src: PlaneSource): Float32Array => (src instanceof Float32Array ? src : f16ToF32(src));
 
 /**
  * Writes `values(name)` (PyTorch layout), minus `minus(name)` when given, into `dst` in the plane's layout.
@@ -116,14 +112,13 @@ export function fillPlane(
 ): void {
   if (dst.length !== layout.floats) throw new Error(`fillPlane: ${dst.length} floats, the layout has ${layout.floats}`);
   for (const e of layout.entries) {
-    const src = values(e.name);
-    const sub = minus?.(e.name);
+    const src = asF32(values(e.name));
+    const m = minus?.(e.name);
+    const sub = m && asF32(m);
     const size = e.shape.reduce((a, b) => a * b, 1);
     if (src.length !== size || (sub && sub.length !== size))
       throw new InputError(`${e.name}: ${src.length} values, expected ${size}`);
-    const x = reader(src);
-    const y = sub && reader(sub);
-    const at = y ? (i: number): number => x(i) - y(i) : x;
+    const at = (i: number): number => (sub ? src[i] - sub[i] : src[i]);
     const out = dst.subarray(e.offset, e.offset + e.length);
     if (e.kind === 'kernel' || (e.kind === 'qkv' && e.shape.length === 2)) {
       const [rows, cols] = e.shape;

@@ -11,6 +11,7 @@ import { ROLE_LABELS, useLandscape, type Role } from '../../state/landscape';
 import type { CheckpointEntry } from '../../state/landscapeTypes';
 import type { HoldDtype } from '../../workers/contracts/landscape';
 import { formatBytes } from '../../state/storageFit';
+import { trayMemory } from '../../state/trayMemory';
 
 /** Groups picked files into checkpoints by their top folder (loose files form one checkpoint). */
 export function groupByFolder(files: PickedFile[]): { name: string; files: File[] }[] {
@@ -85,6 +86,7 @@ export function CheckpointTray() {
           </li>
         ))}
       </ul>
+      <TrayMemoryLine />
       {validation && (
         <p
           className={validation.ok ? 'ok' : 'error'}
@@ -124,6 +126,26 @@ function HoldChoice() {
         </p>
       )}
     </div>
+  );
+}
+
+/** What the tray's weights take in the worker, with a warning near the device's reported memory. */
+function TrayMemoryLine() {
+  const checkpoints = useLandscape((s) => s.checkpoints);
+  const ready = checkpoints.flatMap((c) => (c.summary ? [c.summary] : []));
+  if (ready.length === 0) return null;
+  const device = (navigator as Navigator & { deviceMemory?: number }).deviceMemory;
+  const m = trayMemory(ready, device);
+  return (
+    <p
+      className={m.tight ? 'warning' : 'hint'}
+      role={m.tight ? 'status' : undefined}
+      data-testid="tray-memory"
+      data-held-bytes={m.heldBytes}
+      data-tight={String(m.tight)}
+    >
+      {m.message}
+    </p>
   );
 }
 
