@@ -46,7 +46,6 @@ function checkpointRecords(page: Page): Promise<string[]> {
   });
 }
 
-
 test('over the quota: kept in memory only, says so, computes, and leaves nothing half-written', async ({ page }) => {
   const errors = collectErrors(page);
   await page.goto('/#view=landscapes');

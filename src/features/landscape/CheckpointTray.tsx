@@ -116,9 +116,9 @@ function HoldChoice() {
         </select>
       </label>
       <p className="hint">
-        F16 halves what each checkpoint takes between analyses; analyses widen it back to F32 while they run. F16
-        files are held exactly; F32 weights are rounded to F16 (each value changes by at most 2⁻¹¹ of itself), so
-        results can differ slightly from the F32 ones.
+        F16 halves what each checkpoint takes between analyses; analyses widen it back to F32 while they run. F16 files
+        are held exactly; F32 weights are rounded to F16 (each value changes by at most 2⁻¹¹ of itself), so results can
+        differ slightly from the F32 ones.
       </p>
       {note && (
         <p className={note.state === 'failed' ? 'error' : 'hint'} role="status" data-testid="hold-note">

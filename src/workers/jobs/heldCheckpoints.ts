@@ -22,8 +22,7 @@ interface Held {
 
 const held = new Map<string, Held>();
 
-const missing = (id: string, role: string) =>
-  new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
+const missing = (id: string, role: string) => new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
 
 function parametersOf(ckpt: LoadedCheckpoint): number {
   let n = 0;
