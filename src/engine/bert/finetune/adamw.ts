@@ -10,10 +10,14 @@
  *   max(0, (T − s) / (T − W)), W = ceil(warmup_ratio · T);
  * - `clip_grad_norm_`: the global L2 norm over all gradients; when max_norm / (norm + 1e-6) < 1 every
  *   gradient is scaled by it. The norm before clipping is what the log reports (as Trainer's grad_norm).
- * Moments and parameters live on the tfjs device; nothing is read back but the gradient norm.
+ * Moments and parameters live on the tfjs device; nothing is read back but the gradient norm. Where
+ * the backend's memory is the host's (WASM, CPU), `applyInPlace` does the clipping and the update in
+ * one pass over that memory instead of ~15 tensor ops, each allocating a parameter-sized result; it
+ * rounds every step to float32 as those ops do, so both give the same numbers bit for bit (tested).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { addMany } from '../../tensor/addMany';
+import { afterWrite, hostView, ownedCopy } from '../../tensor/inPlace';
 
 /** AdamW hyperparameters (torch's defaults for betas and eps). */
 export interface AdamWConfig {
@@ -89,7 +93,7 @@ export class AdamW {
     const out = old.map((t, i) => {
       if (values[i].length !== t.size)
         throw new Error(`optimizer state ${this.names[i]}: ${values[i].length} values, expected ${t.size}`);
-      return tf.keep(tf.tensor(values[i], t.shape, 'float32'));
+      return tf.keep(ownedCopy(values[i], t.shape)); // updated in place by applyInPlace
     });
     tf.dispose(old);
     return out;
@@ -123,6 +127,49 @@ export class AdamW {
       out.push(p);
     }
     return out;
+  }
+
+  /**
+   * The same update as {@link apply} after clipping the gradients by `clip` (1: none), written in place
+   * into `params` and the moments through host views; `grads` are left unscaled. Returns false, having
+   * changed nothing, when some tensor has no host view (GPU backends): use the tensor ops then.
+   */
+  applyInPlace(
+    params: readonly tf.Tensor[],
+    grads: readonly tf.Tensor[],
+    clip: number,
+    lr: number,
+    weightDecay: number,
+  ): boolean {
+    const views = params.map((p, i) => [hostView(p), hostView(grads[i]), hostView(this.m[i]), hostView(this.v[i])]);
+    if (views.some((vs) => vs.some((x) => x === null))) return false;
+    this.step++;
+    const f = Math.fround;
+    // Each tensor op of `apply` rounds its scalar operand and its result to float32; so does this loop.
+    const C = f(clip);
+    const B1c = f(1 - this.beta1);
+    const B2 = f(this.beta2);
+    const B2c = f(1 - this.beta2);
+    const BC2 = f(Math.sqrt(1 - this.beta2 ** this.step));
+    const EPS = f(this.eps);
+    const SS = f(lr / (1 - this.beta1 ** this.step));
+    const WD = f(1 - lr * weightDecay);
+    for (let i = 0; i < params.length; i++) {
+      const [p, g, m, v] = views[i] as Float32Array[];
+      const decay = weightDecay !== 0 && decays(this.names[i]);
+      for (let j = 0; j < p.length; j++) {
+        const gj = clip < 1 ? f(g[j] * C) : g[j];
+        const pj = decay ? f(p[j] * WD) : p[j];
+        const mj = f(m[j] + f(f(gj - m[j]) * B1c));
+        const vj = f(f(v[j] * B2) + f(f(gj * gj) * B2c));
+        const denom = f(f(f(Math.sqrt(vj)) / BC2) + EPS);
+        p[j] = f(pj - f(f(mj / denom) * SS));
+        m[j] = mj;
+        v[j] = vj;
+      }
+      afterWrite(params[i]);
+    }
+    return true;
   }
 
   /** Host copies of the moments (for a checkpoint). */

@@ -15,6 +15,7 @@
  * into N micro-batches so a batch that does not fit still runs.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { ownedCopy } from '../../tensor/inPlace';
 import { BertTokenizer } from '../../text/bertTokenizer';
 import { CancelToken, isCancelled, now } from '../../util/cancel';
 import { InputError } from '../../util/errors';
@@ -185,7 +186,8 @@ export async function runFinetune(
   let step = resume?.step ?? 0;
   if (step > T) throw new InputError(`--resume: the checkpoint is at step ${step}, past this run's ${T} steps`);
   const host = (n: string, i: number) => resume?.params.get(n) ?? start.values[i];
-  let params = names.map((n, i) => tf.keep(tf.tensor(host(n, i), shapes[i], 'float32')));
+  // Owned copies: AdamW may update them in place, and the CPU backend would otherwise keep these arrays.
+  let params = names.map((n, i) => tf.keep(ownedCopy(host(n, i), shapes[i])));
   const opt = new AdamW(names, shapes);
   if (resume)
     opt.load(
@@ -262,15 +264,17 @@ export async function runFinetune(
             `fine-tune step ${t}: non-finite ${Number.isFinite(g.loss) ? 'gradient norm' : 'loss'} (loss ${g.loss}, ‖g‖ ${norm}); lower --lr or check the data`,
           );
         const c = clipFactor(norm, hp.maxGradNorm);
-        if (c < 1) {
-          const scaled = grads.map((x) => tf.keep(tf.mul(x, c)));
-          tf.dispose(grads);
-          grads = scaled;
-        }
         const lr = hp.lr * linearScheduleFactor(t - 1, T, W);
-        const next = opt.apply(params, grads, lr, hp.weightDecay);
-        tf.dispose(params);
-        params = next;
+        if (!opt.applyInPlace(params, grads, c, lr, hp.weightDecay)) {
+          if (c < 1) {
+            const scaled = grads.map((x) => tf.keep(tf.mul(x, c)));
+            tf.dispose(grads);
+            grads = scaled;
+          }
+          const next = opt.apply(params, grads, lr, hp.weightDecay);
+          tf.dispose(params);
+          params = next;
+        }
         step = t;
         lastLoss = g.loss;
         emit({ step, loss: g.loss, lr, grad_norm: norm });
