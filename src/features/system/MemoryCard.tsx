@@ -9,6 +9,7 @@ import { useBrowserStorage } from '../../state/browserStorage';
 import { useLandscape } from '../../state/landscape';
 import { useMemory } from '../../state/memory';
 import { formatBytes } from '../../state/storageFit';
+import { trayMemory } from '../../state/trayMemory';
 
 const NOT_REPORTED = 'not reported';
 
@@ -73,7 +74,7 @@ function TrayTable() {
       </>
     );
   const fileBytes = checkpoints.reduce((sum, c) => sum + (c.storage?.bytes ?? 0), 0);
-  const weightBytes = checkpoints.reduce((sum, c) => sum + (c.summary?.hold.bytes ?? 0), 0);
+  const weightBytes = trayMemory(checkpoints.flatMap((c) => (c.summary ? [c.summary] : []))).heldBytes;
   return (
     <>
       <h3>Landscape tray</h3>

@@ -6,7 +6,7 @@
  * F32 values come back rather than the rounded ones.
  */
 import type { LoadedCheckpoint } from '../../engine/bert/checkpoint';
-import { holdAsHalf, widenHalfHeld, type HalfHeldCheckpoint } from '../../engine/bert/halfHold';
+import { heldWeightBytes, holdAsHalf, widenHalfHeld, type HalfHeldCheckpoint } from '../../engine/bert/halfHold';
 import type { ShapedCheckpoint } from '../../engine/landscape/compat';
 import { InputError } from '../../engine/util/errors';
 import type { CheckpointHold, HoldDtype } from '../contracts/landscape';
@@ -24,7 +24,8 @@ const held = new Map<string, Held>();
 
 const missing = (id: string, role: string) => new InputError(`${role}: checkpoint ${id} is not loaded (drop it again)`);
 
-function parametersOf(ckpt: LoadedCheckpoint): number {
+/** Parameters in a loaded checkpoint (all its tensors' values). */
+export function parametersOf(ckpt: LoadedCheckpoint): number {
   let n = 0;
   for (const t of ckpt.tensors.values()) n += t.data.length;
   return n;
@@ -34,7 +35,7 @@ function holdOf(h: Held): CheckpointHold {
   const dtype: HoldDtype = h.half ? 'F16' : 'F32';
   return {
     dtype,
-    bytes: h.parameters * (dtype === 'F32' ? 4 : 2),
+    bytes: heldWeightBytes(h.parameters, dtype),
     rounded: h.half?.rounded ?? false,
     relativeChange: h.half?.relativeChange ?? 0,
   };

@@ -23,7 +23,14 @@ import { InputError } from '../../engine/util/errors';
 import type { Progress } from '../../engine/util/progress';
 import type { LandscapeInputs, LandscapeJobs, PointProgress } from '../contracts/landscape';
 import type { JobHandlers } from '../host';
-import { checkpoint, checkpointShapes, forgetCheckpoint, holdCheckpoint, keepCheckpoint } from './heldCheckpoints';
+import {
+  checkpoint,
+  checkpointShapes,
+  forgetCheckpoint,
+  holdCheckpoint,
+  keepCheckpoint,
+  parametersOf,
+} from './heldCheckpoints';
 import { loadedWord2Sense } from './senses';
 
 const datasets = new Map<string, { name: string; bytes: Uint8Array }>();
@@ -95,8 +102,7 @@ export const landscapeHandlers: JobHandlers<LandscapeJobs> = {
   async lsOpenCheckpoint({ id, name, files, hold: dtype }) {
     const read = reader(name, files);
     const ckpt = await read();
-    let parameters = 0;
-    for (const t of ckpt.tensors.values()) parameters += t.data.length;
+    const parameters = parametersOf(ckpt);
     const hold = keepCheckpoint(id, ckpt, read, dtype ?? 'F32');
     const cfg = ckpt.config;
     const labels = Array.from({ length: cfg.numLabels }, (_, k) => cfg.id2label?.[String(k)] ?? `LABEL_${k}`);
