@@ -3,9 +3,10 @@
  * the F32 host tensors, for a browser tab holding several BERT-base checkpoints (3 × 438 MB as F32).
  * An F16 checkpoint file is held exactly; F32 weights are rounded to nearest even (relative change
  * ≤ 2⁻¹¹ per normal value), which the caller must say on screen — `rounded` and `relativeChange`
- * report it. An analysis reads F32 host tensors widened from the halves (exact) one tensor at a time:
- * each widened array lives only while a consumer holds it (a WeakRef memo), so holding origin and
- * directions for a landscape costs the halves plus what the analysis itself keeps, not 2 × F32 copies.
+ * report it. An analysis reads F32 host tensors widened from the halves (exact) when it reads them,
+ * memoised weakly, so between analyses only the halves stay. A WeakRef keeps what it hands out alive
+ * until the current synchronous job ends, so code that reads every tensor in one synchronous pass (the
+ * plane fill) takes the halves through `halvesOf` instead, or it would hold a whole F32 copy at once.
  */
 import { f16ToF32, f32ToF16, halfTable } from '../io/safetensors';
 import { InputError } from '../util/errors';
@@ -53,8 +54,8 @@ export function holdAsHalf(ckpt: LoadedCheckpoint): HalfHeldCheckpoint {
 
 /**
  * A host tensor widened from F16 halves when its `data` is read. The F32 array is memoised weakly:
- * while anyone holds it every read returns the same array; once no one does, it can be collected and
- * the next read widens again. Its values are never written back: consumers must treat `data` as
+ * while anyone holds it (and until the synchronous job that read it ends) every read returns the same
+ * array; after that it can be collected and the next read widens again. Its values are never written back: consumers must treat `data` as
  * read-only (the landscape engine copies what it changes).
  */
 class WidenedTensor {

@@ -49,7 +49,8 @@ export function buildPlane(req: SessionRequest, alloc: (floats: number) => Float
   const names = checkCompatibility(origin, head, shapes, others);
   const rows = names.includes(WORD) ? usedEmbeddingRows(batches.flat(), shapes.get(WORD)![0]) : null;
   const layout = planeLayout(shapes, names, rows ? [{ name: WORD, rows }] : []);
-  // A checkpoint held as F16 is read as its halves, widened one tensor at a time while the plane is filled.
+  // A checkpoint held as F16 is read as its halves, widened one tensor at a time by fillPlane: through
+  // `.data` the fill's one synchronous pass would keep every widened tensor alive (WeakRef semantics).
   const data = (c: LoadedCheckpoint) => (name: string) => {
     const t = c.tensors.get(name)!;
     return halvesOf(t) ?? t.data;
