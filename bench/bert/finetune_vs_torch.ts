@@ -8,7 +8,10 @@
  * force). Prints both rates, the ratio (ours / PyTorch; issue 17's
  * target ≥ 0.7) and the first losses side by side (same data, same start: they should agree).
  *
- *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N]
+ *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N] [--dir CKPT]
+ *
+ * `--dir` fine-tunes another checkpoint folder with a head, e.g. a BERT-base one of tools/bert/base_bench.py
+ * (`--dir /tmp/sensescape-bench-base/f32/ft-a`).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -28,11 +31,12 @@ const STEPS = opt('steps', 5);
 const L = opt('length', 64);
 const B = opt('batch', 32);
 const ROOT = join(import.meta.dirname, '../..');
-const DIR = '/tmp/sensescape-bench-bert-4x256';
+const dirAt = argv.indexOf('--dir');
+const DIR = dirAt >= 0 ? argv[dirAt + 1] : '/tmp/sensescape-bench-bert-4x256';
 const TSV = join(ROOT, '../shared/data/glue/RTE/train.tsv');
 const PY = '/usr/bin/python3';
 
-if (!existsSync(join(DIR, 'model.safetensors'))) {
+if (dirAt < 0 && !existsSync(join(DIR, 'model.safetensors'))) {
   console.error(`writing the benchmark checkpoint to ${DIR} …`);
   execFileSync(PY, [join(ROOT, 'tools/bert/bench_torch.py'), 'make', DIR], { stdio: 'inherit' });
 }
@@ -87,7 +91,10 @@ await runFinetune(
 await pool.close();
 const ourS = (stamps[STEPS] - stamps[0]) / 1000;
 const ours = STEPS / ourS;
-console.log(`BERT 4×256 (FFN 1024, vocab 30522), batch ${B} RTE pairs at length ≤ ${L}, AdamW, dropout 0`);
+const c = ckpt.config;
+console.log(
+  `BERT ${c.numHiddenLayers}×${c.hiddenSize} (FFN ${c.intermediateSize}, vocab ${c.vocabSize}), batch ${B} RTE pairs at length ≤ ${L}, AdamW, dropout 0`,
+);
 console.log(
   `  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.steps_per_s.toFixed(3)} steps/s (${STEPS} steps in ${torch.seconds.toFixed(2)} s)`,
 );
