@@ -8,10 +8,11 @@
  * force). Prints both rates, the ratio (ours / PyTorch; issue 17's
  * target ≥ 0.7) and the first losses side by side (same data, same start: they should agree).
  *
- *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N] [--dir CKPT]
+ *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N] [--dir CKPT] [--accumulate N]
  *
  * `--dir` fine-tunes another checkpoint folder with a head, e.g. a BERT-base one of tools/bert/base_bench.py
- * (`--dir /tmp/sensescape-bench-base/f32/ft-a`).
+ * (`--dir /tmp/sensescape-bench-base/f32/ft-a`); `--accumulate N` splits our updates into N micro-batches of
+ * batch/N (PyTorch keeps one batch), as a BERT-base batch of 32 does not fit one WASM heap of 4 GB.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -29,7 +30,8 @@ const opt = (name: string, dflt: number): number => {
 };
 const STEPS = opt('steps', 5);
 const L = opt('length', 64);
-const B = opt('batch', 32);
+const ACC = opt('accumulate', 1);
+const B = opt('batch', 32) / ACC; // our micro-batch; an update (and PyTorch's batch) is ACC × B examples
 const ROOT = join(import.meta.dirname, '../..');
 const dirAt = argv.indexOf('--dir');
 const DIR = dirAt >= 0 ? argv[dirAt + 1] : '/tmp/sensescape-bench-bert-4x256';
@@ -42,7 +44,14 @@ if (dirAt < 0 && !existsSync(join(DIR, 'model.safetensors'))) {
 }
 console.error('PyTorch …');
 const torch = JSON.parse(
-  execFileSync(PY, [join(ROOT, 'tools/bert/finetune_bench_torch.py'), DIR, TSV, String(STEPS), String(L), String(B)])
+  execFileSync(PY, [
+    join(ROOT, 'tools/bert/finetune_bench_torch.py'),
+    DIR,
+    TSV,
+    String(STEPS),
+    String(L),
+    String(B * ACC),
+  ])
     .toString()
     .trim()
     .split('\n')
@@ -53,10 +62,10 @@ console.error('tfjs …');
 const backend = (await initNodeBackend()).backend;
 const ckpt = await loadCheckpointDir(DIR);
 const train = loadExamples(readFileSync(TSV, 'utf8'), 'RTE/train.tsv', {
-  maxExamples: (STEPS + 1) * B,
+  maxExamples: (STEPS + 1) * B * ACC,
   label2id: ckpt.config.label2id,
 });
-const threads = opt('threads', autoGradThreads(ckpt.config, B, 1, L));
+const threads = opt('threads', autoGradThreads(ckpt.config, B, ACC, L));
 const pool = lazyGradientPool(threads);
 const stamps: number[] = [];
 const losses: number[] = [];
@@ -66,7 +75,7 @@ await runFinetune(
     steps: STEPS + 1,
     epochs: 1,
     batch: B,
-    accumulate: 1,
+    accumulate: ACC,
     lr: 2e-5,
     weightDecay: 0,
     warmupRatio: 0,
@@ -93,7 +102,7 @@ const ourS = (stamps[STEPS] - stamps[0]) / 1000;
 const ours = STEPS / ourS;
 const c = ckpt.config;
 console.log(
-  `BERT ${c.numHiddenLayers}×${c.hiddenSize} (FFN ${c.intermediateSize}, vocab ${c.vocabSize}), batch ${B} RTE pairs at length ≤ ${L}, AdamW, dropout 0`,
+  `BERT ${c.numHiddenLayers}×${c.hiddenSize} (FFN ${c.intermediateSize}, vocab ${c.vocabSize}), batch ${B * ACC}${ACC > 1 ? ` (ours: ${ACC} micro-batches of ${B})` : ''} RTE pairs at length ≤ ${L}, AdamW, dropout 0`,
 );
 console.log(
   `  PyTorch ${torch.torch}, ${torch.threads} threads: ${torch.steps_per_s.toFixed(3)} steps/s (${STEPS} steps in ${torch.seconds.toFixed(2)} s)`,

@@ -1,7 +1,8 @@
 """PyTorch side of bench/bert/finetune_vs_torch.ts: AdamW fine-tuning steps per second.
 
   finetune_bench_torch.py DIR TSV STEPS L B   fine-tunes DIR (reference.py's BertForSequenceClassification) on the
-      first STEPS·B rows of TSV (max length L, batch B, file order, dropout 0), torch.optim.AdamW lr 2e-5,
+      first STEPS·B rows of TSV (max length L, batch B, file order, dropout 0), torch.optim.AdamW lr 2e-5 with
+      get_linear_schedule_with_warmup's factor (warmup 0, T = STEPS + 1 updates, as `bert finetune` runs them),
       clip_grad_norm_(1.0), torch.set_num_threads(2); one warm-up step, then STEPS timed updates. Prints one JSON line.
 """
 import json
@@ -22,6 +23,8 @@ def main(d, tsv, steps, max_length, batch):
     examples = R.read_tsv_examples(tsv, cfg.label2id)[:(steps + 1) * batch]
     batches = R.encode_batches(tok, examples, max_length, batch)
     opt = torch.optim.AdamW(model.parameters(), lr=2e-5, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0)
+    total = steps + 1
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: max(0.0, (total - s) / total))
     losses = []
 
     def step(b):
@@ -32,6 +35,7 @@ def main(d, tsv, steps, max_length, batch):
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        sched.step()
         losses.append(loss.item())
 
     step(batches[0])  # warm-up
