@@ -11,6 +11,7 @@
  * which fails the running job and moves the ladder one rung down.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { guardWasmHeap } from './heapGuard';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -99,6 +100,7 @@ async function climbLadder(
     try {
       const adapter = await registerRung(rung, options);
       if (!(await tf.setBackend(rung))) throw new Error(`tf.setBackend('${rung}') returned false`);
+      if (rung === 'wasm') guardWasmHeap();
       await probe();
       report = { backend: rung, adapter, skipped: [...skipped], tfjsVersion: tf.version_core, realm: detectRealm() };
       if (rung === 'webgl') report.renderer = webGlRenderer();
