@@ -34,8 +34,8 @@ import {
 } from '../bert/grad';
 import type { Dropout } from '../bert/gradForward';
 import { mixSeed } from '../bert/finetune/plan';
-import { addMany } from '../tensor/addMany';
-import { hostView } from '../tensor/inPlace';
+import { accumulateInto, addIntoView } from '../tensor/accumulate';
+import { afterWrite, hostView } from '../tensor/inPlace';
 import { asInputError } from '../util/errors';
 import { BOOTSTRAP, workerEntry } from './bertWorkerEntry';
 
@@ -309,7 +309,9 @@ export class GradientPool {
       if (parts[0].length > 0) mine = await local(parts[0]);
       await this.ready;
       const results = await Promise.all(shares);
-      return this.sum(point, mine, results);
+      const sum = this.sum(point, mine, results);
+      mine = null; // its gradients are the sum's now
+      return sum;
     } catch (err) {
       await Promise.allSettled(shares);
       throw err;
@@ -328,7 +330,11 @@ export class GradientPool {
     }
   }
 
-  /** This thread's part plus each worker's (in worker order), as new kept tensors. */
+  /**
+   * This thread's part plus each worker's, added in replica order. Takes over `local`'s gradients: on
+   * WASM/CPU the workers' parts are added into them in place (tensor/accumulate.ts), so the sum costs
+   * no parameter-sized allocation; elsewhere they are replaced by new kept tensors.
+   */
   private sum(
     point: ParamPoint,
     local: GradientResult | null,
@@ -336,24 +342,24 @@ export class GradientPool {
   ): GradientResult {
     let loss = local?.loss ?? 0;
     let examples = local?.examples ?? 0;
-    for (const r of results) {
-      if (!r) continue;
+    let grads = local?.grads ?? [];
+    results.forEach((r, k) => {
+      if (!r) return;
       loss += r.loss;
       examples += r.examples;
-    }
-    const grads = this.init.layout.map((e, i) =>
-      tf.tidy(() => {
-        const terms: tf.Tensor[] = local ? [local.grads[i]] : [];
-        results.forEach((r, k) => {
-          if (!r) return;
-          // The WASM backend copies on upload, so a view will do; the CPU backend would keep the view
-          // itself (which the workers rewrite next update), so it gets a copy.
-          const view = this.gradViews[k].subarray(e.offset, e.offset + e.length);
-          terms.push(tf.tensor(tf.getBackend() === 'wasm' ? view : view.slice(), e.shape, 'float32'));
-        });
-        return tf.keep(addMany(terms.length > 0 ? terms : [tf.zeros(point.tensors[i].shape)]));
-      }),
-    );
+      if (grads.length > 0 && grads.every((g) => hostView(g) !== null)) {
+        for (const [i, e] of this.init.layout.entries())
+          addIntoView(hostView(grads[i])!, this.gradViews[k].subarray(e.offset, e.offset + e.length));
+        grads.forEach(afterWrite);
+        return;
+      }
+      // Uploads copy the worker's part: the CPU backend would keep a view, which the workers rewrite.
+      const part = this.init.layout.map((e) =>
+        tf.keep(tf.tensor(this.gradViews[k].slice(e.offset, e.offset + e.length), e.shape, 'float32')),
+      );
+      grads = accumulateInto(grads, part);
+    });
+    if (grads.length === 0) grads = point.tensors.map((t) => tf.keep(tf.zeros(t.shape)));
     return { loss, examples, grads };
   }
 
