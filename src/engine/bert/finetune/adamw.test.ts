@@ -1,5 +1,6 @@
 /**
- * AdamW's in-place update (one pass over host memory) against its tensor-op form, on WASM and CPU:
+ * AdamW's in-place update (one pass over host memory, moments held in JavaScript memory) against its
+ * tensor-op form (moments as device tensors), on WASM and CPU:
  * the same float32 parameters and moments bit for bit over several steps, with weight decay on some
  * tensors only, with and without clipping — and a run of the tensor ops with another β1 differs, so
  * the comparison can fail.
@@ -25,7 +26,7 @@ function values(seed: number, scale: number): Float32Array[] {
 
 /** Five updates with the tensor ops (`inPlace` false) or in place; returns parameters and moments. */
 async function run(inPlace: boolean, beta1 = 0.9) {
-  const opt = new AdamW(NAMES, SHAPES, { beta1 });
+  const opt = new AdamW(NAMES, SHAPES, { beta1 }, inPlace ? 'host' : 'device');
   let params = values(1, 2).map((v, i) => tf.keep(tf.tensor(v.slice(), SHAPES[i])));
   for (let step = 0; step < 5; step++) {
     const grads = values(10 + step, step === 2 ? 1e-9 : 3).map((v, i) => tf.keep(tf.tensor(v, SHAPES[i])));
@@ -41,7 +42,8 @@ async function run(inPlace: boolean, beta1 = 0.9) {
     tf.dispose(grads);
   }
   const read = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => Array.from((await t.data()) as Float32Array)));
-  const out = { params: await read(params), m: await read(opt.m), v: await read(opt.v) };
+  const { m, v } = await opt.moments();
+  const out = { params: await read(params), m: m.map((x) => Array.from(x)), v: v.map((x) => Array.from(x)) };
   tf.dispose(params);
   opt.dispose();
   return out;
@@ -60,4 +62,27 @@ describe('AdamW.applyInPlace', () => {
       expect(inPlace).toEqual(ops);
       expect(await run(false, 0.8)).not.toEqual(ops);
     });
+});
+
+describe('AdamW moment storage', () => {
+  it('holds host moments outside the backend (none of its memory) and restores them from a checkpoint', async () => {
+    expect(await tf.setBackend('wasm')).toBe(true);
+    const bytes = tf.memory().numBytes;
+    const host = new AdamW(NAMES, SHAPES);
+    expect(host.storage).toBe('host');
+    expect(tf.memory().numBytes).toBe(bytes);
+    const device = new AdamW(NAMES, SHAPES, {}, 'device');
+    expect(tf.memory().numBytes).toBe(bytes + 2 * 4 * (35 + 5 + 10));
+    const [m, v] = [values(3, 1), values(4, 1)];
+    for (const opt of [host, device]) {
+      opt.load(7, m, v);
+      const got = await opt.moments();
+      expect(opt.step).toBe(7);
+      expect(got.m.map((x) => Array.from(x))).toEqual(m.map((x) => Array.from(x)));
+      expect(got.v.map((x) => Array.from(x))).toEqual(v.map((x) => Array.from(x)));
+      expect(() => opt.load(1, m.slice(1), v)).toThrow(/exp_avg\.encoder\.layer\.0\.attention\.output\.dense\.weight/);
+      opt.dispose();
+    }
+    expect(tf.memory().numBytes).toBe(bytes);
+  });
 });

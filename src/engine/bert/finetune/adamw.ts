@@ -10,14 +10,17 @@
  *   max(0, (T − s) / (T − W)), W = ceil(warmup_ratio · T);
  * - `clip_grad_norm_`: the global L2 norm over all gradients; when max_norm / (norm + 1e-6) < 1 every
  *   gradient is scaled by it. The norm before clipping is what the log reports (as Trainer's grad_norm).
- * Moments and parameters live on the tfjs device; nothing is read back but the gradient norm. Where
- * the backend's memory is the host's (WASM, CPU), `applyInPlace` does the clipping and the update in
- * one pass over that memory instead of ~15 tensor ops, each allocating a parameter-sized result; it
- * rounds every step to float32 as those ops do, so both give the same numbers bit for bit (tested).
+ * Where the moments live: on a GPU backend, as tensors on the device ('device' storage: `apply`, ~15
+ * tensor ops per parameter, nothing read back but the gradient norm). Where the backend's memory is
+ * the host's (WASM, CPU), as plain Float32Arrays in JavaScript memory ('host' storage), outside the
+ * WebAssembly heap, whose 4 GB per thread must also hold the parameters, gradients and activations —
+ * for BERT-base the moments alone are 876 MB; `applyInPlace` then does the clipping and the update in
+ * one pass over host memory, rounding every step to float32 as the tensor ops do, so both give the
+ * same numbers bit for bit (tested).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { addMany } from '../../tensor/addMany';
-import { afterWrite, hostView, ownedCopy } from '../../tensor/inPlace';
+import { afterWrite, hasHostViews, hostView } from '../../tensor/inPlace';
 
 /** AdamW hyperparameters (torch's defaults for betas and eps). */
 export interface AdamWConfig {
@@ -46,7 +49,10 @@ export function linearScheduleFactor(s: number, totalSteps: number, warmup: numb
 
 /** Global L2 norm of `grads` (all tensors together), read back as a number. */
 export async function globalNorm(grads: readonly tf.Tensor[]): Promise<number> {
-  const sq = tf.tidy(() => addMany(grads.map((g) => tf.sum(tf.square(g)))));
+  // One tidy per tensor: its square (up to 94 MB for BERT-base's word embeddings) is freed at once.
+  const parts = grads.map((g) => tf.tidy(() => tf.sum(tf.square(g))));
+  const sq = tf.tidy(() => addMany(parts));
+  tf.dispose(parts);
   const v = (await sq.data())[0];
   sq.dispose();
   return Math.sqrt(v);
@@ -59,6 +65,9 @@ export function clipFactor(norm: number, maxNorm: number): number {
   return c < 1 ? c : 1;
 }
 
+/** Where {@link AdamW} keeps its moments (see the header). */
+export type MomentStorage = 'device' | 'host';
+
 /** AdamW state: the step count and first/second moments per parameter, in the parameters' order. */
 export class AdamW {
   readonly beta1: number;
@@ -66,37 +75,56 @@ export class AdamW {
   readonly eps: number;
   /** Updates taken so far (torch's `state['step']`). */
   step = 0;
-  /** Kept tensors, same shapes as the parameters; owned by this object. */
-  m: tf.Tensor[];
-  v: tf.Tensor[];
+  /** 'device' storage: kept tensors, same shapes as the parameters; owned by this object. */
+  private m: tf.Tensor[] = [];
+  private v: tf.Tensor[] = [];
+  /** 'host' storage: one Float32Array per parameter (row-major, the parameter's shape). */
+  private mHost: Float32Array[] = [];
+  private vHost: Float32Array[] = [];
 
+  /** `storage` defaults to 'host' where the backend has host views (WASM, CPU), else 'device'. */
   constructor(
     private readonly names: readonly string[],
-    shapes: readonly (readonly number[])[],
+    private readonly shapes: readonly (readonly number[])[],
     cfg: Omit<AdamWConfig, 'lr' | 'weightDecay'> = {},
+    readonly storage: MomentStorage = hasHostViews() ? 'host' : 'device',
   ) {
     this.beta1 = cfg.beta1 ?? 0.9;
     this.beta2 = cfg.beta2 ?? 0.999;
     this.eps = cfg.eps ?? 1e-8;
-    this.m = shapes.map((s) => tf.keep(tf.zeros([...s])));
-    this.v = shapes.map((s) => tf.keep(tf.zeros([...s])));
+    const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
+    if (storage === 'host') {
+      this.mHost = shapes.map((s) => new Float32Array(size(s)));
+      this.vHost = shapes.map((s) => new Float32Array(size(s)));
+    } else {
+      this.m = shapes.map((s) => tf.keep(tf.zeros([...s])));
+      this.v = shapes.map((s) => tf.keep(tf.zeros([...s])));
+    }
   }
 
   /** Restores the moments (host values per parameter, as saved by a checkpoint) and the step. */
   load(step: number, m: readonly Float32Array[], v: readonly Float32Array[]): void {
+    const check = (values: readonly Float32Array[], what: string) =>
+      this.shapes.forEach((s, i) => {
+        const n = s.reduce((a, b) => a * b, 1);
+        if (values[i]?.length !== n)
+          throw new Error(`optimizer state ${what}.${this.names[i]}: ${values[i]?.length} values, expected ${n}`);
+      });
+    check(m, 'exp_avg');
+    check(v, 'exp_avg_sq');
     this.step = step;
-    this.m = this.replace(this.m, m);
-    this.v = this.replace(this.v, v);
-  }
-
-  private replace(old: tf.Tensor[], values: readonly Float32Array[]): tf.Tensor[] {
-    const out = old.map((t, i) => {
-      if (values[i].length !== t.size)
-        throw new Error(`optimizer state ${this.names[i]}: ${values[i].length} values, expected ${t.size}`);
-      return tf.keep(ownedCopy(values[i], t.shape)); // updated in place by applyInPlace
-    });
-    tf.dispose(old);
-    return out;
+    if (this.storage === 'host') {
+      this.mHost = m.map((x) => x.slice());
+      this.vHost = v.map((x) => x.slice());
+      return;
+    }
+    const upload = (old: tf.Tensor[], values: readonly Float32Array[]) => {
+      const out = values.map((x, i) => tf.keep(tf.tensor(x.slice(), [...this.shapes[i]], 'float32')));
+      tf.dispose(old);
+      return out;
+    };
+    this.m = upload(this.m, m);
+    this.v = upload(this.v, v);
   }
 
   /**
@@ -104,6 +132,7 @@ export class AdamW {
    * ones) from `params` and the (already clipped) gradients `grads`, all in the constructor's order.
    */
   apply(params: readonly tf.Tensor[], grads: readonly tf.Tensor[], lr: number, weightDecay: number): tf.Tensor[] {
+    if (this.storage !== 'device') throw new Error('AdamW.apply: the moments are held on the host; use applyInPlace');
     this.step++;
     const { beta1: b1, beta2: b2, eps } = this;
     const bc1 = 1 - b1 ** this.step;
@@ -131,8 +160,9 @@ export class AdamW {
 
   /**
    * The same update as {@link apply} after clipping the gradients by `clip` (1: none), written in place
-   * into `params` and the moments through host views; `grads` are left unscaled. Returns false, having
-   * changed nothing, when some tensor has no host view (GPU backends): use the tensor ops then.
+   * into `params` (through host views) and the host-held moments; `grads` are left unscaled. Returns
+   * false, having changed nothing, with 'device' storage or when a tensor has no host view (GPU
+   * backends): use the tensor ops then.
    */
   applyInPlace(
     params: readonly tf.Tensor[],
@@ -141,7 +171,8 @@ export class AdamW {
     lr: number,
     weightDecay: number,
   ): boolean {
-    const views = params.map((p, i) => [hostView(p), hostView(grads[i]), hostView(this.m[i]), hostView(this.v[i])]);
+    if (this.storage !== 'host') return false;
+    const views = params.map((p, i) => [hostView(p), hostView(grads[i]), this.mHost[i], this.vHost[i]]);
     if (views.some((vs) => vs.some((x) => x === null))) return false;
     this.step++;
     const f = Math.fround;
@@ -172,8 +203,9 @@ export class AdamW {
     return true;
   }
 
-  /** Host copies of the moments (for a checkpoint). */
+  /** The moments on the host (for a checkpoint): the held arrays themselves with 'host' storage (read, do not keep), else copies. */
   async moments(): Promise<{ m: Float32Array[]; v: Float32Array[] }> {
+    if (this.storage === 'host') return { m: this.mHost, v: this.vHost };
     const read = (ts: tf.Tensor[]) => Promise.all(ts.map(async (t) => (await t.data()) as Float32Array));
     return { m: await read(this.m), v: await read(this.v) };
   }
@@ -183,5 +215,7 @@ export class AdamW {
     tf.dispose(this.v);
     this.m = [];
     this.v = [];
+    this.mHost = [];
+    this.vHost = [];
   }
 }
