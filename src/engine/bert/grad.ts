@@ -12,14 +12,16 @@
  * grad.test.ts (tools/bert/hessian_reference.py).
  *
  * Batching: each batch contributes (Σ its per-example losses) / total, its gradient computed inside
- * one `tf.tidy` and added into kept accumulators, so memory is one batch's activations (two tapes for
- * Hv) plus two parameter-sized vectors; on WASM the tape's saved tensors share data rather than being
+ * one `tf.tidy` and added into kept accumulators (in place on WASM/CPU: tensor/accumulate.ts), so
+ * memory is one batch's activations (two tapes for Hv) plus two parameter-sized vectors; on WASM the tape's saved tensors share data rather than being
  * copied (tensor/sharedIdentity.ts). Cancel is checked between batches. Values stay on the device;
  * only the scalar loss is read back (`await data()`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { accumulateInto } from '../tensor/accumulate';
 import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
+import { withEagerRelease } from '../tensor/eagerRelease';
 import { withSharedIdentity } from '../tensor/sharedIdentity';
 import { installWasmSegmentSum } from '../tensor/wasmSegmentSum';
 import { CancelToken, Checkpointer } from '../util/cancel';
@@ -94,15 +96,6 @@ function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
   return batches.reduce((a, b) => a + b.batch, 0);
 }
 
-/** Adds `add` into `acc` (kept), disposing the old accumulators; `acc` empty means take `add`. */
-function accumulate(acc: tf.Tensor[], add: tf.Tensor[]): tf.Tensor[] {
-  if (acc.length === 0) return add.map((t) => tf.keep(t));
-  const out = acc.map((a, i) => tf.keep(tf.add(a, add[i])));
-  tf.dispose(acc);
-  tf.dispose(add);
-  return out;
-}
-
 /** The mean loss and its gradient with respect to every parameter, accumulated over `batches`. */
 export async function gradient(
   point: ParamPoint,
@@ -121,14 +114,16 @@ export async function gradient(
       await cp.check();
       const drop = opts.dropout?.(i);
       const { value, grads: g } = withSharedIdentity(() =>
-        tf.tidy(() => {
-          const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop))([
-            ...point.tensors,
-          ]);
-          return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
-        }),
+        withEagerRelease(() =>
+          tf.tidy(() => {
+            const r = tf.valueAndGrads((...xs: tf.Tensor[]) => lossAt(config, names, xs, b, total, drop, true))([
+              ...point.tensors,
+            ]);
+            return { value: tf.keep(r.value), grads: r.grads.map((t) => tf.keep(t)) };
+          }),
+        ),
       );
-      grads = tf.tidy(() => accumulate(grads, g));
+      grads = accumulateInto(grads, g);
       lossSum += (await value.data())[0];
       value.dispose();
       done += b.batch;
@@ -172,7 +167,7 @@ export async function hessianVectorProduct(
             .map((t) => tf.keep(t));
         }),
       );
-      hv = tf.tidy(() => accumulate(hv, part));
+      hv = accumulateInto(hv, part);
       done += b.batch;
       opts.onProgress?.({ stage: 'hvp', done, total: held, unit: 'examples' });
     }

@@ -25,8 +25,7 @@ import { isRegression, type BertConfig } from './config';
 import type { EncodedBatch } from './data';
 import { FLOAT32_MIN } from './deviceForward';
 import { BertParams } from './params';
-import { feedForwardIn, layerNorm } from './ops';
-import { matMulFast } from '../tensor/matmul';
+import { feedForwardIn, layerNorm, linear } from './ops';
 
 /** Dropout probabilities (HF config: hidden_dropout_prob, attention_probs_dropout_prob, classifier_dropout) and a seed source. */
 export interface Dropout {
@@ -43,9 +42,18 @@ function drop(x: tf.Tensor, rate: number, d: Dropout | undefined): tf.Tensor {
   return tf.dropout(x, rate, undefined, d.nextSeed());
 }
 
-/** A parameter view over `tensors` (normalised names; not owned: never dispose it). */
-export function paramView(config: BertConfig, names: readonly string[], tensors: readonly tf.Tensor[]): BertParams {
+/**
+ * A parameter view over `tensors` (normalised names; not owned: never dispose it). `firstOrder`: no
+ * second derivative will be taken through it ({@link BertParams.firstOrderLinears}).
+ */
+export function paramView(
+  config: BertConfig,
+  names: readonly string[],
+  tensors: readonly tf.Tensor[],
+  firstOrder = false,
+): BertParams {
   const P = new BertParams(config, false, false);
+  P.firstOrderLinears = firstOrder;
   names.forEach((n, i) => P.tensors.set(n, tensors[i]));
   return P;
 }
@@ -53,11 +61,6 @@ export function paramView(config: BertConfig, names: readonly string[], tensors:
 /** Rows `ids` of `table` [V, H] (a gather; see the header). */
 function lookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
   return tf.gather(table, tf.tensor1d(ids, 'int32'));
-}
-
-/** x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear), from plain differentiable ops. */
-function dense(P: BertParams, x: tf.Tensor2D, prefix: string): tf.Tensor2D {
-  return tf.add(matMulFast(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
 }
 
 /** Logits [batch, numLabels] of one batch through differentiable ops. Call inside a tidy or a gradient. */
@@ -88,9 +91,9 @@ export function gradForward(P: BertParams, b: EncodedBatch, dropout?: Dropout): 
     const last = l === c.numHiddenLayers - 1;
     const qIn = last ? cls(x) : x;
     const rows = last ? 1 : L;
-    const q = heads(dense(P, qIn, `${p}.attention.self.query`), rows);
-    const k = heads(dense(P, x, `${p}.attention.self.key`), L);
-    const v = heads(dense(P, x, `${p}.attention.self.value`), L);
+    const q = heads(linear(P, qIn, `${p}.attention.self.query`), rows);
+    const k = heads(linear(P, x, `${p}.attention.self.key`), L);
+    const v = heads(linear(P, x, `${p}.attention.self.value`), L);
     const scores = tf.add(tf.reshape(tf.div(tf.matMul(q, k, false, true), scale), [B, nh, rows, L]), maskAdd);
     const probs = tf.reshape(drop(tf.softmax(scores), dropout?.attention ?? 0, dropout), [B * nh, rows, L]);
     const ctx = tf.reshape(tf.transpose(tf.reshape(tf.matMul(probs, v), [B, nh, rows, d]), [0, 2, 1, 3]), [
@@ -99,14 +102,14 @@ export function gradForward(P: BertParams, b: EncodedBatch, dropout?: Dropout): 
     ]) as tf.Tensor2D;
     const attn = layerNorm(
       P,
-      tf.add(drop(dense(P, ctx, `${p}.attention.output.dense`), dropout?.hidden ?? 0, dropout), qIn),
+      tf.add(drop(linear(P, ctx, `${p}.attention.output.dense`), dropout?.hidden ?? 0, dropout), qIn),
       `${p}.attention.output.LayerNorm`,
     );
-    const ff = dense(P, feedForwardIn(P, attn, `${p}.intermediate.dense`), `${p}.output.dense`);
+    const ff = linear(P, feedForwardIn(P, attn, `${p}.intermediate.dense`), `${p}.output.dense`);
     x = layerNorm(P, tf.add(drop(ff, dropout?.hidden ?? 0, dropout), attn), `${p}.output.LayerNorm`);
   }
-  const pooled = tf.tanh(dense(P, c.numHiddenLayers > 0 ? x : cls(x), 'pooler.dense'));
-  return dense(P, drop(pooled, dropout?.classifier ?? 0, dropout) as tf.Tensor2D, 'classifier');
+  const pooled = tf.tanh(linear(P, c.numHiddenLayers > 0 ? x : cls(x), 'pooler.dense'));
+  return linear(P, drop(pooled, dropout?.classifier ?? 0, dropout) as tf.Tensor2D, 'classifier');
 }
 
 /** The row max of z [B, N] as [B, 1], with a zero gradient (a constant to the tape). */
@@ -138,7 +141,7 @@ export function batchLoss(config: BertConfig, logits: tf.Tensor2D, b: EncodedBat
   return tf.div(tf.sum(perExample), total);
 }
 
-/** {@link batchLoss} of {@link gradForward} at the parameters `tensors` (named `names`). */
+/** {@link batchLoss} of {@link gradForward} at the parameters `tensors` (named `names`); `firstOrder` as {@link paramView}. */
 export function lossAt(
   config: BertConfig,
   names: readonly string[],
@@ -146,6 +149,7 @@ export function lossAt(
   b: EncodedBatch,
   total: number,
   dropout?: Dropout,
+  firstOrder = false,
 ): tf.Scalar {
-  return batchLoss(config, gradForward(paramView(config, names, tensors), b, dropout), b, total);
+  return batchLoss(config, gradForward(paramView(config, names, tensors, firstOrder), b, dropout), b, total);
 }

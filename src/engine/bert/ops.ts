@@ -4,6 +4,7 @@
  * feed-forward's first half with its activation, Q/K/V projections, and the two ways to sum the
  * embeddings. All run inside the caller's `tf.tidy`.
  */
+import { linearFirstOrder } from '../tensor/linearFirstOrder';
 import { matMulFast } from '../tensor/matmul';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedBatch } from './data';
@@ -23,12 +24,18 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, a
  * this is one fused matMul + bias (+ relu). Without one (GPU backends) it is matMul(transposeB) +
  * add, not `tf.fused.matMul`: with transposeB its bias is broadcast wrongly on the WASM backend in
  * tfjs 4.22 (measured: row 1 gets the wrong bias element; the scalar path indexes the bias by the
- * flat output position).
+ * flat output position). Under a first-order gradient on WASM ({@link BertParams.firstOrderLinears})
+ * the same ops run as one tape node (tensor/linearFirstOrder.ts).
  */
 export function linear(P: BertParams, x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
   const kernel = P.kernels.get(`${prefix}.weight`);
   if (kernel) return affine(x, kernel, P.get(`${prefix}.bias`) as tf.Tensor1D, activation);
-  const y = tf.add(matMulFast(x, P.get(`${prefix}.weight`) as tf.Tensor2D, false, true), P.get(`${prefix}.bias`));
+  const w = P.get(`${prefix}.weight`) as tf.Tensor2D;
+  const b = P.get(`${prefix}.bias`) as tf.Tensor1D;
+  const y =
+    P.firstOrderLinears && tf.getBackend() === 'wasm'
+      ? linearFirstOrder(x, w, b)
+      : tf.add(matMulFast(x, w, false, true), b);
   return activation === 'relu' ? tf.relu(y as tf.Tensor2D) : (y as tf.Tensor2D);
 }
 

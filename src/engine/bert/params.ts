@@ -40,6 +40,11 @@ export class BertParams {
   hostEmbeddings: Float32Array[] | null = null;
   /** Expected shape of every parameter. */
   readonly expected: Map<string, number[]>;
+  /**
+   * Linears as single first-order tape nodes on WASM (tensor/linearFirstOrder.ts): set by the gradient's
+   * parameter view when no second derivative will be taken.
+   */
+  firstOrderLinears = false;
 
   /**
    * @param hostPath keep the transposed kernels and embedding mirrors (the WASM/CPU speed path)
