@@ -11,8 +11,12 @@
  *
  * Memory: parameters, gradients and AdamW's two moments (4× the weights: 1.75 GB in F32 for
  * BERT-base's 109.5M parameters), the activations (and tape) of one micro-batch, plus one more copy of
- * the weights in the dev evaluator when a dev set is given; `accumulate` N splits an update's batch
- * into N micro-batches so a batch that does not fit still runs.
+ * the weights in the dev evaluator when a dev set is given. On WASM/CPU the moments live in
+ * JavaScript memory and micro-batches' gradients are summed in place, so a thread's WebAssembly heap
+ * (at most 4 GB) holds the parameters, the running gradient sum, one micro-batch's gradient and its
+ * tape. `accumulate` N takes N micro-batches of `batch` per update (HF's gradient_accumulation_steps),
+ * so an update too large to fit runs in parts; a micro-batch that does not fit stops the run at its
+ * first step with a one-line error naming the flags to change (outOfHeap.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ownedCopy } from '../../tensor/inPlace';
@@ -26,8 +30,10 @@ import { encodeBatches, type Example } from '../data';
 import { gradient, type GradientFn } from '../grad';
 import type { EvaluateResult } from '../loss';
 import { BertClassifier } from '../model';
+import { isHeapExhausted } from '../../tensor/heapGuard';
 import { AdamW, clipFactor, globalNorm, linearScheduleFactor, warmupSteps } from './adamw';
 import { modelSafetensors, optimizerSafetensors, taskConfigJson, type HostParam, type SaveDtype } from './hfFolder';
+import { outOfHeapError } from './outOfHeap';
 import { checkResumeState } from './resume';
 import type { LogEntry, ResumeState } from './records';
 
@@ -89,7 +95,7 @@ export function labelsOf(examples: readonly Example[]): number {
   return Math.max(2, ...examples.map((e) => e.label + 1));
 }
 
-/** The task's config and its starting parameters (origin's, a missing head/pooler initialised as HF). */
+/** The task's config and its starting parameters (origin's own arrays, a missing head/pooler initialised as HF); read only. */
 export function startingPoint(
   origin: FinetuneInputs['origin'],
   train: readonly Example[],
@@ -115,7 +121,7 @@ export function startingPoint(
     shapes.push(shape);
     const t = origin.tensors.get(name);
     if (t) {
-      values.push(Float32Array.from(t.data));
+      values.push(t.data); // not copied: the caller uploads copies (ownedCopy) and never writes these
       continue;
     }
     const layer = name.replace(/\.(weight|bias)$/, '');
@@ -255,6 +261,9 @@ export async function runFinetune(
       const g = await (cb.gradient ?? gradient)({ config, names, tensors: params }, micro, {
         token,
         dropout: (i) => dropoutFor(rates, hp.seed, t, i),
+      }).catch((err: unknown) => {
+        if (!isHeapExhausted(err)) throw err;
+        throw outOfHeapError(t, { ...hp, replicas: cb.gradientReplicas ?? 1 }, err as Error);
       });
       let grads = g.grads;
       try {
