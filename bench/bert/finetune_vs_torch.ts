@@ -6,7 +6,8 @@
  * warm-up update and time the next STEPS. Ours runs as `bert finetune` does by default: data-parallel
  * gradient replicas (engine/node/gradParallel.ts), as many as autoGradThreads picks (--threads N to
  * force). Prints both rates, the ratio (ours / PyTorch; issue 17's
- * target ≥ 0.7) and the first losses side by side (same data, same start: they should agree).
+ * target ≥ 0.7), the first losses side by side (same data, same start: they should agree) and each
+ * process's peak RSS.
  *
  *   nice -n 10 npx tsx bench/bert/finetune_vs_torch.ts [--steps 5] [--length 64] [--batch 32] [--threads N] [--dir CKPT] [--accumulate N]
  *
@@ -22,6 +23,7 @@ import { runFinetune } from '../../src/engine/bert/finetune/finetune';
 import { initNodeBackend } from '../../src/engine/node/backend';
 import { loadCheckpointDir } from '../../src/engine/node/checkpoint';
 import { autoGradThreads, lazyGradientPool } from '../../src/engine/node/gradReplicas';
+import { heapMemory } from '../../src/engine/tensor/inPlace';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -56,7 +58,7 @@ const torch = JSON.parse(
     .trim()
     .split('\n')
     .pop()!,
-) as { seconds: number; steps_per_s: number; losses: number[]; threads: number; torch: string };
+) as { seconds: number; steps_per_s: number; losses: number[]; threads: number; torch: string; peak_rss_mb: number };
 
 console.error('tfjs …');
 const backend = (await initNodeBackend()).backend;
@@ -111,5 +113,11 @@ console.log(
   `  sensescape (${backend} × ${threads} thread${threads > 1 ? 's' : ''}, autodiff path): ${ours.toFixed(3)} steps/s (${STEPS} steps in ${ourS.toFixed(2)} s)`,
 );
 console.log(`  ratio ours / PyTorch: ${(ours / torch.steps_per_s).toFixed(3)} (target ≥ 0.7)`);
+// Peak resident memory of each whole process (ours: this thread, its WASM heap and the replicas' heaps).
+const ourPeakMb = process.resourceUsage().maxRSS / 1024;
+const heapMb = (heapMemory()?.buffer.byteLength ?? 0) / 2 ** 20;
+console.log(
+  `  peak RSS PyTorch ${torch.peak_rss_mb.toFixed(0)} MB, ours ${ourPeakMb.toFixed(0)} MB (this thread's WASM heap grew to ${heapMb.toFixed(0)} MB); ratio ${(ourPeakMb / torch.peak_rss_mb).toFixed(2)}`,
+);
 console.log(`  losses PyTorch ${torch.losses.map((x) => x.toFixed(5)).join(' ')}`);
 console.log(`  losses ours    ${losses.map((x) => x.toFixed(5)).join(' ')}`);

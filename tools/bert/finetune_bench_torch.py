@@ -6,6 +6,7 @@
       clip_grad_norm_(1.0), torch.set_num_threads(2); one warm-up step, then STEPS timed updates. Prints one JSON line.
 """
 import json
+import resource
 import os
 import sys
 import time
@@ -43,8 +44,10 @@ def main(d, tsv, steps, max_length, batch):
     for b in batches[1:steps + 1]:
         step(b)
     s = time.perf_counter() - t0
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
     print(json.dumps({'steps': steps, 'seconds': s, 'steps_per_s': steps / s, 'losses': losses,
-                      'threads': torch.get_num_threads(), 'torch': torch.__version__}))
+                      'threads': torch.get_num_threads(), 'torch': torch.__version__,
+                      'peak_rss_mb': peak_kb / 1024}))
 
 
 if __name__ == '__main__':
