@@ -23,6 +23,7 @@ import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
 import { withEagerRelease } from '../tensor/eagerRelease';
 import { withSharedIdentity } from '../tensor/sharedIdentity';
+import { installWasmLayoutKernels } from '../tensor/wasmLayoutKernels';
 import { installWasmSegmentSum } from '../tensor/wasmSegmentSum';
 import { CancelToken, Checkpointer } from '../util/cancel';
 import type { ProgressSink } from '../util/progress';
@@ -92,6 +93,7 @@ function totalOf(config: BertConfig, batches: readonly EncodedBatch[]): number {
   registerGradients();
   installSimdBatchMatMul();
   installWasmSegmentSum();
+  if (tf.getBackend() === 'wasm') installWasmLayoutKernels();
   for (const b of batches) validateBatch(config, b);
   return batches.reduce((a, b) => a + b.batch, 0);
 }
