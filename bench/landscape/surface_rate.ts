@@ -3,7 +3,9 @@
  * over the same examples — the ceiling: a landscape point should cost little more than one forward
  * pass (the fused on-device update θ0 + α·d1 + β·d2 is the only extra work).
  *
- *   npx tsx bench/landscape/surface_rate.ts [--layers 2] [--hidden 128] [--examples 32] [--length 32] [--grid 21] [--batch 32] [--reps 10]
+ *   npx tsx bench/landscape/surface_rate.ts [--layers 2] [--hidden 128] [--examples 32] [--length 32] [--grid 21] [--batch 32] [--reps 10] [--every 5]
+ *
+ * `--every N`: a bare forward pass is timed after every N-th point (1 on big models, where a surface has few points).
  *
  * The model is a seeded random BERT of the given shape with the full bert-base-uncased vocabulary
  * (../shared/data/bert/vocab.txt); examples are SST-2 dev rows (../shared/data/glue/SST-2/dev.tsv).
@@ -35,6 +37,7 @@ const N = flag('examples', 32);
 const LEN = flag('length', 32);
 const G = flag('grid', 21);
 const B = flag('batch', 32);
+const EVERY = flag('every', 5);
 const SHARED = '../shared/data';
 
 function checkpoint(name: string, seed: number, base?: LoadedCheckpoint, noise = 0.02): LoadedCheckpoint {
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
   );
 
   // The surface: fused update + assign + forward per point, coarse-to-fine, results stored in a surface file.
-  // Every 5th point a bare forward pass at the same parameters is timed too (and excluded from the surface
+  // Every EVERY-th point a bare forward pass at the same parameters is timed too (and excluded from the surface
   // time), so the ratio compares like with like even when the machine's load changes during the run.
   const session = LandscapeSession.open(origin, t1, [
     { role: 'x', ckpt: t1 },
@@ -126,7 +129,7 @@ async function main(): Promise<void> {
   await computeSurfacePoints(ctx, [d1, d2], tasks, {
     onPoint: async (t, r) => {
       setPoint(file, t.i, t.j, r.loss, r.accuracy);
-      if (++n % 5 === 0) {
+      if (++n % EVERY === 0) {
         const s0 = performance.now();
         await session.model.evaluate(batches);
         sampledMs += performance.now() - s0;

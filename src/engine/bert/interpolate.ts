@@ -15,9 +15,10 @@
  * views): per tensor, the axpy runs as tfjs ops on the device and replaces the parameter before the next
  * tensor is computed, so at most one tensor's transient copy exists at a time.
  *
- * Memory (WASM): beyond the model, the base and the directions the caller already holds, one staging
- * buffer per embedding mirror (the rows the examples use) and one tensor's transient while opening and
- * closing; nothing is allocated per point.
+ * Memory (WASM): beyond the model, the base and the directions the caller already holds, per embedding
+ * mirror a staging buffer and packed copies of base and directions, of the rows the examples use only
+ * (so a point is one SIMD pass over them, not one call per row), and one tensor's transient while
+ * opening and closing; nothing is allocated per point.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterWrite, hasHostViews, heapAddress, heapMemory, hostView, ownedCopy } from '../tensor/inPlace';
@@ -59,6 +60,11 @@ interface Slot {
    * writes and which is then copied into the mirror (the mirror is a JavaScript array, out of its reach).
    */
   staging?: tf.Tensor;
+  /**
+   * WASM, sparse mirror slots: `base` and `dirs` hold only the rows read, packed in run order (run
+   * source offsets index them), so the SIMD kernel makes one pass over them into `staging`.
+   */
+  packed?: boolean;
   base: tf.Tensor;
   dirs: (tf.Tensor | null)[];
   /** The runs written; null: the whole target from the whole source, same offsets. */
@@ -248,12 +254,35 @@ class HostInterpolation implements PointMover {
           detached.push(name);
         } else if (e >= 0) {
           const rowList = sparse.find((s) => s.name === name)?.rows;
-          const runs = rowList ? Array.from(rowList, (r) => [r * cols, r * cols, cols] as const) : null;
           const src = pick(name);
-          const total = runs ? runs.reduce((sum, r) => sum + r[2], 0) : src.base.size;
-          const staging = heapMemory() ? tf.zeros([total]) : undefined;
-          if (staging) copies.push(staging);
-          slots.push({ mirror: () => P.hostEmbeddings![e], ...src, runs, staging });
+          if (rowList && heapMemory()) {
+            // WASM: the rows read, gathered once from base and directions into packed heap copies
+            // (rows × cols each, not the table), so a point is one SIMD pass into the staging buffer.
+            const gather = (t: tf.Tensor | null): tf.Tensor | null => {
+              if (!t) return null;
+              const all = view(t);
+              const out = new Float32Array(rowList.length * cols);
+              rowList.forEach((r, j) => out.set(all.subarray(r * cols, (r + 1) * cols), j * cols));
+              const packed = ownedCopy(out, [out.length]);
+              copies.push(packed);
+              return packed;
+            };
+            const staging = tf.zeros([rowList.length * cols]);
+            copies.push(staging);
+            slots.push({
+              mirror: () => P.hostEmbeddings![e],
+              base: gather(src.base)!,
+              dirs: src.dirs.map(gather),
+              runs: Array.from(rowList, (r, j) => [j * cols, r * cols, cols] as const),
+              staging,
+              packed: true,
+            });
+          } else {
+            const runs = rowList ? Array.from(rowList, (r) => [r * cols, r * cols, cols] as const) : null;
+            const staging = heapMemory() ? tf.zeros([src.base.size]) : undefined; // the whole table
+            if (staging) copies.push(staging);
+            slots.push({ mirror: () => P.hostEmbeddings![e], ...src, runs, staging });
+          }
           detached.push(name);
         } else if (P.kernels.has(name)) {
           const src = pick(name);
@@ -306,7 +335,8 @@ class HostInterpolation implements PointMover {
         const [d0, b0, x0, y0] = at as number[];
         const runs = s.runs ?? [[0, 0, target.size] as const];
         let packed = 0;
-        for (const [so, d, n] of runs) {
+        const calls: readonly Run[] = s.packed ? [[0, 0, target.size]] : runs;
+        for (const [so, d, n] of calls) {
           simd(
             d0 + 4 * (t ? d : packed),
             b0 + 4 * so,
