@@ -126,7 +126,9 @@ async function main(): Promise<void> {
   let sampledMs = 0;
   let n = 0;
   t0 = performance.now();
+  const timings = { openMs: 0, closeMs: 0 };
   await computeSurfacePoints(ctx, [d1, d2], tasks, {
+    timings,
     onPoint: async (t, r) => {
       setPoint(file, t.i, t.j, r.loss, r.accuracy);
       if (++n % EVERY === 0) {
@@ -157,6 +159,12 @@ async function main(): Promise<void> {
   );
   console.log(
     `ratio             : a point costs ${(forwardDuring / rate).toFixed(3)}× a bare forward pass measured alongside it (${(forward / rate).toFixed(3)}× the one measured before)`,
+  );
+  // What the surface's time includes once, whatever its size: opening the plane and closing it again.
+  const onceS = (timings.openMs + timings.closeMs) / 1000;
+  const perPoint = (seconds - onceS) / tasks.length;
+  console.log(
+    `  of which once   : opening the plane ${(timings.openMs / 1000).toFixed(2)} s, closing it ${(timings.closeMs / 1000).toFixed(2)} s; the points alone ${(perPoint * forwardDuring).toFixed(3)}× a bare pass`,
   );
 }
 

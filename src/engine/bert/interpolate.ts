@@ -99,7 +99,11 @@ export function axpy(
   }
 }
 
-/** [rows, cols] row-major → [cols, rows], written into `out` at column offset `col0` of width `outCols`. */
+/**
+ * [rows, cols] row-major → [cols, rows], written into `out` at column offset `col0` of width `outCols`;
+ * in 32 × 32 tiles written one output row at a time (as tensor/wasmLayoutKernels.ts: ~4× faster than
+ * the untiled loop at BERT-base shapes, where opening and closing a mover transposes every weight).
+ */
 function transposeInto(
   src: Float32Array,
   rows: number,
@@ -108,9 +112,16 @@ function transposeInto(
   outCols: number,
   col0: number,
 ): void {
-  for (let r = 0; r < rows; r++) {
-    const s = r * cols;
-    for (let c = 0; c < cols; c++) out[c * outCols + col0 + r] = src[s + c];
+  const T = 32;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(rows, r0 + T);
+    for (let c0 = 0; c0 < cols; c0 += T) {
+      const c1 = Math.min(cols, c0 + T);
+      for (let c = c0; c < c1; c++) {
+        const at = c * outCols + col0;
+        for (let r = r0; r < r1; r++) out[at + r] = src[r * cols + c];
+      }
+    }
   }
 }
 
@@ -214,8 +225,7 @@ class HostInterpolation implements PointMover {
       const [rows, cols] = t.shape;
       let src = t;
       if (tf.getBackend() === 'wasm') {
-        const tmp = view(t).slice();
-        transposeInto(tmp, rows, cols, view(t), rows, 0);
+        transposeInPlace(t, rows, cols);
         afterWrite(t);
         transposed.push({ t, rows, cols });
       } else {
@@ -400,14 +410,27 @@ function copyRuns(packed: Float32Array, dst: Float32Array, runs: readonly Run[])
   }
 }
 
+/**
+ * Rearranges [rows, cols] tensor `t` in place into its transpose, through one scratch array reused for
+ * every tensor: a fresh copy per tensor made the VM touch ~1 GB of new pages each time a BERT-base
+ * plane was opened or closed (3 × 340 MB of kernels).
+ */
+let scratch = new Float32Array(0);
+function transposeInPlace(t: tf.Tensor, rows: number, cols: number): void {
+  if (scratch.length < t.size) scratch = new Float32Array(t.size);
+  const tmp = scratch.subarray(0, t.size);
+  tmp.set(view(t));
+  transposeInto(tmp, rows, cols, view(t), rows, 0);
+}
+
 /** Puts borrowed tensors back in their own layout (they hold their transpose [cols, rows]). */
 function restore(list: { t: tf.Tensor; rows: number; cols: number }[]): void {
   for (const { t, rows, cols } of list.splice(0)) {
     if (t.isDisposed) continue;
-    const tmp = view(t).slice();
-    transposeInto(tmp, cols, rows, view(t), cols, 0);
+    transposeInPlace(t, cols, rows);
     afterWrite(t);
   }
+  scratch = new Float32Array(0); // not kept between planes
 }
 
 function view(t: tf.Tensor): Float32Array {

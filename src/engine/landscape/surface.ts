@@ -6,6 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import type { SurfaceFile } from '../io/surfaceFile';
+import { now } from '../util/cancel';
 import { ProgressMeter, type ProgressSink } from '../util/progress';
 import { coarseToFineOrder, shardPoints } from './grid';
 import { openMover, type EvalResult, type LandscapeContext } from './model';
@@ -21,6 +22,11 @@ export interface SurfaceTask {
 export interface SurfaceOptions {
   onProgress?: ProgressSink;
   onPoint?: (task: SurfaceTask, result: EvalResult) => void | Promise<void>;
+  /**
+   * Filled with the milliseconds spent opening the plane's mover and closing it again — once per call,
+   * not per point (on WASM: rearranging θ0 and the directions into the kernels' layout and back).
+   */
+  timings?: { openMs: number; closeMs: number };
 }
 
 /**
@@ -47,7 +53,9 @@ export async function computeSurfacePoints<B>(
 ): Promise<EvalResult[]> {
   const meter = new ProgressMeter('surface', tasks.length, opts.onProgress, 'points');
   const out: EvalResult[] = [];
+  const opened = now();
   const mover = await openMover(ctx, ctx.origin, dirs, ctx.names);
+  if (opts.timings) opts.timings.openMs = now() - opened;
   try {
     for (const task of tasks) {
       ctx.token?.throwIfCancelled();
@@ -58,7 +66,9 @@ export async function computeSurfacePoints<B>(
       meter.tick({ x: task.x, y: task.y, loss: r.loss });
     }
   } finally {
+    const closing = now();
     mover.dispose();
+    if (opts.timings) opts.timings.closeMs = now() - closing;
   }
   return out;
 }

@@ -12,6 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { guardWasmHeap } from './heapGuard';
+import { installWasmLayoutKernels } from './wasmLayoutKernels';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
@@ -100,7 +101,10 @@ async function climbLadder(
     try {
       const adapter = await registerRung(rung, options);
       if (!(await tf.setBackend(rung))) throw new Error(`tf.setBackend('${rung}') returned false`);
-      if (rung === 'wasm') guardWasmHeap();
+      if (rung === 'wasm') {
+        guardWasmHeap();
+        installWasmLayoutKernels();
+      }
       await probe();
       report = { backend: rung, adapter, skipped: [...skipped], tfjsVersion: tf.version_core, realm: detectRealm() };
       if (rung === 'webgl') report.renderer = webGlRenderer();

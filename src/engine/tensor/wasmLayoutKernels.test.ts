@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initNodeBackend } from '../node/backend';
 import { mulberry32 } from '../util/random';
-import { installWasmLayoutKernels } from './wasmLayoutKernels';
+import { installWasmLayoutKernels, uninstallWasmLayoutKernels } from './wasmLayoutKernels';
 
 function randomTensor(seed: number, shape: number[], dtype: 'float32' | 'int32' = 'float32'): tf.Tensor {
   const r = mulberry32(seed);
@@ -60,7 +60,12 @@ beforeAll(async () => {
 
 describe('installWasmLayoutKernels', () => {
   it('gives the original kernels’ results bit for bit', async () => {
+    // The backend ladder installed them; compute the expected values with tfjs's own kernels.
+    const installed = [tf.getKernel('Sum', 'wasm')?.kernelFunc, tf.getKernel('Transpose', 'wasm')?.kernelFunc];
+    uninstallWasmLayoutKernels();
     const before = [tf.getKernel('Sum', 'wasm')?.kernelFunc, tf.getKernel('Transpose', 'wasm')?.kernelFunc];
+    expect(before[0]).not.toBe(installed[0]);
+    expect(before[1]).not.toBe(installed[1]);
     const expected = await cases();
     expect(installWasmLayoutKernels()).toBe(true);
     expect(tf.getKernel('Sum', 'wasm')?.kernelFunc).not.toBe(before[0]);

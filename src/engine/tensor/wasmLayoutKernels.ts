@@ -1,6 +1,7 @@
 /**
  * Two of tfjs-backend-wasm's kernels made fast for the shapes a backward pass is full of, both
- * loops over the module's heap registered over the originals by {@link installWasmLayoutKernels}:
+ * loops over the module's heap registered over the originals by {@link installWasmLayoutKernels}
+ * (whenever the backend ladder picks WASM):
  * - `Sum` over axis 0 of a 2-D float32 tensor (every bias's and LayerNorm parameter's gradient: a
  *   column sum of dy [rows, features]). tfjs 4.22 transposes the input with its scalar transpose
  *   and then sums rows; here each row is added into the output in turn — the same float32
@@ -99,11 +100,15 @@ function transposeKernel(original: tf.KernelFunc) {
   };
 }
 
-let installed = false;
+/** The kernels replaced, while installed. */
+let originals: { sum: tf.KernelConfig; transpose: tf.KernelConfig } | null = null;
 
-/** Registers both kernels over the 'wasm' originals (idempotent; false when the WASM backend has no such kernels). */
+/**
+ * Registers both kernels over the 'wasm' originals (idempotent; false when the WASM backend has no such
+ * kernels). The backend ladder (tensor/backend.ts) installs them whenever WASM is chosen.
+ */
 export function installWasmLayoutKernels(): boolean {
-  if (installed) return true;
+  if (originals) return true;
   const sum = tf.getKernel('Sum', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!sum || !transpose) return false;
@@ -111,6 +116,16 @@ export function installWasmLayoutKernels(): boolean {
   tf.registerKernel({ ...sum, kernelFunc: sumKernel(sum.kernelFunc) as tf.KernelFunc });
   tf.unregisterKernel('Transpose', 'wasm');
   tf.registerKernel({ ...transpose, kernelFunc: transposeKernel(transpose.kernelFunc) as tf.KernelFunc });
-  installed = true;
+  originals = { sum, transpose };
   return true;
+}
+
+/** Puts tfjs's own kernels back (for comparisons against them); a later install replaces them again. */
+export function uninstallWasmLayoutKernels(): void {
+  if (!originals) return;
+  for (const k of [originals.sum, originals.transpose]) {
+    tf.unregisterKernel(k.kernelName, 'wasm');
+    tf.registerKernel(k);
+  }
+  originals = null;
 }
