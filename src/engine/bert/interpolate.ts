@@ -69,6 +69,19 @@ interface Slot {
   dirs: (tf.Tensor | null)[];
   /** The runs written; null: the whole target from the whole source, same offsets. */
   runs: Run[] | null;
+  /** `runs` as rows of one length at fixed strides, when they are (found on the first point); false: not. */
+  grid?: { rows: number; sStride: number; dStride: number } | false;
+}
+
+/** Runs of equal length whose source and target offsets step by constant strides, as one grid; else false. */
+function regularGrid(runs: readonly Run[]): { rows: number; sStride: number; dStride: number } | false {
+  if (runs.length < 2) return false;
+  const [s0, d0, n] = runs[0];
+  const sStride = runs[1][0] - s0;
+  const dStride = runs[1][1] - d0;
+  if (sStride < 0 || dStride < n) return false;
+  const regular = runs.every(([s, d, m], k) => m === n && s === s0 + k * sStride && d === d0 + k * dStride);
+  return regular ? { rows: runs.length, sStride, dStride } : false;
 }
 
 /** dst[dOff + i] = base[i] + Σ c_k·dirs[k][i] for i in [sOff, sOff + n) of the sources (also plane.ts's). */
@@ -344,6 +357,26 @@ class HostInterpolation implements PointMover {
       if (target && simd && at && !at.includes(null)) {
         const [d0, b0, x0, y0] = at as number[];
         const runs = s.runs ?? [[0, 0, target.size] as const];
+        const grid = s.runs ? (s.grid ??= regularGrid(s.runs)) : null;
+        if (t && grid) {
+          // Runs of one length at fixed strides (a fused Q/K/V part: H rows of H): one call for all.
+          const [so, d, n] = s.runs![0];
+          simd(
+            d0 + 4 * d,
+            b0 + 4 * so,
+            x0 + 4 * so,
+            (y0 ?? x0) + 4 * so,
+            n,
+            cs[0],
+            cs[1] ?? 0,
+            dirs.length,
+            grid.rows,
+            4 * grid.dStride,
+            4 * grid.sStride,
+          );
+          afterWrite(t);
+          continue;
+        }
         let packed = 0;
         const calls: readonly Run[] = s.packed ? [[0, 0, target.size]] : runs;
         for (const [so, d, n] of calls) {

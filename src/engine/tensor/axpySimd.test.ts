@@ -1,7 +1,8 @@
 /**
  * The SIMD axpy (axpySimd.ts) stores exactly what the scalar JavaScript loop stores (the same f64
  * arithmetic, one rounding): one and two directions, lengths that are and are not multiples of 4,
- * unaligned offsets, coefficients that round differently in f32 and f64, and zero/negative values.
+ * unaligned offsets, coefficients that round differently in f32 and f64, and zero/negative values;
+ * and strided rows (each row as the loop, nothing written between rows).
  */
 import { describe, expect, it } from 'vitest';
 import { axpy } from '../bert/interpolate';
@@ -42,4 +43,24 @@ describe('axpyKernel', () => {
       expect(f32.subarray(dst, dst + n)).toEqual(want);
       expect(f32[dst + n]).toBe(0); // nothing written past n
     });
+
+  it('rows with strides: each row as the JavaScript loop, the gaps between rows untouched', () => {
+    const [rows, n, dGap, sGap] = [5, 7, 9, 3]; // floats between rows beyond n
+    const [base, x, y, dst] = [20001, 21003, 22005, 23007];
+    const total = rows * (n + sGap);
+    fill(base, total);
+    fill(x, total);
+    fill(y, total);
+    f32.fill(-7, dst, dst + rows * (n + dGap));
+    const cs = [0.37, -2.5];
+    kernel(4 * dst, 4 * base, 4 * x, 4 * y, n, cs[0], cs[1], 2, rows, 4 * (n + dGap), 4 * (n + sGap));
+    for (let row = 0; row < rows; row++) {
+      const so = row * (n + sGap);
+      const want = new Float32Array(n);
+      axpy(want, 0, f32.subarray(base + so), [f32.subarray(x + so), f32.subarray(y + so)], cs, 0, n);
+      const at = dst + row * (n + dGap);
+      expect(f32.subarray(at, at + n)).toEqual(want);
+      expect(Array.from(f32.subarray(at + n, at + n + dGap))).toEqual(new Array<number>(dGap).fill(-7));
+    }
+  });
 });

@@ -49,14 +49,17 @@ const HIGH = [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
 const JOIN = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
- * axpy(dst, base, x, y, n, a, b, dirs): byte addresses, n floats; assembled once per number of directions
- * (`twoDirs`: + b·y; else y, b are ignored), so the loop has no branch. Four floats a step, then a scalar tail.
+ * axpy(dst, base, x, y, n, a, b, dirs, rows, dstStride, srcStride): byte addresses, n floats per row,
+ * `rows` rows whose addresses step by the strides (bytes; the sources share one stride); assembled once
+ * per number of directions (`twoDirs`: + b·y; else y, b are ignored), so the loop has no branch. Four
+ * floats a step, then a scalar tail, per row.
  */
 function axpyBody(twoDirs: boolean): number[] {
   const [dst, base, x, y, n, a, b] = [0, 1, 2, 3, 4, 5, 6]; // param 7 (dirs) chose the function
-  const [i, end4, off] = [8, 9, 10];
-  const [va, vb, lo, hi, t] = [11, 12, 13, 14, 15];
-  const acc = 16; // f64, the scalar tail's sum
+  const [rows, dstStride, srcStride] = [8, 9, 10];
+  const [i, end4, off, r] = [11, 12, 13, 14];
+  const [va, vb, lo, hi, t] = [15, 16, 17, 18, 19];
+  const acc = 20; // f64, the scalar tail's sum
   // One half into `dest`: promote(base) + promote(x)·va, then + promote(y)·vb when dirs = 2 (the same
   // order as JavaScript's base + a·x + b·y); `half` moves lanes 2, 3 down first.
   const part = (half: boolean, dest: number): number[][] => {
@@ -79,15 +82,18 @@ function axpyBody(twoDirs: boolean): number[] {
     ];
   };
   const scalar = (addr: number): number[][] => [get(addr), get(off), [ADD], F_LOAD, [D_PROMOTE]];
+  const step = (addr: number, stride: number): number[][] => [get(addr), get(stride), [ADD], set(addr)];
   return functionBody(
     [
-      [3, I32],
+      [4, I32],
       [5, V128],
       [1, F64],
     ],
     (emit) => {
       emit(get(a), F2_SPLAT(), set(va), get(b), F2_SPLAT(), set(vb));
-      emit(get(n), i32c(-4), [I_AND], set(end4), i32c(0), set(i));
+      emit(get(n), i32c(-4), [I_AND], set(end4), i32c(0), set(r));
+      // Rows.
+      emit(BLOCK, LOOP, get(r), get(rows), [GE_U], brIf(1), i32c(0), set(i));
       emit(BLOCK, LOOP, get(i), get(end4), [GE_U], brIf(1));
       emit(get(i), i32c(2), [I_SHL], set(off));
       emit(...part(false, lo), ...part(true, hi));
@@ -109,25 +115,43 @@ function axpyBody(twoDirs: boolean): number[] {
       emit(...scalar(base), ...scalar(x), get(a), [D_MUL], [D_ADD], set(acc));
       if (twoDirs) emit(get(acc), ...scalar(y), get(b), [D_MUL], [D_ADD], set(acc));
       emit(get(dst), get(off), [ADD], get(acc), [F_DEMOTE], F_STORE, get(i), i32c(1), [ADD], set(i), br(0), [END, END]);
+      // Next row.
+      emit(...step(dst, dstStride), ...step(base, srcStride), ...step(x, srcStride), ...step(y, srcStride));
+      emit(get(r), i32c(1), [ADD], set(r), br(0), [END, END]);
     },
   );
 }
 
-type AxpyFn = (dst: number, base: number, x: number, y: number, n: number, a: number, b: number, dirs: number) => void;
+/** Byte addresses; `n` floats per row; `rows` (default 1) rows stepping by the byte strides (default 0). */
+type AxpyFn = (
+  dst: number,
+  base: number,
+  x: number,
+  y: number,
+  n: number,
+  a: number,
+  b: number,
+  dirs: number,
+  rows?: number,
+  dstStride?: number,
+  srcStride?: number,
+) => void;
+type RawAxpy = (...args: number[]) => void;
 
 const compiled = new WeakMap<WebAssembly.Memory, AxpyFn | null>();
 let module: WebAssembly.Module | null | undefined;
 
 /**
  * The kernel on `memory` (cached per memory), or null where WebAssembly SIMD is unavailable. Its
- * arguments are byte addresses in `memory`; `n` floats; `dirs` 1 (base + a·x) or 2 (+ b·y).
+ * arguments are byte addresses in `memory`; `n` floats; `dirs` 1 (base + a·x) or 2 (+ b·y); optionally
+ * `rows` rows of n floats, the destination's stepping by `dstStride` bytes and the sources' by `srcStride`.
  */
 export function axpyKernel(memory: WebAssembly.Memory): AxpyFn | null {
   if (compiled.has(memory)) return compiled.get(memory)!;
   let fn: AxpyFn | null = null;
   try {
     if (module === undefined) {
-      const params = [I32, I32, I32, I32, I32, F64, F64, I32];
+      const params = [I32, I32, I32, I32, I32, F64, F64, I32, I32, I32, I32];
       const bytes = kernelModule([
         { name: 'axpy1', params, body: axpyBody(false) },
         { name: 'axpy2', params, body: axpyBody(true) },
@@ -137,9 +161,10 @@ export function axpyKernel(memory: WebAssembly.Memory): AxpyFn | null {
     if (module) {
       const { axpy1, axpy2 } = new WebAssembly.Instance(module, { env: { mem: memory } }).exports as Record<
         string,
-        AxpyFn
+        RawAxpy
       >;
-      fn = (dst, base, x, y, n, a, b, dirs) => (dirs === 2 ? axpy2 : axpy1)(dst, base, x, y, n, a, b, dirs);
+      fn = (dst, base, x, y, n, a, b, dirs, rows = 1, dstStride = 0, srcStride = 0) =>
+        (dirs === 2 ? axpy2 : axpy1)(dst, base, x, y, n, a, b, dirs, rows, dstStride, srcStride);
     }
   } catch {
     fn = null;
