@@ -16,7 +16,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { f16ToF32 } from '../io/safetensors';
 import { InputError } from '../util/errors';
 import type { HostTensor } from './checkpoint';
-import { axpy, type PointMover, type SparseRows } from './interpolate';
+import { axpy, type Run } from './hostRuns';
+import type { PointMover, SparseRows } from './interpolate';
 import { EMBEDDINGS, isLinearWeight, type BertParams } from './params';
 import { afterWrite, hostView } from '../tensor/inPlace';
 import { PackedKernels, packedKernelsSupported, unwrittenTensor, type KernelUse } from '../tensor/packedKernels';
@@ -170,9 +171,6 @@ export function preparePlaneParams(P: BertParams, fixed: ReadonlyMap<string, Hos
     return fixed.get(name)!.data.slice();
   });
 }
-
-/** A contiguous run: `n` floats from plane offset `s` to target offset `d`. */
-type Run = readonly [s: number, d: number, n: number];
 
 /** One buffer a point writes, and the plane runs that feed it. */
 interface Target {

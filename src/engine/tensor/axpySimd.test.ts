@@ -5,7 +5,7 @@
  * and strided rows (each row as the loop, nothing written between rows).
  */
 import { describe, expect, it } from 'vitest';
-import { axpy } from '../bert/interpolate';
+import { axpy } from '../bert/hostRuns';
 import { axpyKernel } from './axpySimd';
 import { mulberry32 } from '../util/random';
 
