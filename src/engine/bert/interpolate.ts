@@ -290,10 +290,19 @@ class HostInterpolation implements PointMover {
       if (target && simd && at && !at.includes(null)) {
         const [d0, b0, x0, y0] = at as number[];
         const runs = s.runs ?? [[0, 0, target.size] as const];
-        const grid = s.runs ? (s.grid ??= regularGrid(s.runs)) : null;
-        if (t && grid) {
-          // Runs of one length at fixed strides (a fused Q/K/V part: H rows of H): one call for all.
-          const [so, d, n] = s.runs![0];
+        // Calls as [source, target offset, n, rows, target stride, source stride] (floats). A tensor's runs
+        // of one length at fixed strides (a fused Q/K/V part: H rows of H) are one call; a packed mirror
+        // slot's sources are contiguous; otherwise one call per run, a mirror's packed back to back.
+        const grid = t && s.runs ? (s.grid ??= regularGrid(s.runs)) : false;
+        let packed = 0;
+        const calls: (readonly number[])[] = grid
+          ? [[runs[0][0], runs[0][1], runs[0][2], grid.rows, grid.dStride, grid.sStride]]
+          : (s.packed ? [[0, 0, target.size] as const] : runs).map(([so, d, n]) => {
+              const call = [so, t ? d : packed, n, 1, 0, 0];
+              packed += n;
+              return call;
+            });
+        for (const [so, d, n, rows, dStride, sStride] of calls)
           simd(
             d0 + 4 * d,
             b0 + 4 * so,
@@ -303,28 +312,10 @@ class HostInterpolation implements PointMover {
             cs[0],
             cs[1] ?? 0,
             dirs.length,
-            grid.rows,
-            4 * grid.dStride,
-            4 * grid.sStride,
+            rows,
+            4 * dStride,
+            4 * sStride,
           );
-          afterWrite(t);
-          continue;
-        }
-        let packed = 0;
-        const calls: readonly Run[] = s.packed ? [[0, 0, target.size]] : runs;
-        for (const [so, d, n] of calls) {
-          simd(
-            d0 + 4 * (t ? d : packed),
-            b0 + 4 * so,
-            x0 + 4 * so,
-            (y0 ?? x0) + 4 * so,
-            n,
-            cs[0],
-            cs[1] ?? 0,
-            dirs.length,
-          );
-          packed += n;
-        }
         if (t) afterWrite(t);
         else copyRuns(view(target), s.mirror!(), runs);
         continue;
