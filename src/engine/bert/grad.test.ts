@@ -91,3 +91,38 @@ describe('batching', () => {
     }
   }, 60_000);
 });
+
+describe('a gradient that throws mid-pass', () => {
+  it('frees its tape and its partial sums, and the next gradient is unchanged', async () => {
+    await initNodeBackend('wasm');
+    const { ckpt, batches } = await curvatureCase('tiny-hess-gelu', 5);
+    const model = BertClassifier.fromCheckpoint(ckpt);
+    try {
+      const point = pointOf(ckpt.config, model.params);
+      const clean = await gradient(point, batches);
+      const before = tf.memory().numTensors;
+      let seeds = 0;
+      // The second batch's forward pass fails at its fourth dropout site, after the first batch's gradient is summed.
+      const failing = {
+        hidden: 0.1,
+        attention: 0.1,
+        classifier: 0.1,
+        nextSeed: () => {
+          if (++seeds === 4) throw new Error('seed source failed');
+          return seeds;
+        },
+      };
+      await expect(gradient(point, batches, { dropout: (i) => (i === 1 ? failing : undefined) })).rejects.toThrow(
+        'seed source failed',
+      );
+      expect(tf.memory().numTensors).toBe(before);
+      const again = await gradient(point, batches);
+      expect(again.loss).toBe(clean.loss);
+      for (let t = 0; t < clean.grads.length; t++)
+        expect(Array.from(await again.grads[t].data())).toEqual(Array.from(await clean.grads[t].data()));
+      tf.dispose([...clean.grads, ...again.grads]);
+    } finally {
+      model.dispose();
+    }
+  }, 60_000);
+});

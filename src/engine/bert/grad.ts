@@ -18,6 +18,7 @@
  * only the scalar loss is read back (`await data()`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { releaseAbandonedTape } from '../tensor/abandonedTape';
 import { accumulateInto } from '../tensor/accumulate';
 import { addMany } from '../tensor/addMany';
 import { registerGradients } from '../tensor/gradients';
@@ -125,13 +126,17 @@ export async function gradient(
           }),
         ),
       );
-      grads = accumulateInto(grads, g);
-      lossSum += (await value.data())[0];
-      value.dispose();
+      try {
+        grads = accumulateInto(grads, g);
+        lossSum += (await value.data())[0];
+      } finally {
+        value.dispose();
+      }
       done += b.batch;
       opts.onProgress?.({ stage: 'gradient', done, total: held, unit: 'examples' });
     }
   } catch (err) {
+    releaseAbandonedTape(); // a pass that threw leaves its saved activations on the engine
     tf.dispose(grads);
     throw err;
   }
@@ -174,6 +179,7 @@ export async function hessianVectorProduct(
       opts.onProgress?.({ stage: 'hvp', done, total: held, unit: 'examples' });
     }
   } catch (err) {
+    releaseAbandonedTape();
     tf.dispose(hv);
     throw err;
   }

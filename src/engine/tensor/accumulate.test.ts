@@ -67,4 +67,16 @@ describe('accumulateInto', () => {
     expect(Array.from(await y.data())).toEqual([10, 20, 3]);
     tf.dispose([x, y, alias]);
   });
+
+  it('the same tensor object twice: the first entry keeps it alive, the second gets a copy', async () => {
+    expect(await tf.setBackend('cpu')).toBe(true);
+    const a = tf.keep(tf.tensor([1, 2, 3]));
+    const [x, y] = ownedList([a, a]);
+    expect(x).toBe(a);
+    expect(x.isDisposed).toBe(false);
+    expect(y.dataId).not.toBe(x.dataId);
+    hostView(y)![0] = 7;
+    expect(Array.from(await x.data())).toEqual([1, 2, 3]);
+    tf.dispose([x, y]);
+  });
 });

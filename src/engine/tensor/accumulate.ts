@@ -16,7 +16,10 @@ import { afterWrite, hasHostViews, hostView } from './inPlace';
  */
 export function ownedList(ts: tf.Tensor[]): tf.Tensor[] {
   const seen = new Set<tf.DataId>();
+  const objects = new Set<tf.Tensor>();
   return ts.map((t) => {
+    const again = objects.has(t); // the same tensor object twice: the first entry still uses it
+    objects.add(t);
     if (!seen.has(t.dataId)) {
       seen.add(t.dataId);
       return t;
@@ -24,7 +27,7 @@ export function ownedList(ts: tf.Tensor[]): tf.Tensor[] {
     const view = hostView(t);
     if (!view) throw new Error('ownedList: needs host views (WASM or CPU) and float32 tensors');
     const copy = tf.keep(tf.tensor(view.slice(), t.shape, 'float32'));
-    t.dispose();
+    if (!again) t.dispose();
     return copy;
   });
 }
@@ -47,10 +50,10 @@ export function accumulateInto(acc: tf.Tensor[], add: tf.Tensor[]): tf.Tensor[] 
   }
   const views = acc.map((a, i) => [hostView(a), hostView(add[i])] as const);
   if (views.every(([a, b]) => a !== null && b !== null)) {
-    views.forEach(([a, b], i) => {
-      addIntoView(a!, b!);
-      afterWrite(acc[i]);
-    });
+    // Every write before any afterWrite: re-registering a tensor may allocate in the WASM module and
+    // grow its memory, which would detach the views not yet written.
+    for (const [a, b] of views) addIntoView(a!, b!);
+    for (const a of acc) afterWrite(a);
     tf.dispose(add);
     return acc;
   }
