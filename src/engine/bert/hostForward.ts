@@ -10,7 +10,7 @@ import type { EncodedBatch } from './data';
 import type { SimdGemm } from './gemmSimd';
 import { attentionFloats, hostAttention } from './hostAttention';
 import { readInto, upload } from './hostTransfer';
-import { affine, feedForwardIn, layerNorm, linear } from './ops';
+import { feedForwardIn, fusedProjection, layerNorm, linear } from './ops';
 import type { BertParams } from './params';
 
 /** Logits [batch × numLabels] row-major of one batch; `emb` is the host-summed embeddings [B·L · H]. */
@@ -29,8 +29,7 @@ export async function hostForward(
     for (let l = 0; l < c.numHiddenLayers; l++) {
       const p = `encoder.layer.${l}`;
       const last = l === c.numHiddenLayers - 1;
-      const fused = P.qkv.get(l)!;
-      const qkvT = tf.tidy(() => affine(x, fused.w, fused.b));
+      const qkvT = tf.tidy(() => fusedProjection(P, x, l)!);
       try {
         gemm.reserve(attentionFloats(shape, last));
         await readInto(qkvT, gemm.f32, 0);

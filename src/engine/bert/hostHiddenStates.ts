@@ -11,7 +11,7 @@ import type { SimdGemm } from './gemmSimd';
 import type { TokenSpan } from './hiddenStates';
 import { attentionFloats, hostAttention } from './hostAttention';
 import { readInto, upload } from './hostTransfer';
-import { affine, feedForwardIn, layerNorm, linear } from './ops';
+import { feedForwardIn, fusedProjection, layerNorm, linear } from './ops';
 import type { BertParams } from './params';
 
 /** [layers.length × spans.length × H] row-major, layer-major; `emb` is the host-summed embeddings [B·L · H]. */
@@ -48,8 +48,7 @@ export async function hostPooledHiddenStates(
     keep(0, x);
     for (let l = 0; l < top; l++) {
       const p = `encoder.layer.${l}`;
-      const fused = P.qkv.get(l)!;
-      const qkvT = tf.tidy(() => affine(x, fused.w, fused.b));
+      const qkvT = tf.tidy(() => fusedProjection(P, x, l)!);
       try {
         gemm.reserve(attentionFloats(shape, false));
         await readInto(qkvT, gemm.f32, 0);

@@ -2,10 +2,12 @@
  * Landscape points in place: θ = base + Σ c_k·d_k written straight into the tensors the forward pass
  * reads, one fused axpy per tensor, with no per-point transposition and no second copy of the weights.
  *
- * WASM/CPU (the host speed path): the base and direction tensors are borrowed, not copied — on WASM,
+ * WASM/CPU (the host speed path): the base and direction tensors are borrowed, not copied. Where the
+ * Linears run on the WASM heap from their PyTorch-layout weights (bert/heapLinear.ts, the default on
+ * WASM with SIMD) a weight is written like any small tensor: no rearranging at all. Otherwise — on WASM,
  * while the interpolation is open, every Linear weight among them is rearranged in place into the kernel
  * layout ([in, out]) (on the CPU backend, whose tensors may alias the caller's host arrays, into private
- * transposed copies instead), so a point is one contiguous pass per tensor over base, directions and target (for the
+ * transposed copies instead) — so a point is one contiguous pass per tensor over base, directions and target (for the
  * fused Q/K/V kernel [H, 3H] of a layer, H runs per part; for the word embeddings, the rows the examples
  * use). The point is written straight into the model's own buffers (the transposed kernels, the fused
  * Q/K/V, the small tensors, the host embedding mirrors) through writable host views (tensor/inPlace.ts).
@@ -192,7 +194,7 @@ class HostInterpolation implements PointMover {
         const m = QKV.exec(name);
         const cols = P.expected.get(name)![1];
         const e = (EMBEDDINGS as readonly string[]).indexOf(name);
-        if (m && P.fuseQkv) {
+        if (m && P.fusedQkvKernels) {
           const l = Number(m[1]);
           const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
           const H = P.config.hiddenSize;
@@ -340,7 +342,7 @@ class HostInterpolation implements PointMover {
           const m = QKV.exec(name);
           let t: tf.Tensor;
           if (e >= 0) t = ownedCopy(P.hostEmbeddings![e], shape);
-          else if (m && P.fuseQkv) {
+          else if (m && P.fusedQkvKernels) {
             const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
             const fused = P.qkv.get(Number(m[1]))!;
             t =

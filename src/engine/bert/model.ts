@@ -38,22 +38,24 @@ export class BertClassifier {
   private constructor(
     readonly config: BertConfig,
     hostAssist?: boolean,
+    heapLinears?: boolean,
   ) {
     const hostPath = hostAssist ?? ['wasm', 'cpu'].includes(tf.getBackend());
     const d = config.hiddenSize / config.numAttentionHeads;
     this.gemm = hostPath && d % 4 === 0 && config.numHiddenLayers > 0 ? SimdGemm.create() : null;
-    this.P = new BertParams(config, hostPath, this.gemm !== null);
+    this.P = new BertParams(config, hostPath, this.gemm !== null, heapLinears);
   }
 
   /**
    * Uploads the checkpoint's tensors to the current tfjs backend. `opts.hostAssist` overrides the
-   * WASM/CPU speed path choice (default: on for 'wasm' and 'cpu', off for GPU backends).
+   * WASM/CPU speed path choice (default: on for 'wasm' and 'cpu', off for GPU backends);
+   * `opts.heapLinears: false` keeps tfjs's Linears on that path where the SIMD heap kernel would run.
    */
   static fromCheckpoint(
     ckpt: Pick<LoadedCheckpoint, 'name' | 'config' | 'tensors'>,
-    opts: { hostAssist?: boolean } = {},
+    opts: { hostAssist?: boolean; heapLinears?: boolean } = {},
   ): BertClassifier {
-    const m = new BertClassifier(ckpt.config, opts.hostAssist);
+    const m = new BertClassifier(ckpt.config, opts.hostAssist, opts.heapLinears);
     for (const [name, shape] of m.P.expected) {
       const t = ckpt.tensors.get(name);
       if (!t) throw new InputError(`${ckpt.name}: tensor ${name} is missing`);
@@ -67,7 +69,8 @@ export class BertClassifier {
 
   /**
    * A replica that moves only on a shared plane (plane.ts): the fixed parameters from `fixed`, the
-   * moving ones written by the returned mover from `planes` ([θ0, d_1, …], laid out as `layout`). Its
+   * moving ones written by the returned mover from `planes` ([θ0, d_1, …], laid out as `layout`; its
+   * `heapLinears` decides how the replica runs its Linears). Its
    * `params` hold the fixed parameters only; do not `assignParams` or open another interpolation on it.
    */
   static forPlane(
@@ -75,7 +78,7 @@ export class BertClassifier {
     layout: PlaneLayout,
     planes: readonly Float32Array[],
   ): { model: BertClassifier; mover: PointMover } {
-    const m = new BertClassifier(fixed.config);
+    const m = new BertClassifier(fixed.config, undefined, layout.heapLinears);
     try {
       preparePlaneParams(m.P, fixed.tensors, layout);
       return { model: m, mover: openPlaneMover(m.P, layout, planes) };

@@ -8,6 +8,7 @@ import { linearFirstOrder } from '../tensor/linearFirstOrder';
 import { matMulFast } from '../tensor/matmul';
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncodedBatch } from './data';
+import { heapLinear } from './heapLinear';
 import type { BertParams } from './params';
 
 /**
@@ -20,7 +21,8 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, a
 }
 
 /**
- * x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear). With a pre-transposed kernel (WASM/CPU)
+ * x [rows, in] · Wᵀ + b with W [out, in] (PyTorch Linear). On the heap path ({@link BertParams.heapLinears})
+ * the project's SIMD kernel reads W as stored, bias and relu fused. With a pre-transposed kernel (WASM/CPU)
  * this is one fused matMul + bias (+ relu). Without one (GPU backends) it is matMul(transposeB) +
  * add, not `tf.fused.matMul`: with transposeB its bias is broadcast wrongly on the WASM backend in
  * tfjs 4.22 (measured: row 1 gets the wrong bias element; the scalar path indexes the bias by the
@@ -28,6 +30,7 @@ export function affine(x: tf.Tensor2D, kernel: tf.Tensor2D, bias: tf.Tensor1D, a
  * the same ops run as one tape node (tensor/linearFirstOrder.ts).
  */
 export function linear(P: BertParams, x: tf.Tensor2D, prefix: string, activation?: 'relu'): tf.Tensor2D {
+  if (P.heapLinears) return heapLinear(x, [linearParts(P, prefix)], activation === 'relu');
   const kernel = P.kernels.get(`${prefix}.weight`);
   if (kernel) return affine(x, kernel, P.get(`${prefix}.bias`) as tf.Tensor1D, activation);
   const w = P.get(`${prefix}.weight`) as tf.Tensor2D;
@@ -59,14 +62,34 @@ export function feedForwardIn(P: BertParams, x: tf.Tensor2D, prefix: string): tf
   return tf.mul(tf.mul(h, 0.5), tf.add(1, tf.tanh(inner)));
 }
 
+const linearParts = (P: BertParams, prefix: string) => ({
+  w: P.get(`${prefix}.weight`),
+  b: P.get(`${prefix}.bias`),
+});
+
+/**
+ * [Q | K | V] of layer `l` for x [rows, H]: [rows, 3H], one product on the heap path (three parts
+ * side by side) or through the fused kernel; null when neither exists.
+ */
+export function fusedProjection(P: BertParams, x: tf.Tensor2D, l: number): tf.Tensor2D | null {
+  const p = `encoder.layer.${l}.attention.self`;
+  if (P.heapLinears)
+    return heapLinear(
+      x,
+      [`${p}.query`, `${p}.key`, `${p}.value`].map((n) => linearParts(P, n)),
+    );
+  const fused = P.qkv.get(l);
+  return fused ? affine(x, fused.w, fused.b) : null;
+}
+
 /**
  * Q (of the rows `qRows` only, when given), K and V of layer `l` for x [B·L, H]: one fused product
  * split in three where the host-attention kernels exist, else three Linears.
  */
 export function projections(P: BertParams, x: tf.Tensor2D, l: number, qRows: tf.Tensor1D | null): tf.Tensor2D[] {
-  const fused = P.qkv.get(l);
-  if (fused) {
-    const [q, k, v] = tf.split(affine(x, fused.w, fused.b), 3, 1) as tf.Tensor2D[];
+  const qkv = fusedProjection(P, x, l);
+  if (qkv) {
+    const [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
     return [qRows ? (tf.gather(q, qRows) as tf.Tensor2D) : q, k, v];
   }
   const p = `encoder.layer.${l}.attention.self`;

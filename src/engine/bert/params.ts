@@ -2,18 +2,22 @@
  * The parameters of a BertForSequenceClassification on the current tfjs backend, and the derived
  * copies the WASM/CPU speed path needs.
  *
- * WASM/CPU speed path (measured on tfjs-backend-wasm 4.22): `matMul(x, W, false, true)` is ~9× slower
- * than `matMul(x, Wᵀ)` and `gather` moves ~25 MB/s, so on those backends every Linear weight also has
- * a pre-transposed copy (`kernels`, rebuilt by {@link BertParams.assign}), the Q/K/V projections of
- * each layer a fused [Wqᵀ | Wkᵀ | Wvᵀ] kernel when the SIMD attention runs, and the three embedding
- * tables host mirrors (read back with `await data()` after they change). GPU backends hold none of
- * these.
+ * WASM/CPU speed path: the three embedding tables have host mirrors (read back with `await data()`
+ * after they change; tfjs-wasm's `gather` moves ~25 MB/s). The Linears run one of two ways:
+ * - on WASM with SIMD, by the project's kernel on the weights as stored (bert/heapLinear.ts,
+ *   {@link BertParams.heapLinears}): no derived copy at all;
+ * - elsewhere (the CPU backend, a threaded WASM heap), through tfjs, where `matMul(x, W, false, true)`
+ *   is ~9× slower than `matMul(x, Wᵀ)`: every Linear weight also has a pre-transposed copy
+ *   (`kernels`, rebuilt by {@link BertParams.assign}), and the Q/K/V projections of each layer a fused
+ *   [Wqᵀ | Wkᵀ | Wvᵀ] kernel when the SIMD attention runs.
+ * GPU backends hold none of these.
  *
  * Memory: every tensor here is a device tensor owned by this object (`dispose()` frees them all).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '../util/errors';
 import { expectedShapes, type BertConfig } from './config';
+import { heapLinearAvailable } from './heapLinear';
 
 /** The embedding tables, in the order the host embedding sums them. */
 export const EMBEDDINGS = [
@@ -32,9 +36,9 @@ export function isLinearWeight(name: string): boolean {
 export class BertParams {
   /** Device tensors by normalised name, in PyTorch layout. */
   readonly tensors = new Map<string, tf.Tensor>();
-  /** Transposed Linear weights [in, out] (WASM/CPU path only). */
+  /** Transposed Linear weights [in, out] (the tfjs host path only; empty when {@link heapLinears}). */
   readonly kernels = new Map<string, tf.Tensor2D>();
-  /** Host-attention path: fused [Wqᵀ | Wkᵀ | Wvᵀ] kernels [H, 3H] and biases [3H] per layer. */
+  /** Host attention on the tfjs host path: fused [Wqᵀ | Wkᵀ | Wvᵀ] kernels [H, 3H] and biases [3H] per layer. */
   readonly qkv = new Map<number, { w: tf.Tensor2D; b: tf.Tensor1D }>();
   /** Host mirrors of the embedding tables (WASM/CPU path only); null when stale. */
   hostEmbeddings: Float32Array[] | null = null;
@@ -45,17 +49,31 @@ export class BertParams {
    * parameter view when no second derivative will be taken.
    */
   firstOrderLinears = false;
+  /**
+   * The Linears run by the SIMD kernel on the WASM heap, reading the PyTorch-layout weights in
+   * `tensors` (bert/heapLinear.ts): no `kernels`, no fused `qkv`. Inference only (not differentiable):
+   * set on the host path, which no gradient uses.
+   */
+  readonly heapLinears: boolean;
 
   /**
    * @param hostPath keep the transposed kernels and embedding mirrors (the WASM/CPU speed path)
    * @param fuseQkv also keep fused QKV kernels (the SIMD host attention runs)
+   * @param heapLinears false keeps the tfjs Linears on the host path even where the heap kernel runs
    */
   constructor(
     readonly config: BertConfig,
     readonly hostPath: boolean,
     readonly fuseQkv: boolean,
+    heapLinears = true,
   ) {
     this.expected = expectedShapes(config);
+    this.heapLinears = heapLinears && hostPath && heapLinearAvailable([config.hiddenSize, config.intermediateSize]);
+  }
+
+  /** True when the Q/K/V weights are held as fused transposed kernels in {@link qkv}. */
+  get fusedQkvKernels(): boolean {
+    return this.hostPath && this.fuseQkv && !this.heapLinears;
   }
 
   /** The tensor `name`; throws when it is missing. */
@@ -91,14 +109,16 @@ export class BertParams {
 
   /**
    * WASM/CPU: refreshes the transposed kernels for `names` (and the fused QKV kernels of their layers
-   * on the host-attention path); marks the host embedding mirror stale.
+   * on the host-attention path) unless the Linears run on the heap; marks the host embedding mirror stale.
    */
   rebuild(names: string[]): void {
     if (!this.hostPath) return;
     const qkvLayers = new Set<number>();
     for (const name of names) {
       const m = QKV.exec(name);
-      if (m && this.fuseQkv) qkvLayers.add(Number(m[1]));
+      if (this.heapLinears) {
+        // the Linears read the weights as stored
+      } else if (m && this.fuseQkv) qkvLayers.add(Number(m[1]));
       else if (isLinearWeight(name)) {
         this.kernels.get(name)?.dispose();
         this.kernels.set(name, tf.keep(tf.transpose(this.get(name)) as tf.Tensor2D));

@@ -3,8 +3,10 @@
  * head (interpolate.ts), on WASM and on CPU (both host paths): at surface points with two directions
  * and the word-embedding row subset, the logits are the same float32 numbers (the plane holds θ0 and
  * θ_k − θ0 computed on the host, the same values the device subtraction gives, and both paths write
- * the point with the same axpy). A plane built without transposing its Linear weights gives other
- * logits (the comparison can fail), and a layer whose Q/K/V move only in part is refused.
+ * the point with the same axpy). On WASM the replicas run their Linears by the SIMD heap kernel on
+ * PyTorch-layout weights; a replica on the XNNPACK path (a transposed-kernel layout, packed per point)
+ * agrees to float32 rounding. A plane with its Linear weights in the other layout gives other logits
+ * (the comparison can fail), and a layer whose Q/K/V move only in part is refused.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -16,6 +18,7 @@ import { randomBatches, randomBertCheckpoint, type RandomBertShape } from '../..
 import { BertClassifier } from './model';
 import { halvesOf, holdAsHalf, widenHalfHeld } from './halfHold';
 import { fillPlane, planeLayout } from './plane';
+import { isLinearWeight } from './params';
 import type { PointMover } from './interpolate';
 
 const SHAPE: RandomBertShape = { layers: 2, hidden: 32, vocab: 400, heads: 2 };
@@ -37,17 +40,29 @@ const rows = Int32Array.from([...new Set(batches.flatMap((b) => [...b.inputIds])
 const sparseRows = [{ name: 'embeddings.word_embeddings.weight', rows }];
 const data = (c: typeof t1) => (n: string) => c.tensors.get(n)!.data;
 
-function planes(transpose = true) {
-  const layout = planeLayout(shapesOf(t1), names, sparseRows);
+/** [out, in] row-major → [in, out]. */
+function transposed(w: Float32Array, [rows, cols]: number[]): Float32Array {
+  const t = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = w[r * cols + c];
+  return t;
+}
+
+/** The plane arrays; `heapLinears` as planeLayout's (default: the backend's); `wrongLayout` for the negative control. */
+function planes(opts: { heapLinears?: boolean; wrongLayout?: boolean } = {}) {
+  const layout = planeLayout(shapesOf(t1), names, sparseRows, opts.heapLinears);
   const out = [origin, t1, t2].map((c, k) => {
     const p = new Float32Array(layout.floats);
     fillPlane(layout, p, data(c), k === 0 ? undefined : data(origin));
     return p;
   });
-  // A wrong plane for the negative control: Linear weights left in PyTorch layout.
-  if (!transpose)
-    for (const e of layout.entries)
-      if (e.kind === 'kernel') for (const p of out) p.set(data(origin)(e.name).subarray(0, e.length), e.offset);
+  // A wrong plane for the negative control: the Linear weights (not Q/K/V) in the other layout.
+  if (opts.wrongLayout)
+    for (const e of layout.entries) {
+      const w = data(origin)(e.name);
+      if (e.kind === 'kernel') for (const p of out) p.set(w, e.offset);
+      else if (e.kind === 'small' && isLinearWeight(e.name) && !e.name.includes('attention.self'))
+        for (const p of out) p.set(transposed(w, e.shape), e.offset);
+    }
   return { layout, planes: out };
 }
 
@@ -93,8 +108,8 @@ for (const backend of ['wasm', 'cpu']) {
       }
     }
 
-    async function onPlane(transpose = true): Promise<Float32Array[]> {
-      const { layout, planes: ps } = planes(transpose);
+    async function onPlane(opts: Parameters<typeof planes>[0] = {}): Promise<Float32Array[]> {
+      const { layout, planes: ps } = planes(opts);
       const fixed = { ...t1, tensors: new Map([...t1.tensors].filter(([n]) => !names.includes(n))) };
       const { model, mover } = BertClassifier.forPlane(fixed, layout, ps);
       return walk(model, mover);
@@ -109,22 +124,48 @@ for (const backend of ['wasm', 'cpu']) {
       expect(got[0]).not.toEqual(got[3]);
     });
 
-    it('a plane with untransposed Linear weights gives other logits', async () => {
+    it('a plane with its Linear weights in the other layout gives other logits', async () => {
       const want = await reference();
-      const got = await onPlane(false);
+      const got = await onPlane({ wrongLayout: true });
       expect(got[2]).not.toEqual(want[2]);
     });
+
+    if (backend === 'wasm')
+      it('a replica on the XNNPACK path (transposed kernels packed per point) agrees to float32 rounding', async () => {
+        const want = await reference();
+        expect(planeLayout(shapesOf(t1), names, sparseRows).heapLinears).toBe(true);
+        const got = await onPlane({ heapLinears: false });
+        got.forEach((g, k) =>
+          g.forEach((v, i) =>
+            expect(Math.abs(v - want[k][i]), `point ${POINTS[k]}`).toBeLessThan(1e-5 * (1 + Math.abs(v))),
+          ),
+        );
+        expect(got[0]).not.toEqual(got[3]);
+      });
   });
 }
 
 describe('planeLayout', () => {
-  it('refuses a layer whose Q/K/V parameters move only in part, naming it', () => {
+  it('refuses a layer whose Q/K/V parameters move only in part (fused kernels), naming it', () => {
     const part = names.filter((n) => n !== 'encoder.layer.1.attention.self.key.bias');
-    expect(() => planeLayout(shapesOf(t1), part)).toThrow(/encoder\.layer\.1\.attention\.self moves only in part/);
+    expect(() => planeLayout(shapesOf(t1), part, [], false)).toThrow(
+      /encoder\.layer\.1\.attention\.self moves only in part/,
+    );
   });
 
-  it('packs the used embedding rows and stores Linear weights as [in, out]', () => {
-    const layout = planeLayout(shapesOf(t1), names, sparseRows);
+  it('stores Linear weights as stored for the heap Linears', () => {
+    const layout = planeLayout(shapesOf(t1), names, sparseRows, true);
+    const p = new Float32Array(layout.floats);
+    fillPlane(layout, p, data(origin));
+    for (const name of ['encoder.layer.0.output.dense.weight', 'encoder.layer.1.attention.self.key.weight']) {
+      const e = layout.entries.find((x) => x.name === name)!;
+      expect(e.kind).toBe('small');
+      expect(p.subarray(e.offset, e.offset + e.length)).toEqual(data(origin)(name));
+    }
+  });
+
+  it('packs the used embedding rows and stores Linear weights as [in, out] for tfjs kernels', () => {
+    const layout = planeLayout(shapesOf(t1), names, sparseRows, false);
     const word = layout.entries.find((e) => e.name === 'embeddings.word_embeddings.weight')!;
     expect(word.length).toBe(rows.length * SHAPE.hidden);
     const p = new Float32Array(layout.floats);
@@ -150,7 +191,7 @@ describe('a plane from checkpoints held as F16', () => {
     }));
     expect(halvesOf(held[0].tensors.get(names[0])!)).toBeInstanceOf(Uint16Array);
     expect(halvesOf(wide[0].tensors.get(names[0])!)).toBeUndefined();
-    const layout = planeLayout(shapesOf(t1), names, sparseRows);
+    const layout = planeLayout(shapesOf(t1), names, sparseRows, false);
     const halfData = (c: (typeof held)[number]) => (n: string) => halvesOf(c.tensors.get(n)!)!;
     const build = (read: (c: (typeof held)[number]) => (n: string) => Float32Array | Uint16Array, cs: typeof held) =>
       cs.map((c, k) => {
@@ -161,6 +202,6 @@ describe('a plane from checkpoints held as F16', () => {
     const fromHalves = build(halfData, held);
     const fromWide = build(data, wide);
     fromHalves.forEach((p, k) => expect(p).toEqual(fromWide[k]));
-    expect(fromWide[1]).not.toEqual(planes().planes[1]); // rounding to F16 changed the direction
+    expect(fromWide[1]).not.toEqual(planes({ heapLinears: false }).planes[1]); // rounding to F16 changed the direction
   });
 });

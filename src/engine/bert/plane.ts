@@ -1,8 +1,8 @@
 /**
  * A line or plane of parameter space held as flat host arrays that many replicas read at once: θ0 and
  * each direction d_k as one Float32Array each (in Node, SharedArrayBuffers shared by worker threads),
- * already in the layout the WASM forward pass reads (Linear weights transposed to [in, out]; the word
- * embeddings reduced to the rows the examples use). A replica built on a plane ({@link preparePlaneParams})
+ * already in the layout the WASM forward pass reads (the word embeddings reduced to the rows the
+ * examples use; Linear weights as stored where the SIMD heap Linears run, else transposed to [in, out]). A replica built on a plane ({@link preparePlaneParams})
  * holds only the tensors the forward pass reads — no PyTorch-layout copy of the moving weights — and
  * {@link openPlaneMover} writes θ0 + Σ c_k·d_k into them, one contiguous fused axpy per tensor (the
  * same arithmetic as interpolate.ts, so the values are the same float32 numbers).
@@ -16,6 +16,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { f16ToF32 } from '../io/safetensors';
 import { InputError } from '../util/errors';
 import type { HostTensor } from './checkpoint';
+import { heapLinearAvailable } from './heapLinear';
 import { axpy, type Run } from './hostRuns';
 import type { PointMover, SparseRows } from './interpolate';
 import { EMBEDDINGS, isLinearWeight, type BertParams } from './params';
@@ -30,7 +31,7 @@ export interface PlaneEntry {
   name: string;
   /** PyTorch shape. */
   shape: number[];
-  /** 'kernel': a Linear weight stored transposed [in, out]; 'qkv': a Q/K/V weight (transposed) or bias of a fused layer; 'embedding': a table (packed `rows` when set); 'small': as stored. */
+  /** 'kernel': a Linear weight stored transposed [in, out]; 'qkv': a Q/K/V weight (transposed) or bias of a fused layer; 'embedding': a table (packed `rows` when set); 'small': as stored (every Linear where the heap Linears run). */
   kind: 'kernel' | 'qkv' | 'embedding' | 'small';
   /** Float offset and length in every plane array. */
   offset: number;
@@ -46,6 +47,8 @@ export interface PlaneLayout {
   entries: PlaneEntry[];
   /** Floats per plane array. */
   floats: number;
+  /** The replicas run their Linears on the WASM heap from PyTorch-layout weights (bert/heapLinear.ts). */
+  heapLinears: boolean;
 }
 
 /** False when some layer's Q/K/V parameters move only in part ({@link planeLayout} refuses those). */
@@ -60,13 +63,15 @@ export function planeFits(names: readonly string[]): boolean {
 }
 
 /**
- * The layout for moving `names` of a model with shapes `shapes`.
+ * The layout for moving `names` of a model with shapes `shapes`; `heapLinears` (default: whether the
+ * current backend runs them for these shapes) must match the replicas' {@link BertParams.heapLinears}.
  * @throws Error when a layer's Q/K/V parameters move only in part (the fused kernel cannot then be written in place)
  */
 export function planeLayout(
   shapes: ReadonlyMap<string, readonly number[]>,
   names: readonly string[],
   sparse: readonly SparseRows[] = [],
+  heapLinears = heapLinearAvailable(linearInWidths(shapes)),
 ): PlaneLayout {
   const moving = new Set(names);
   const entries: PlaneEntry[] = [];
@@ -77,22 +82,28 @@ export function planeLayout(
     const m = QKV.exec(name);
     let kind: PlaneEntry['kind'] = 'small';
     let rows: Int32Array | null = null;
-    if (m) {
+    if ((EMBEDDINGS as readonly string[]).includes(name)) {
+      kind = 'embedding';
+      rows = sparse.find((s) => s.name === name)?.rows ?? null;
+    } else if (heapLinears) kind = 'small';
+    else if (m) {
       const p = `encoder.layer.${m[1]}.attention.self`;
       for (const part of PARTS)
         for (const w of ['weight', 'bias'])
           if (!moving.has(`${p}.${part}.${w}`))
             throw new Error(`plane: ${p} moves only in part (${part}.${w} is fixed)`);
       kind = 'qkv';
-    } else if ((EMBEDDINGS as readonly string[]).includes(name)) {
-      kind = 'embedding';
-      rows = sparse.find((s) => s.name === name)?.rows ?? null;
     } else if (isLinearWeight(name)) kind = 'kernel';
     const length = rows ? rows.length * shape[1] : shape.reduce((a, b) => a * b, 1);
     entries.push({ name, shape, kind, offset, length, rows });
     offset += length;
   }
-  return { names: [...names], entries, floats: offset };
+  return { names: [...names], entries, floats: offset, heapLinears };
+}
+
+/** The input widths of a model's Linears, from its shapes (PyTorch layout [out, in]). */
+function linearInWidths(shapes: ReadonlyMap<string, readonly number[]>): number[] {
+  return [...new Set([...shapes].filter(([n, s]) => isLinearWeight(n) && s.length === 2).map(([, s]) => s[1]))];
 }
 
 /** Host values in PyTorch layout: F32, or F16 bit patterns (a checkpoint held as F16, widened here one tensor at a time). */
@@ -141,6 +152,10 @@ export function fillPlane(
  */
 export function preparePlaneParams(P: BertParams, fixed: ReadonlyMap<string, HostTensor>, layout: PlaneLayout): void {
   if (!P.hostPath || !P.fuseQkv) throw new Error('plane replicas need the WASM/CPU host path with the SIMD attention');
+  if (P.heapLinears !== layout.heapLinears)
+    throw new Error(
+      `plane: the layout ${layout.heapLinears ? 'is' : 'is not'} for heap Linears, the replica's backend disagrees`,
+    );
   const moving = new Map(layout.entries.map((e) => [e.name, e]));
   const rebuild: string[] = [];
   for (const name of P.expected.keys()) {
@@ -160,7 +175,7 @@ export function preparePlaneParams(P: BertParams, fixed: ReadonlyMap<string, Hos
   for (const e of layout.entries) {
     P.checkShape('plane', e.name, e.shape);
     const m = QKV.exec(e.name);
-    if (m) {
+    if (m && e.kind === 'qkv') {
       const l = Number(m[1]);
       if (!P.qkv.has(l)) P.qkv.set(l, { w: kernel([H, 3 * H]), b: zeros([3 * H]) as tf.Tensor1D });
     } else if (e.kind === 'kernel') P.kernels.set(e.name, kernel([e.shape[1], e.shape[0]]));
@@ -191,7 +206,7 @@ function targets(P: BertParams, layout: PlaneLayout): Target[] {
   };
   for (const e of layout.entries) {
     const m = QKV.exec(e.name);
-    if (m) {
+    if (m && e.kind === 'qkv') {
       const k = PARTS.indexOf(m[2] as (typeof PARTS)[number]);
       const fused = () => P.qkv.get(Number(m[1]))!;
       if (m[3] === 'weight') {

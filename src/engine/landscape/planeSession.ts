@@ -6,8 +6,9 @@
  * WASM), or the Node CLI's worker replicas (engine/node/planeSession.ts, SharedArrayBuffers).
  *
  * Memory (WASM, F32 BERT-base curve): the plane (θ0 + δ ≈ 2 × 345 MB of host arrays) + the replica's
- * packed kernels (≈ 340 MB of heap), against the in-process session's model (≈ 1.8× the Linear weights
- * and XNNPACK's packed copies) + θ0 + δ on the heap. Values are the in-process session's bit for bit.
+ * one working copy of the moving weights (≈ 340 MB of heap, read in place by the SIMD heap Linears),
+ * against the in-process session's model + θ0 + δ on the heap. Values are the in-process session's bit
+ * for bit (both run the same kernels).
  * Random directions are drawn on θ0 on the device, so they need LandscapeSession.
  */
 import * as tf from '@tensorflow/tfjs-core';

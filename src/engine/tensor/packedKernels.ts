@@ -1,5 +1,8 @@
 /**
- * WASM only: Linear kernels whose one resident copy is the one XNNPACK packs into its operator.
+ * WASM only: Linear kernels whose one resident copy is the one XNNPACK packs into its operator — for
+ * plane replicas whose Linears run through tfjs (a WASM heap the SIMD heap Linears cannot import, or
+ * `heapLinears: false`); by default they read the plane's PyTorch-layout weights (bert/heapLinear.ts)
+ * and nothing is packed.
  *
  * tfjs-backend-wasm runs `fused.matMul(x, kernel, bias)` through an XNNPACK fully-connected operator
  * cached per (kernel id, bias id, activation); creating it packs the kernel (and bias) into the
