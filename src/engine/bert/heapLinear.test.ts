@@ -23,7 +23,10 @@ afterAll(async () => {
 const rand = mulberry32(5);
 const values = (n: number): Float32Array => Float32Array.from({ length: n }, () => rand() * 2 - 1);
 
-/** Float64 [x·W_pᵀ + b_p for each part p] side by side, relu'd when asked: [m · Σ n_p]. */
+/**
+ * Float64 [x·W_pᵀ + b_p for each part p] side by side, relu'd when asked: [m · Σ n_p]; and per element
+ * the worst-case bound of a float32 sum of k + 1 terms, (k + 1)·2⁻²⁴·(Σ|x_c·w_c| + |b|).
+ */
 function reference(
   x: Float32Array,
   m: number,
@@ -33,18 +36,24 @@ function reference(
 ) {
   const width = parts.reduce((a, p) => a + p.b.length, 0);
   const out = new Float64Array(m * width);
+  const bound = new Float64Array(m * width);
   let col = 0;
   for (const { w, b } of parts) {
     const n = b.length;
     for (let i = 0; i < m; i++)
       for (let j = 0; j < n; j++) {
         let s = b[j];
-        for (let c = 0; c < k; c++) s += x[i * k + c] * w[j * k + c];
+        let abs = Math.abs(b[j]);
+        for (let c = 0; c < k; c++) {
+          s += x[i * k + c] * w[j * k + c];
+          abs += Math.abs(x[i * k + c] * w[j * k + c]);
+        }
         out[i * width + col + j] = relu ? Math.max(0, s) : s;
+        bound[i * width + col + j] = (k + 1) * 2 ** -24 * abs;
       }
     col += n;
   }
-  return out;
+  return { out, bound };
 }
 
 async function check(m: number, k: number, ns: number[], relu: boolean): Promise<void> {
@@ -56,9 +65,8 @@ async function check(m: number, k: number, ns: number[], relu: boolean): Promise
   try {
     expect(y.shape).toEqual([m, ns.reduce((a, n) => a + n, 0)]);
     const got = await y.data();
-    const want = reference(xv, m, k, pv, relu);
-    // float32 accumulation of k products of magnitude ≤ 1: error ≲ k · 2⁻²⁴ · Σ|terms|
-    want.forEach((v, i) => expect(Math.abs(got[i] - v), `element ${i}`).toBeLessThanOrEqual(k * 1.2e-7 * (1 + k)));
+    const { out: want, bound } = reference(xv, m, k, pv, relu);
+    want.forEach((v, i) => expect(Math.abs(got[i] - v), `element ${i}`).toBeLessThanOrEqual(bound[i]));
     if (relu) expect(Math.min(...got)).toBe(0);
   } finally {
     tf.dispose([x, y, ...parts.flatMap((p) => [p.w, p.b])]);
@@ -76,6 +84,11 @@ describe('heapLinear on WASM', () => {
     await check(2 * rows + 1, 12, [3 * cols + 3], false);
     await check(rows, 4, [cols], false);
     await check(1, 64, [1], false);
+  });
+
+  it('equals it over several panels of W (a wide K: W is read in column blocks that fit the cache)', async () => {
+    await check(3, 4096, [70], false); // 512 KB panels of 32 rows of W: two full, one of 6
+    await check(2, 4096, [32, 33], true);
   });
 
   it('applies relu and places parts side by side', async () => {

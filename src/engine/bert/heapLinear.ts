@@ -35,6 +35,14 @@ interface Kernels {
   linearRelu: LinearFn;
 }
 
+/**
+ * Bytes of W one kernel call reads: a panel of W's rows that stays in the core's L2 while every row of
+ * x passes over it, so W is read from memory once, not once per block of x's rows. Measured on this
+ * machine's EPYC at BERT-base shapes ([2048 × 768] · [768 × 2304]ᵀ): 13.5 GFLOP/s unblocked against
+ * 41–45 blocked; 512 KB beat 256 KB for K = 3072 (37 against 34 GFLOP/s).
+ */
+const PANEL_BYTES = 512 * 1024;
+
 let module: WebAssembly.Module | null | undefined;
 const instances = new WeakMap<WebAssembly.Memory, Kernels | null>();
 
@@ -98,10 +106,24 @@ export function heapLinear(x: tf.Tensor2D, parts: readonly LinearParts[], relu =
   const fn = relu ? k.linearRelu : k.linear;
   const xa = address(x);
   const oa = address(out);
+  const block = Math.max(4, Math.floor(PANEL_BYTES / (inW * 4 * 4)) * 4);
   let col = 0;
   for (const { w, b } of parts) {
     const n = w.shape[0];
-    fn(xa, inW * 4, address(w), inW * 4, address(b), oa + col * 4, width * 4, m, n, inW);
+    const [wa, ba] = [address(w), address(b)];
+    for (let j = 0; j < n; j += block)
+      fn(
+        xa,
+        inW * 4,
+        wa + j * inW * 4,
+        inW * 4,
+        ba + j * 4,
+        oa + (col + j) * 4,
+        width * 4,
+        m,
+        Math.min(block, n - j),
+        inW,
+      );
     col += n;
   }
   return out;
