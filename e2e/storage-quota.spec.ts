@@ -161,9 +161,14 @@ test('with room, a checkpoint is stored, survives a reload, and the Memory card 
   expect(Number(await card.getByTestId('memory-storage-quota').getAttribute('data-bytes'))).toBeGreaterThan(0);
   await expect(card.getByTestId('memory-storage-persisted')).toHaveAttribute('data-persisted', /^(true|false)$/);
   await expect(card.getByTestId('memory-worker')).toHaveAttribute('data-state', 'done');
-  // Numbers from the worker's tf.memory(), not placeholders.
-  expect(Number(await card.getByTestId('memory-worker-tensors').textContent())).toBeGreaterThanOrEqual(0);
-  expect(Number(await card.getByTestId('memory-worker-bytes').getAttribute('data-bytes'))).toBeGreaterThanOrEqual(0);
+  // Numbers from the worker's tf.memory(), not placeholders. Polled: the Refresh click above may still be
+  // re-reading them (the card shows '…' meanwhile, which reads as NaN).
+  await expect
+    .poll(async () => Number(await card.getByTestId('memory-worker-tensors').textContent()))
+    .toBeGreaterThanOrEqual(0);
+  await expect
+    .poll(async () => Number(await card.getByTestId('memory-worker-bytes').getAttribute('data-bytes')))
+    .toBeGreaterThanOrEqual(0);
   await expect(card.getByTestId('memory-page')).toHaveAttribute('data-source', 'performance.memory');
 
   await showView(page, 'landscapes');
