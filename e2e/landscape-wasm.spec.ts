@@ -1,9 +1,10 @@
 // The landscape studio on the WASM backend (`?backend=wasm`), where the worker evaluates curves and
 // Hao surfaces on one in-thread plane replica (engine/landscape/planeSession.ts: θ0 and δ as host
-// arrays, the kernels only in XNNPACK's packed operators): the curve equals the CLI's one-thread
-// device session, and a 3 × 3 surface completes with its values drawn.
+// arrays, the Linears by the project's SIMD kernel on the weights as stored — the System view says
+// so): the curve equals the CLI's one-thread device session, and a 3 × 3 surface completes with its
+// values drawn.
 import { expect, test, type Page } from '@playwright/test';
-import { cliFixtureCurve } from './helpers';
+import { cliFixtureCurve, showView } from './helpers';
 
 const FIX = 'tests/fixtures/landscape';
 
@@ -32,4 +33,7 @@ test('on WASM the plane replica’s curve equals the CLI and a surface completes
   await page.getByTestId('run-surface').click();
   await expect(page.getByTestId('surface-run')).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
   await expect(page.getByTestId('surface-figure').locator('path.band').first()).toBeAttached();
+
+  await showView(page, 'system');
+  await expect(page.getByTestId('memory-worker-linears')).toHaveAttribute('data-path', 'simd-heap');
 });

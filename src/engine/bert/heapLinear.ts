@@ -77,6 +77,17 @@ export function heapLinearAvailable(inWidths: readonly number[]): boolean {
   return inWidths.every((k) => k > 0 && k % 4 === 0) && kernels() !== null;
 }
 
+/**
+ * How BERT's Linears run on the current backend (for the System view): 'simd-heap' by this kernel on
+ * the weights as stored; 'tfjs' through tfjs with transposed kernel copies (CPU, a heap the kernel
+ * cannot import); 'device' on a GPU backend.
+ */
+export function linearPath(): 'simd-heap' | 'tfjs' | 'device' {
+  const b = tf.getBackend();
+  if (b === 'wasm') return heapLinearAvailable([4]) ? 'simd-heap' : 'tfjs';
+  return b === 'cpu' ? 'tfjs' : 'device';
+}
+
 /** One Linear's parameters: W [out, in] (PyTorch layout) and b [out]. */
 export interface LinearParts {
   w: tf.Tensor;

@@ -117,6 +117,12 @@ function TrayTable() {
   );
 }
 
+const LINEAR_PATHS = {
+  'simd-heap': 'WebAssembly SIMD kernel on the weights as stored (held once)',
+  tfjs: 'tfjs (XNNPACK) with a transposed copy of each weight',
+  device: 'tfjs on the GPU',
+} as const;
+
 function ComputeFacts() {
   const worker = useMemory((s) => s.worker);
   const page = useMemory((s) => s.page);
@@ -139,6 +145,10 @@ function ComputeFacts() {
         <dt>In GPU memory</dt>
         <dd data-testid="memory-worker-gpu">
           {!m ? '…' : m.numBytesInGPU === null ? `${NOT_REPORTED} on ${m.backend}` : formatBytes(m.numBytesInGPU)}
+        </dd>
+        <dt>BERT Linears</dt>
+        <dd data-testid="memory-worker-linears" data-path={m?.linears ?? ''}>
+          {m ? LINEAR_PATHS[m.linears] : '…'}
         </dd>
         <dt>Page</dt>
         <dd data-testid="memory-page" data-source={page?.source ?? ''}>

@@ -16,6 +16,8 @@ export interface WorkerMemory {
   numBytesInGPU: number | null;
   /** True when tfjs says the numbers may be incomplete (e.g. strings, or a backend that cannot count). */
   unreliable: boolean;
+  /** How BERT's Linears run here (engine/bert/heapLinear.ts `linearPath`). */
+  linears: 'simd-heap' | 'tfjs' | 'device';
 }
 
 export type SystemJobs = {

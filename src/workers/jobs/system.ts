@@ -7,6 +7,7 @@ import { currentBackend, webGpuDevice } from '../../engine/tensor/backend';
 import { matmulOnBackend, matmulThroughput, selfCheck } from '../../engine/tensor/selfcheck';
 import * as tf from '@tensorflow/tfjs-core';
 import { runCsrProducts } from '../../engine/word2sense/csrKernels';
+import { linearPath } from '../../engine/bert/heapLinear';
 import { csrKernelsFor } from '../../engine/word2sense/csrKernelsWgsl';
 import type { JobHandlers } from '../host';
 import type { SystemJobs } from '../contracts/system';
@@ -36,6 +37,7 @@ export const systemHandlers: JobHandlers<SystemJobs> = {
       numDataBuffers: m.numDataBuffers,
       numBytesInGPU: typeof m.numBytesInGPU === 'number' ? m.numBytesInGPU : null,
       unreliable: Boolean(m.unreliable),
+      linears: linearPath(),
     };
   },
   throughput: ({ size, rounds }, ctx) => matmulThroughput(size, rounds, ctx.token, (p) => ctx.progress(p)),
