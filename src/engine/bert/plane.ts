@@ -17,7 +17,7 @@ import { f16ToF32 } from '../io/safetensors';
 import { InputError } from '../util/errors';
 import type { HostTensor } from './checkpoint';
 import { heapLinearAvailable } from './heapLinear';
-import { axpy, type Run } from './hostRuns';
+import { axpy, fillRun, type Run } from './hostRuns';
 import type { PointMover, SparseRows } from './interpolate';
 import { EMBEDDINGS, isLinearWeight, type BertParams } from './params';
 import { afterWrite, hostView } from '../tensor/inPlace';
@@ -124,23 +124,23 @@ export function fillPlane(
 ): void {
   if (dst.length !== layout.floats) throw new Error(`fillPlane: ${dst.length} floats, the layout has ${layout.floats}`);
   for (const e of layout.entries) {
-    const src = asF32(values(e.name));
-    const m = minus?.(e.name);
-    const sub = m && asF32(m);
+    const raw = values(e.name);
+    const rawSub = minus?.(e.name);
     const size = e.shape.reduce((a, b) => a * b, 1);
-    if (src.length !== size || (sub && sub.length !== size))
-      throw new InputError(`${e.name}: ${src.length} values, expected ${size}`);
-    const at = (i: number): number => (sub ? src[i] - sub[i] : src[i]);
+    if (raw.length !== size || (rawSub && rawSub.length !== size))
+      throw new InputError(`${e.name}: ${raw.length} values, expected ${size}`);
     const out = dst.subarray(e.offset, e.offset + e.length);
     if (e.kind === 'kernel' || (e.kind === 'qkv' && e.shape.length === 2)) {
+      // the tfjs path's transposed layout: element by element
+      const src = asF32(raw);
+      const sub = rawSub && asF32(rawSub);
+      const at = (i: number): number => (sub ? src[i] - sub[i] : src[i]);
       const [rows, cols] = e.shape;
       for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = at(r * cols + c);
     } else if (e.rows) {
       const cols = e.shape[1];
-      e.rows.forEach((row, j) => {
-        for (let c = 0; c < cols; c++) out[j * cols + c] = at(row * cols + c);
-      });
-    } else for (let i = 0; i < size; i++) out[i] = at(i);
+      e.rows.forEach((row, j) => fillRun(out, j * cols, raw, rawSub, row * cols, cols));
+    } else fillRun(out, 0, raw, rawSub, 0, size);
   }
 }
 
