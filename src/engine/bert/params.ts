@@ -115,15 +115,14 @@ export class BertParams {
     if (!this.hostPath) return;
     const qkvLayers = new Set<number>();
     for (const name of names) {
+      if ((EMBEDDINGS as readonly string[]).includes(name)) this.hostEmbeddings = null;
+      if (this.heapLinears) continue; // the Linears read the weights as stored: nothing derived
       const m = QKV.exec(name);
-      if (this.heapLinears) {
-        // the Linears read the weights as stored
-      } else if (m && this.fuseQkv) qkvLayers.add(Number(m[1]));
+      if (m && this.fuseQkv) qkvLayers.add(Number(m[1]));
       else if (isLinearWeight(name)) {
         this.kernels.get(name)?.dispose();
         this.kernels.set(name, tf.keep(tf.transpose(this.get(name)) as tf.Tensor2D));
       }
-      if ((EMBEDDINGS as readonly string[]).includes(name)) this.hostEmbeddings = null;
     }
     for (const l of qkvLayers) {
       const p = `encoder.layer.${l}.attention.self`;
